@@ -1,0 +1,106 @@
+"""The composition root: `create_app(settings)` builds every collaborator once and wires the Starlette app.
+
+Nothing else constructs connectors, engines or registries. Tests call `create_app` with their own settings
+(and, where they must, their own `Services`), never patch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from connectors.config import ConnectorConfig
+from connectors.registry import build_connectors
+from hub.crypto import CprVault
+from hub.domain import Department
+from hub.health import healthz, metrics_endpoint, readyz
+from hub.logging import configure_logging
+from hub.middleware import RequestContextMiddleware
+from hub.persistence.engine import create_engine, create_session_factory
+from hub.services import Services
+from hub.settings import Settings
+from schema import build_schema
+from schema.view import HubGraphQL
+
+
+def connector_configs(settings: Settings) -> dict[Department, ConnectorConfig]:
+    return {
+        d: ConnectorConfig.for_department(
+            d,
+            base_url=settings.department_url(d),
+            credential=settings.department_credential(d),
+            connect_timeout_s=settings.connect_timeout_s,
+            read_timeout_s=settings.read_timeout_s,
+            default_deadline_s=settings.request_deadline_s,
+        )
+        for d in Department
+    }
+
+
+def build_services(settings: Settings, registry: CollectorRegistry | None = None) -> Services:
+    registry = registry or CollectorRegistry()
+    engine = create_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        vault=CprVault.from_settings(settings),
+        connectors=build_connectors(connector_configs(settings), registry=registry),
+        metrics=registry,
+    )
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
+    settings = settings or (services.settings if services else Settings())
+    settings.check_production()
+    services = services or build_services(settings)
+    graphql = HubGraphQL(build_schema(settings), services=services)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        try:
+            yield {}
+        finally:
+            await services.aclose()
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestContextMiddleware, registry=services.metrics)],
+        exception_handlers={404: _not_found, 500: _internal},
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": {"code": "NOT_FOUND", "message": "no such resource"}}, status_code=404)
+
+
+async def _internal(request: Request, exc: Exception) -> Response:
+    return JSONResponse(
+        {"error": {"code": "INTERNAL", "message": "internal error", "requestId": request.scope.get("state", {}).get("request_id")}},
+        status_code=500,
+    )
+
+
+def asgi() -> Starlette:
+    """The uvicorn factory (`uvicorn --factory hub.app:asgi`): settings from the environment."""
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,112 @@
+"""The audit log's write API: append events to the tamper-evident chains inside the caller's transaction.
+
+`record(session, events)` appends every event of one call with ONE batched INSERT, each entry chained
+after its chain's current head. Appends are serialised, so concurrent requests never fork a chain:
+- PostgreSQL: the head rows of all chains are locked with `SELECT ... ORDER BY chain FOR UPDATE` (always
+  all of them, in one order, so two appenders never deadlock on them) until the caller's transaction ends.
+- SQLite: the first statement is a write (the head rows' upsert), so the connection takes the database's
+  single write lock before it reads the head, waiting for other writers through the busy timeout. Call
+  `record` after your own writes or first in a fresh transaction: a transaction that only read before may
+  get SQLITE_BUSY under contention (SQLite cannot upgrade a stale read snapshot to a write).
+
+Changes are recorded in the same transaction as the change (an aborted change leaves no entry, a failed
+append aborts the change). This module never commits, never logs event contents, and never updates or
+deletes an existing entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.audit.chain import entry_hash
+from hub.audit.events import AuditEvent, AuditKind, kind_of
+from hub.audit.models import GENESIS_HASH, AuditHead, entries_table, heads_table
+from hub.persistence.base import utcnow
+
+
+async def lock_heads(session: AsyncSession) -> dict[AuditKind, tuple[int, str]]:
+    """Take the append lock on every chain (until the transaction ends); return each chain's (seq, hash)."""
+    dialect = session.get_bind().dialect.name
+    rows = [{"chain": kind, "seq": 0, "hash": GENESIS_HASH, "updated_at": None} for kind in AuditKind]
+    # Creating missing heads doubles, on SQLite, as the write that takes the database write lock first.
+    upsert: Any
+    if dialect == "postgresql":
+        upsert = postgresql.insert(heads_table).values(rows).on_conflict_do_nothing(index_elements=["chain"])
+    elif dialect == "sqlite":
+        upsert = sqlite.insert(heads_table).values(rows).on_conflict_do_nothing(index_elements=["chain"])
+    else:  # pragma: no cover - the hub runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"audit log: unsupported database {dialect}")
+    await session.execute(upsert)
+    query = select(AuditHead.chain, AuditHead.seq, AuditHead.hash).order_by(AuditHead.chain)
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    result = await session.execute(query)
+    return {AuditKind(chain): (int(seq), str(hash_)) for chain, seq, hash_ in result.all()}
+
+
+def _entry_fields(
+    event: AuditEvent, chain: AuditKind, seq: int, recorded_at: datetime, prev: str
+) -> dict[str, Any]:
+    return {
+        "chain": chain,
+        "seq": seq,
+        "occurred_at": event.occurred_at,
+        "recorded_at": recorded_at,
+        "action": event.action,
+        "decision": event.decision,
+        "reason": event.reason,
+        "actor_user_id": event.actor_user_id,
+        "actor_role": event.actor_role,
+        "actor_department": event.actor_department,
+        "actor_unit": event.actor_unit,
+        "client": event.client,
+        "subject_person_id": event.subject_person_id,
+        "family_id": event.family_id,
+        "source": event.source,
+        "categories": sorted(set(event.categories)),
+        "purpose": event.purpose,
+        "basis": event.basis,
+        "request_id": event.request_id,
+        "prev_hash": prev,
+    }
+
+
+def chain_entries(
+    events: Iterable[AuditEvent], heads: dict[AuditKind, tuple[int, str]], recorded_at: datetime
+) -> tuple[list[dict[str, Any]], dict[AuditKind, tuple[int, str]]]:
+    """Pure: the rows to insert for `events` after `heads`, and the new heads of the chains they touched."""
+    rows: list[dict[str, Any]] = []
+    new_heads: dict[AuditKind, tuple[int, str]] = {}
+    for event in events:
+        chain = kind_of(event)
+        seq, prev = new_heads.get(chain) or heads.get(chain, (0, GENESIS_HASH))
+        fields = _entry_fields(event, chain, seq + 1, recorded_at, prev)
+        fields["entry_hash"] = entry_hash(fields)
+        rows.append(fields)
+        new_heads[chain] = (seq + 1, fields["entry_hash"])
+    return rows, new_heads
+
+
+async def record(session: AsyncSession, events: Sequence[AuditEvent]) -> None:
+    """Append `events` to the tamper-evident chains inside the caller's transaction (one batched insert)."""
+    if not events:
+        return
+    heads = await lock_heads(session)
+    recorded_at = utcnow()
+    rows, new_heads = chain_entries(events, heads, recorded_at)
+    await session.execute(insert(entries_table), rows)
+    await session.execute(
+        update(heads_table)
+        .where(heads_table.c.chain == bindparam("b_chain"))
+        .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"), updated_at=bindparam("b_at")),
+        [
+            {"b_chain": chain, "b_seq": seq, "b_hash": hash_, "b_at": recorded_at}
+            for chain, (seq, hash_) in sorted(new_heads.items())
+        ],
+    )

@@ -1,0 +1,166 @@
+"""The `hub` command: serve, migrate, seed, departments, token, audit, ... (`hub COMMAND --help`).
+
+Each concern registers its subcommands in `COMMANDS`; a command is (name, help, configure(parser), run(args)).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hub.settings import Settings
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Settings], int]
+
+
+def _serve_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="listen address (default: HUB_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="listen port (default: HUB_PORT or 8000)")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from hub.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "hub.app:asgi",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
+def _migrate_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--revision", default="head", help="target revision (default: head)")
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.persistence.engine import create_engine
+    from hub.persistence.migrate import upgrade
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine, args.revision)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print(f"database migrated to {args.revision}")  # noqa: T201 - CLI output
+    return 0
+
+
+def _seed_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--families", type=int, default=40, help="number of families (default 40)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same world)")
+    p.add_argument("--reset", action="store_true", help="replace an already seeded database")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if the database already holds families")
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.crypto import CprVault
+    from hub.persistence.engine import create_engine, create_session_factory
+    from hub.seed import AlreadySeeded, seed_world
+    from hub.world import generate_world
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            world = generate_world(args.families, args.seed)
+            await seed_world(create_session_factory(engine), world, CprVault.from_settings(settings), reset=args.reset)
+        except AlreadySeeded as exc:
+            if args.if_empty:
+                print("database already seeded; nothing to do")  # noqa: T201 - CLI output
+                return 0
+            print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+            return 1
+        finally:
+            await engine.dispose()
+        print(f"seeded {args.families} families (seed {args.seed})")  # noqa: T201 - CLI output
+        return 0
+
+    return asyncio.run(run())
+
+
+def _departments_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--families", type=int, default=40, help="number of families in the world (default 40)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed; use the same as `hub seed`")
+
+
+def _departments(args: argparse.Namespace, settings: Settings) -> int:
+    from connectors.mock.runner import run_departments_forever
+    from hub.domain import Department
+    from hub.logging import configure_logging
+    from hub.world import generate_world
+
+    configure_logging(settings.log_level)
+    world = generate_world(args.families, args.seed)
+    urls = {d: settings.department_url(d) for d in Department}
+    try:
+        asyncio.run(run_departments_forever(world, urls, admin_token=settings.mock_admin_token.get_secret_value()))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _up_configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--families", type=int, default=40, help="families in the demo world (default 40)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed of the demo world")
+
+
+def _up(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.devstack import up
+
+    return up(settings, families=args.families, seed=args.seed)
+
+
+COMMANDS: list[Command] = [
+    Command("up", "migrate, seed and start the hub with the five mock departments (make run)", _up_configure, _up),
+    Command("serve", "start the hub (uvicorn)", _serve_configure, _serve),
+    Command("migrate", "migrate the database to the latest revision", _migrate_configure, _migrate),
+    Command("seed", "load the deterministic demo world", _seed_configure, _seed),
+    Command("departments", "start the five mock department systems", _departments_configure, _departments),
+]
+
+
+def _register_concern_commands() -> None:
+    # Concern CLIs (token, audit, ...) append to COMMANDS on import.
+    from hub import cli_commands  # noqa: F401 - imported for its registrations
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _register_concern_commands()
+    parser = argparse.ArgumentParser(prog="hub", description="Familiehub: the HFI family hub.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(p)
+        p.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace, Settings], int] = args._run
+    return run(args, Settings())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""`hub up` (what `make run` calls): migrate, seed the demo world if empty, start the five mock departments and
+the hub in one process, print the URLs and a demo token per kind of user, and stop everything on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+import uvicorn
+
+from hub.crypto import CprVault
+from hub.domain import Department
+from hub.logging import configure_logging
+from hub.persistence.engine import create_engine, create_session_factory
+from hub.persistence.migrate import upgrade
+from hub.seed import AlreadySeeded, seed_world
+from hub.settings import Settings
+from hub.world import generate_world
+
+
+async def _prepare_database(settings: Settings, families: int, seed: int) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        world = generate_world(families, seed)
+        with contextlib.suppress(AlreadySeeded):
+            await seed_world(create_session_factory(engine), world, CprVault.from_settings(settings))
+    finally:
+        await engine.dispose()
+
+
+def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        "",
+        "Familiehub is running.",
+        f"  GraphQL (GraphiQL): {base}/graphql",
+        f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics",
+        "  Mock departments:",
+    ]
+    lines += [f"    {d.value}: {settings.department_url(d)}  (OpenAPI: {settings.department_url(d)}/openapi.json)" for d in Department]
+    if tokens:
+        lines.append("  Demo bearer tokens (Authorization: Bearer <token>), valid for 12 hours:")
+        lines += [f"    {username:<22} {role:<18} {token}" for username, role, token in tokens]
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def _demo_tokens(settings: Settings) -> list[tuple[str, str, str]]:
+    try:
+        from hub.auth.devtokens import demo_tokens
+    except ImportError:
+        return []
+    return asyncio.run(demo_tokens(settings))
+
+
+async def _serve(settings: Settings, families: int, seed: int, tokens: list[tuple[str, str, str]]) -> None:
+    from connectors.mock.runner import serve_departments
+
+    world = generate_world(families, seed)
+    urls = {d: settings.department_url(d) for d in Department}
+    departments = asyncio.create_task(
+        serve_departments(world, urls, admin_token=settings.mock_admin_token.get_secret_value())
+    )
+    config = uvicorn.Config(
+        "hub.app:asgi",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    hub = asyncio.create_task(server.serve())
+    while not server.started and not hub.done():
+        await asyncio.sleep(0.05)
+    if server.started:
+        print(_banner(settings, tokens), flush=True)  # noqa: T201 - the banner is the command's output
+    try:
+        await hub
+    finally:
+        departments.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await departments
+
+
+def up(settings: Settings, *, families: int = 40, seed: int = 2026) -> int:
+    configure_logging(settings.log_level)
+    asyncio.run(_prepare_database(settings, families, seed))
+    tokens = _demo_tokens(settings)
+    try:
+        asyncio.run(_serve(settings, families, seed, tokens))
+    except KeyboardInterrupt:
+        pass
+    print("stopped.", file=sys.stderr)  # noqa: T201
+    return 0

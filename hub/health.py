@@ -1,0 +1,41 @@
+"""Operational endpoints: liveness, readiness (database and each department connector) and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub.services import Services
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    services: Services = request.app.state.services
+    database_ok = True
+    try:
+        async with services.engine.connect() as conn:
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2.0)
+    except Exception:  # noqa: BLE001 - any failure means "not ready"; the reason is not for this endpoint
+        database_ok = False
+    probes = await asyncio.gather(*(c.probe() for c in services.connectors.values()), return_exceptions=True)
+    departments: dict[str, dict[str, object]] = {}
+    for department, probe in zip(services.connectors, probes, strict=True):
+        if isinstance(probe, BaseException):
+            departments[department.value] = {"breaker": "unknown", "reachable": False}
+        else:
+            departments[department.value] = {"breaker": probe.breaker.value, "reachable": probe.reachable}
+    # Readiness depends on the database only: a department being down degrades sections, not the hub.
+    body = {"status": "ready" if database_ok else "not_ready", "database": database_ok, "departments": departments}
+    return JSONResponse(body, status_code=200 if database_ok else 503)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    services: Services = request.app.state.services
+    return Response(generate_latest(services.metrics), media_type=CONTENT_TYPE_LATEST)

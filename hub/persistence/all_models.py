@@ -1,0 +1,21 @@
+"""Imports every concern's models so that `Base.metadata` is complete (for Alembic and for tests)."""
+
+from hub.audit import models as audit_models
+from hub.consent import models as consent_models
+from hub.enrolment import models as enrolment_models
+from hub.ingestion import models as ingestion_models
+from hub.persistence import models as core_models
+from hub.persistence.base import Base
+from hub.plan import models as plan_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "audit_models",
+    "consent_models",
+    "core_models",
+    "enrolment_models",
+    "ingestion_models",
+    "metadata",
+    "plan_models",
+]

@@ -1,0 +1,144 @@
+"""One typed settings object, read from the environment (prefix `HUB_`).
+
+Production (`HUB_ENV=production`) refuses to start with development secrets or the development token issuer:
+`Settings.check_production()` is called by the app factory.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.domain import Department
+
+DEV_MOCK_ADMIN_TOKEN = "dev-admin"  # noqa: S105 - a documented development default, refused in production
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def dev_department_credential(department: Department) -> str:
+    return f"dev-{department.value.lower()}-hub"
+
+
+def dev_webhook_secret(department: Department) -> str:
+    return f"dev-{department.value.lower()}-webhook"
+
+
+class ProductionConfigError(RuntimeError):
+    """The settings are not fit for production; the message names the setting, never its value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = 8000
+    var_dir: Path = Path("var")
+    database_url: str = "sqlite+aiosqlite:///var/hub.db"
+    redis_url: str | None = None
+    log_level: str = "INFO"
+
+    # Department systems (base URLs and the hub's client credential for each).
+    sof_url: str = "http://127.0.0.1:8101"
+    bif_url: str = "http://127.0.0.1:8102"
+    buf_url: str = "http://127.0.0.1:8103"
+    kff_url: str = "http://127.0.0.1:8104"
+    suf_url: str = "http://127.0.0.1:8105"
+    sof_credential: SecretStr = SecretStr(dev_department_credential(Department.SOF))
+    bif_credential: SecretStr = SecretStr(dev_department_credential(Department.BIF))
+    buf_credential: SecretStr = SecretStr(dev_department_credential(Department.BUF))
+    kff_credential: SecretStr = SecretStr(dev_department_credential(Department.KFF))
+    suf_credential: SecretStr = SecretStr(dev_department_credential(Department.SUF))
+    mock_admin_token: SecretStr = SecretStr(DEV_MOCK_ADMIN_TOKEN)
+
+    # Connectors
+    connect_timeout_s: float = 1.0
+    read_timeout_s: float = 3.0
+    request_deadline_s: float = 5.0
+
+    # Secrets for CPR numbers at rest. Empty in development: generated once under var_dir (never committed).
+    cpr_encryption_key: SecretStr = SecretStr("")
+    cpr_hash_key: SecretStr = SecretStr("")
+
+    # Identity (OIDC). Empty issuer in development: the hub runs its own development issuer under var_dir.
+    oidc_issuer: str = ""
+    oidc_audience: str = "familiehub"
+    oidc_jwks_url: str = ""
+    oidc_algorithm: str = "ES256"
+    dev_issuer: bool = True
+
+    # GraphQL hardening
+    max_query_depth: int = 12
+    max_query_tokens: int = 3000
+    max_aliases: int = 30
+    introspection: bool | None = None  # default: on in development, off in production
+
+    # Webhooks: HMAC secrets per department system
+    webhook_tolerance_s: int = 300
+    sof_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.SOF))
+    bif_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.BIF))
+    buf_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.BUF))
+    kff_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.KFF))
+    suf_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.SUF))
+    max_push_batch: int = 500  # events per push (GraphQL or webhook)
+    pubsub_prefix: str = "familiehub"  # Redis channel prefix (one per deployment, or per test run)
+
+    # Programme capacity (issue: enrolment)
+    capacity: int = 35
+    capacity_first_year: int = 20
+    programme_start: str = "2023-01-01"
+
+    cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
+    # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
+    cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return (not self.is_production) if self.introspection is None else self.introspection
+
+    def department_url(self, department: Department) -> str:
+        url: str = getattr(self, f"{department.value.lower()}_url")
+        return url
+
+    def department_credential(self, department: Department) -> str:
+        secret: SecretStr = getattr(self, f"{department.value.lower()}_credential")
+        return secret.get_secret_value()
+
+    def webhook_secret(self, department: Department) -> str:
+        secret: SecretStr = getattr(self, f"{department.value.lower()}_webhook_secret")
+        return secret.get_secret_value()
+
+    def cache_ttl(self, department: Department) -> int:
+        return self.cache_ttl_by_department.get(department, self.cache_ttl_s)
+
+    def check_production(self) -> None:
+        """Refuse development secrets and issuers in production. Raises ProductionConfigError."""
+        if not self.is_production:
+            return
+        problems: list[str] = []
+        if self.dev_issuer or not self.oidc_issuer or not self.oidc_jwks_url:
+            problems.append("HUB_DEV_ISSUER must be false and HUB_OIDC_ISSUER/HUB_OIDC_JWKS_URL set")
+        for department in Department:
+            if self.department_credential(department) == dev_department_credential(department):
+                problems.append(f"HUB_{department.value}_CREDENTIAL is the development default")
+            if self.webhook_secret(department) in ("", dev_webhook_secret(department)):
+                problems.append(f"HUB_{department.value}_WEBHOOK_SECRET is unset or the development default")
+        if self.mock_admin_token.get_secret_value() == DEV_MOCK_ADMIN_TOKEN:
+            problems.append("HUB_MOCK_ADMIN_TOKEN is the development default")
+        if not self.cpr_encryption_key.get_secret_value() or not self.cpr_hash_key.get_secret_value():
+            problems.append("HUB_CPR_ENCRYPTION_KEY and HUB_CPR_HASH_KEY must be set")
+        if self.database_url.startswith("sqlite"):
+            problems.append("HUB_DATABASE_URL must point at PostgreSQL")
+        if problems:
+            raise ProductionConfigError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,49 @@
+"""The world's value types. Pure data: the generator fills them, the seeder and the mocks read them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hub.domain import Department, District, FamilyStatus, MemberRole
+
+# The reference "today" of the generated world, so that the same seed gives the same world on any day.
+WORLD_TODAY = date(2026, 11, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class WorldPerson:
+    key: str  # stable, e.g. "F00001-M2"
+    cpr: str  # 10 digits, fictitious, birth date matches `birth_date`
+    first_name: str
+    last_name: str
+    birth_date: date
+    member_role: MemberRole
+    custody_holders: tuple[str, ...] = ()  # CPR numbers of the custody holders (children under 18)
+
+
+@dataclass(frozen=True, slots=True)
+class WorldFamily:
+    key: str  # stable, e.g. "F00001"
+    district: District
+    housing_area: str
+    status: FamilyStatus
+    referred_on: date
+    enrolled_on: date | None
+    referral_source: str
+    members: tuple[WorldPerson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    seed: int
+    today: date
+    families: tuple[WorldFamily, ...]
+    # Per department: CPR -> that department's record about the person, in the department's own wire format
+    # (exactly the JSON object its single-person endpoint returns). A person absent here is not registered.
+    department_records: Mapping[Department, Mapping[str, Mapping[str, Any]]]
+
+    def persons(self) -> list[WorldPerson]:
+        return [m for f in self.families for m in f.members]

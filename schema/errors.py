@@ -1,0 +1,71 @@
+"""Every GraphQL error leaves with a stable `extensions.code`; unexpected ones are masked.
+
+- AppError (expected): message and extensions as raised.
+- Limits (depth, tokens, aliases): QUERY_TOO_COMPLEX.
+- Other parse and validation errors: BAD_USER_INPUT.
+- Anything else: "Internal error" with code INTERNAL and the request id; the trace goes to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from hub.errors import AppError, ErrorCode
+from hub.logging import request_id_var
+
+logger = logging.getLogger("hub.graphql")
+
+_LIMIT_MARKERS = ("exceeds maximum operation depth", "maximum number of aliases", "token limit", "tokens")
+
+
+def classify(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, AppError):
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=dict(original.extensions),
+        )
+    if original is None:
+        if error.extensions and "code" in error.extensions:
+            return error
+        lowered = error.message.lower()
+        code = ErrorCode.QUERY_TOO_COMPLEX if any(m in lowered for m in _LIMIT_MARKERS) else ErrorCode.BAD_USER_INPUT
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={**(error.extensions or {}), "code": code.value},
+        )
+    request_id = request_id_var.get()
+    logger.error(
+        "unexpected error in resolver",
+        exc_info=(type(original), original, original.__traceback__),
+        extra={"path": [str(p) for p in error.path or []]},
+    )
+    return GraphQLError(
+        "Internal error",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL.value, "requestId": request_id},
+    )
+
+
+class HubErrors(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [classify(e) for e in errors]

@@ -1,0 +1,1 @@
+"""The family view: Family, FamilyMember and the five department sections."""

@@ -1,0 +1,186 @@
+"""Family queries: `family(id)`, `families(first, after, filter)` (Relay connection) and `familyMember(id)`.
+
+Each root resolver loads the members it returns and asks `SectionService.prepare` for exactly the departments the
+query selects, so the whole request costs at most one connector call per selected department.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+
+import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from hub.domain import Department
+from hub.errors import BadUserInput, NotFound
+from hub.family import repository
+from hub.family.model import MemberInfo
+from schema.context import Info
+from schema.family.types import DistrictType, Family, FamilyMember, FamilyStatusType
+from schema.loaders import members_by_family, section_service
+
+SECTION_FIELDS: dict[str, tuple[Department, ...]] = {
+    "social": (Department.SOF,),
+    "employment": (Department.BIF,),
+    "childAndYouth": (Department.BUF,),
+    "leisure": (Department.KFF,),
+    "health": (Department.SUF,),
+    "departmentsInvolved": tuple(Department),
+    "openCases": tuple(Department),
+    "summary": tuple(Department),
+}
+MAX_PAGE = 100
+
+
+def selected_departments(info: Info) -> list[Department]:
+    """The departments the query selects anywhere below this field (fragments included)."""
+    found: set[Department] = set()
+
+    def walk(nodes: Iterable[SelectedField | FragmentSpread | InlineFragment]) -> None:
+        for node in nodes:
+            if isinstance(node, SelectedField):
+                found.update(SECTION_FIELDS.get(node.name, ()))
+            walk(node.selections)
+
+    walk(info.selected_fields)
+    return [d for d in Department if d in found]
+
+
+async def _prepare(info: Info, members: list[MemberInfo]) -> None:
+    departments = selected_departments(info)
+    if departments and members:
+        await section_service(info).prepare(members, departments)
+
+
+async def _visible(info: Info, family_ids: list[str]) -> set[str]:
+    """The subset of `family_ids` the viewer may see (need-to-know, decided by the gate)."""
+    return await section_service(info).gate.visible_families(family_ids)
+
+
+async def load_family(info: Info, family_id: str) -> Family | None:
+    info.context.require_principal()
+    if not await _visible(info, [family_id]):
+        return None
+    async with info.context.services.sessions() as session:
+        found = await repository.get_families(session, [family_id])
+    if family_id not in found:
+        return None
+    members = await members_by_family(info.context).load(family_id)
+    await _prepare(info, members)
+    return Family(info_=found[family_id])
+
+
+async def load_member(info: Info, person_id: str) -> FamilyMember | None:
+    info.context.require_principal()
+    services = info.context.services
+    async with services.sessions() as session:
+        found = await repository.get_members(session, services.vault, [person_id])
+    member = found.get(person_id)
+    if member is None or not await _visible(info, [member.family_id]):
+        return None
+    await _prepare(info, [member])
+    return FamilyMember(member=member)
+
+
+def encode_cursor(family_id: str) -> str:
+    return base64.urlsafe_b64encode(f"family:{family_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadUserInput("invalid cursor", field="after") from exc
+    kind, _, value = raw.partition(":")
+    if kind != "family" or not value:
+        raise BadUserInput("invalid cursor", field="after")
+    return value
+
+
+@strawberry.input(description="Filters for the family list; all given filters must match.")
+class FamilyFilter:
+    district: DistrictType | None = strawberry.field(default=None, description="Only this district.")  # type: ignore[valid-type]
+    status: FamilyStatusType | None = strawberry.field(default=None, description="Only this status.")  # type: ignore[valid-type]
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive match on the family name or a current member's name."
+    )
+
+
+@strawberry.type(description="Pagination state of a connection (Relay).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More families follow.")
+    has_previous_page: bool = strawberry.field(description="Families precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge; pass as `after`.")
+
+
+@strawberry.type(description="A family on a page of families.")
+class FamilyEdge:
+    cursor: str = strawberry.field(description="Opaque cursor of this edge.")
+    node: Family = strawberry.field(description="The family.")
+
+
+@strawberry.type(description="A page of families (Relay connection).")
+class FamilyConnection:
+    edges: list[FamilyEdge] = strawberry.field(description="The families on this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Families matching the filter that the viewer may see.")
+
+
+@strawberry.type
+class FamilyQuery:
+    @strawberry.field(description="One family, if the viewer may see it (NOT_FOUND otherwise, never FORBIDDEN).")
+    async def family(self, info: Info, id: strawberry.ID) -> Family:  # noqa: A002
+        family = await load_family(info, str(id))
+        if family is None:
+            raise NotFound("no such family")
+        return family
+
+    @strawberry.field(description="One family member, if the viewer may see their family.")
+    async def family_member(self, info: Info, id: strawberry.ID) -> FamilyMember:  # noqa: A002
+        member = await load_member(info, str(id))
+        if member is None:
+            raise NotFound("no such family member")
+        return member
+
+    @strawberry.field(description="The families the viewer may see, ordered by id, a page at a time.")
+    async def families(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: FamilyFilter | None = None,  # noqa: A002
+    ) -> FamilyConnection:
+        info.context.require_principal()
+        if not 1 <= first <= MAX_PAGE:
+            raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field="first")
+        after_id = decode_cursor(after) if after else None
+        flt = repository.FamilyFilter(
+            district=filter.district if filter else None,
+            status=filter.status if filter else None,
+            search=(filter.search or None) if filter else None,
+        )
+        if flt.search is not None and len(flt.search) > 100:
+            raise BadUserInput("search is too long", field="filter.search")
+        visible = await section_service(info).gate.visible_family_scope()
+        async with info.context.services.sessions() as session:
+            families, has_next, total = await repository.list_families(
+                session, flt, visible=visible, first=first, after_id=after_id
+            )
+        if selected_departments(info):
+            loader = members_by_family(info.context)
+            groups = await loader.load_many([f.id for f in families])
+            await _prepare(info, [m for group in groups for m in group])
+        edges = [FamilyEdge(cursor=encode_cursor(f.id), node=Family(info_=f)) for f in families]
+        return FamilyConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=after_id is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )

@@ -1,0 +1,332 @@
+"""Family, FamilyMember and their department sections. Thin: every value comes from a hub service.
+
+Every department section goes through `SectionService` (hub/family/sections.py), which asks the gate first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import strawberry
+from graphql import GraphQLError
+
+from connectors import records as r
+from hub.cpr import mask
+from hub.domain import Department, District, FamilyStatus, MemberRole
+from hub.errors import ErrorCode
+from hub.family.model import FamilyInfo, MemberInfo
+from hub.family.sections import Section, SectionStatus
+from schema.context import Info
+from schema.core import DepartmentType
+from schema.family import records as g
+from schema.loaders import family_members, section_service, show_full_cpr
+
+if TYPE_CHECKING:
+    pass
+
+SectionStatusType = strawberry.enum(
+    SectionStatus,
+    description="What happened to a department section: OK, STALE (last known data), NOT_REGISTERED (the department "
+    "has no record of the person), UNAVAILABLE, BAD_RESPONSE, CONSENT_REQUIRED (no consent or other basis: the "
+    "department was not asked), FORBIDDEN (the viewer has no need to know).",
+)
+DistrictType = strawberry.enum(District, description="The programme's city districts.")
+FamilyStatusType = strawberry.enum(
+    FamilyStatus, description="REFERRED, WAITLISTED, ACTIVE (enrolled and followed), CLOSED (closed or handed over)."
+)
+MemberRoleType = strawberry.enum(MemberRole, description="A member's place in the family.")
+
+
+@strawberry.type(description="Where a section's data came from and how fresh it is.")
+class Source:
+    department: DepartmentType = strawberry.field(description="The department system the data came from.")  # type: ignore[valid-type]
+    fetched_at: datetime | None = strawberry.field(description="When the hub obtained this data.")
+    stale: bool = strawberry.field(description="True when this is last known data, not a fresh answer.")
+
+
+def _source(section: Section) -> Source:
+    return Source(department=section.department, fetched_at=section.fetched_at, stale=section.stale)
+
+
+def _section_error(info: Info, member: MemberInfo, section: Section) -> None:
+    """One entry in `errors` per affected path, so generic clients notice too (data stays in the section)."""
+    codes = {
+        SectionStatus.UNAVAILABLE: (ErrorCode.DEPARTMENT_UNAVAILABLE, "is unavailable"),
+        SectionStatus.BAD_RESPONSE: (ErrorCode.DEPARTMENT_BAD_RESPONSE, "returned an invalid response"),
+        SectionStatus.CONSENT_REQUIRED: (ErrorCode.CONSENT_REQUIRED, "needs the citizen's consent"),
+    }
+    if section.status not in codes:
+        return
+    code, text = codes[section.status]
+    info.context.state.setdefault("section_errors", []).append(
+        GraphQLError(
+            f"{section.department.value} {text} for this member",
+            path=info.path.as_list(),
+            extensions={"code": code.value, "department": section.department.value, "memberId": member.person_id},
+        )
+    )
+
+
+def _common(section: Section) -> dict[str, object]:
+    return {"status": section.status, "source": _source(section)}
+
+
+@strawberry.type(description="Social services (SOF): child welfare, measures, placements, adult support.")
+class SocialSection:
+    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
+    source: Source = strawberry.field(description="Where the data came from.")
+    record: g.SocialRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+
+
+@strawberry.type(description="Employment (BIF): benefits, target group, employment activities.")
+class EmploymentSection:
+    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
+    source: Source = strawberry.field(description="Where the data came from.")
+    record: g.EmploymentRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+
+
+@strawberry.type(description="Children and youth (BUF): school, absence, PPV, psychologist, health visitor.")
+class ChildAndYouthSection:
+    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
+    source: Source = strawberry.field(description="Where the data came from.")
+    record: g.ChildYouthRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    health_withheld: bool = strawberry.field(description="Health details were withheld (no health consent).")
+
+
+@strawberry.type(description="Culture and leisure (KFF): memberships, FritidsGuide, subsidy, FerieCamp.")
+class LeisureSection:
+    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
+    source: Source = strawberry.field(description="Where the data came from.")
+    record: g.LeisureRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+
+
+@strawberry.type(description="Health and care (SUF): health conversations, referrals, services.")
+class HealthSection:
+    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
+    source: Source = strawberry.field(description="Where the data came from.")
+    record: g.HealthRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    health_withheld: bool = strawberry.field(description="Health details were withheld (no health consent).")
+
+
+async def _section(info: Info, member: MemberInfo, department: Department) -> Section:
+    section = await section_service(info).section(member, department)
+    _section_error(info, member, section)
+    return section
+
+
+@strawberry.federation.type(keys=["id"], description="A member of an HFI family (familiemedlem).")
+class FamilyMember:
+    member: strawberry.Private[MemberInfo]
+
+    @strawberry.field(description="The member's id in the hub (stable across families).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.member.person_id)
+
+    @strawberry.field(description="The id of the family the member currently belongs to.")
+    def family_id(self) -> strawberry.ID:
+        return strawberry.ID(self.member.family_id)
+
+    @strawberry.field(description="PARENT, CHILD or OTHER_ADULT.")
+    def role(self) -> MemberRoleType:  # type: ignore[valid-type]
+        return self.member.member_role
+
+    @strawberry.field(description="First name.")
+    def first_name(self) -> str:
+        return self.member.first_name
+
+    @strawberry.field(description="Last name.")
+    def last_name(self) -> str:
+        return self.member.last_name
+
+    @strawberry.field(description="Full name.")
+    def name(self) -> str:
+        return f"{self.member.first_name} {self.member.last_name}"
+
+    @strawberry.field(description="Date of birth.")
+    def birth_date(self) -> date:
+        return self.member.birth_date
+
+    @strawberry.field(description="Age in whole years today.")
+    def age(self, info: Info) -> int:
+        return self.member.age(info.context.now.date())
+
+    @strawberry.field(
+        description="CPR number: in full (DDMMYY-SSSS) only for roles that need it, otherwise masked (DDMMYY-XXXX)."
+    )
+    async def cpr(self, info: Info) -> str:
+        full = await show_full_cpr(info, self.member)
+        digits = self.member.cpr
+        return f"{digits[:6]}-{digits[6:]}" if full else mask(digits)
+
+    @strawberry.field(description="Social services (SOF) section.")
+    async def social(self, info: Info) -> SocialSection:
+        s = await _section(info, self.member, Department.SOF)
+        rec = g.SocialRecord.of(s.record) if isinstance(s.record, r.SocialRecord) else None
+        return SocialSection(status=s.status, source=_source(s), record=rec)
+
+    @strawberry.field(description="Employment and benefits (BIF) section.")
+    async def employment(self, info: Info) -> EmploymentSection:
+        s = await _section(info, self.member, Department.BIF)
+        rec = g.EmploymentRecord.of(s.record) if isinstance(s.record, r.EmploymentRecord) else None
+        return EmploymentSection(status=s.status, source=_source(s), record=rec)
+
+    @strawberry.field(description="Children and youth (BUF) section.")
+    async def child_and_youth(self, info: Info) -> ChildAndYouthSection:
+        s = await _section(info, self.member, Department.BUF)
+        rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
+        return ChildAndYouthSection(status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld))
+
+    @strawberry.field(description="Culture and leisure (KFF) section.")
+    async def leisure(self, info: Info) -> LeisureSection:
+        s = await _section(info, self.member, Department.KFF)
+        rec = g.LeisureRecord.of(s.record) if isinstance(s.record, r.LeisureRecord) else None
+        return LeisureSection(status=s.status, source=_source(s), record=rec)
+
+    @strawberry.field(description="Health and care (SUF) section.")
+    async def health(self, info: Info) -> HealthSection:
+        s = await _section(info, self.member, Department.SUF)
+        rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
+        return HealthSection(status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld))
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> FamilyMember | None:  # noqa: A002
+        from schema.family.queries import load_member
+
+        return await load_member(info, str(id))
+
+
+@strawberry.type(description="Open cases the family has in one department, from live data.")
+class DepartmentCases:
+    department: DepartmentType = strawberry.field(description="The department.")  # type: ignore[valid-type]
+    open_cases: int = strawberry.field(description="Open cases across the family's members.")
+    members_registered: int = strawberry.field(description="Members the department has a record of.")
+
+
+@strawberry.type(description="A short overview a front-end can show at the top of the family page.")
+class FamilySummary:
+    headline: str = strawberry.field(description="One line: the family, size, district and status.")
+    members: int = strawberry.field(description="Current members.")
+    children: int = strawberry.field(description="Current members under 18.")
+    departments_involved: list[DepartmentType] = strawberry.field(  # type: ignore[valid-type]
+        description="Departments with a record of at least one visible member."
+    )
+    open_cases: int = strawberry.field(description="Open cases across all visible departments.")
+    unavailable_departments: list[DepartmentType] = strawberry.field(  # type: ignore[valid-type]
+        description="Departments that could not answer just now."
+    )
+    unlawful_absence_children: int = strawberry.field(description="Children with 15 %+ unlawful school absence.")
+
+
+@strawberry.federation.type(keys=["id"], description="A family in the HFI programme (one family, one plan).")
+class Family:
+    info_: strawberry.Private[FamilyInfo]
+
+    @strawberry.field(description="The family's id in the hub.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.info_.id)
+
+    @strawberry.field(description="The family's name as used on lists (e.g. 'Familien Hansen').")
+    def name(self) -> str:
+        return self.info_.display_name
+
+    @strawberry.field(description="The city district (bydel): Nørrebro or Bispebjerg.")
+    def district(self) -> DistrictType:  # type: ignore[valid-type]
+        return self.info_.district
+
+    @strawberry.field(description="The housing area (boligområde), e.g. Mjølnerparken.")
+    def housing_area(self) -> str:
+        return self.info_.housing_area
+
+    @strawberry.field(description="Where the family is in the programme.")
+    def status(self) -> FamilyStatusType:  # type: ignore[valid-type]
+        return self.info_.status
+
+    @strawberry.field(description="Who referred the family (e.g. a housing-social plan, the school).")
+    def referral_source(self) -> str:
+        return self.info_.referral_source
+
+    @strawberry.field(description="When the family was referred.")
+    def referred_on(self) -> date:
+        return self.info_.referred_on
+
+    @strawberry.field(description="When the family was enrolled, if it is.")
+    def enrolled_on(self) -> date | None:
+        return self.info_.enrolled_on
+
+    @strawberry.field(description="When the family's course was closed, if it is.")
+    def closed_on(self) -> date | None:
+        return self.info_.closed_on
+
+    @strawberry.field(description="The family's current members.")
+    async def members(self, info: Info) -> list[FamilyMember]:
+        return [FamilyMember(member=m) for m in await family_members(info, self.info_.id)]
+
+    @strawberry.field(description="Departments with a record of at least one member the viewer may see (live data).")
+    async def departments_involved(self, info: Info) -> list[DepartmentType]:  # type: ignore[valid-type]
+        return [c.department for c in await self._cases(info) if c.members_registered > 0]
+
+    @strawberry.field(description="Open cases per department across the family's members (live data).")
+    async def open_cases(self, info: Info) -> list[DepartmentCases]:
+        return await self._cases(info)
+
+    @strawberry.field(description="A short overview for the top of the family page.")
+    async def summary(self, info: Info) -> FamilySummary:
+        members = await family_members(info, self.info_.id)
+        today = info.context.now.date()
+        cases = await self._cases(info)
+        sections = await _all_sections(info, members)
+        unavailable = sorted(
+            {s.department for s in sections if s.status in (SectionStatus.UNAVAILABLE, SectionStatus.BAD_RESPONSE)}
+        )
+        absent = sum(
+            1
+            for s in sections
+            if isinstance(s.record, r.ChildYouthRecord) and any(a.unlawful_flag for a in s.record.absence)
+        )
+        children = sum(1 for m in members if m.age(today) < 18)
+        involved = [c.department for c in cases if c.members_registered > 0]
+        return FamilySummary(
+            headline=f"{self.info_.display_name}: {len(members)} members, {self.info_.housing_area} "
+            f"({self.info_.district.value.title()}), {self.info_.status.value.lower()}",
+            members=len(members),
+            children=children,
+            departments_involved=involved,
+            open_cases=sum(c.open_cases for c in cases),
+            unavailable_departments=unavailable,
+            unlawful_absence_children=absent,
+        )
+
+    async def _cases(self, info: Info) -> list[DepartmentCases]:
+        members = await family_members(info, self.info_.id)
+        sections = await _all_sections(info, members)
+        out = []
+        for department in Department:
+            mine = [s for s in sections if s.department is department and s.record is not None]
+            out.append(
+                DepartmentCases(
+                    department=department,
+                    open_cases=sum(s.record.open_cases for s in mine if s.record is not None),
+                    members_registered=len(mine),
+                )
+            )
+        return out
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Family | None:  # noqa: A002
+        from schema.family.queries import load_family
+
+        return await load_family(info, str(id))
+
+
+async def _all_sections(info: Info, members: list[MemberInfo]) -> list[Section]:
+    service = section_service(info)
+    await service.prepare(members, list(Department))
+    out: list[Section] = []
+    for m in members:
+        out.extend(await service.sections(m, list(Department)))
+    return out
+
+
+__all__ = ["Enum", "Family", "FamilyMember"]

@@ -1,0 +1,62 @@
+"""Per-request loaders and services, created lazily in the request's context (never shared between requests).
+
+Loaders are named `<Thing>By<Key>`; each batches one kind of read into one query (or one connector call per
+department, through `SectionService`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from hub.domain import Role
+from hub.family import repository
+from hub.family.gate import Gate
+from hub.family.model import MemberInfo
+from hub.family.sections import SectionService
+from schema.context import Context, Info
+
+
+def gate(context: Context) -> Gate:
+    existing = context.loaders.get("gate")
+    if existing is None:
+        existing = Gate(context.principal)
+        context.loaders["gate"] = existing
+    assert isinstance(existing, Gate)  # noqa: S101 - the key is ours
+    return existing
+
+
+def section_service(info: Info) -> SectionService:
+    ctx = info.context
+    existing = ctx.loaders.get("sections")
+    if existing is None:
+        existing = SectionService(gate(ctx), ctx.services.connectors, deadline=ctx.deadline, now=ctx.now)
+        ctx.loaders["sections"] = existing
+    assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours
+    return existing
+
+
+def members_by_family(context: Context) -> DataLoader[str, list[MemberInfo]]:
+    existing = context.loaders.get("members_by_family")
+    if existing is None:
+        services = context.services
+
+        async def load(family_ids: list[str]) -> Sequence[list[MemberInfo]]:
+            async with services.sessions() as session:
+                found = await repository.members_of(session, services.vault, family_ids)
+            return [found.get(fid, []) for fid in family_ids]
+
+        existing = DataLoader(load_fn=load)
+        context.loaders["members_by_family"] = existing
+    return existing  # type: ignore[no-any-return]
+
+
+async def family_members(info: Info, family_id: str) -> list[MemberInfo]:
+    return await members_by_family(info.context).load(family_id)
+
+
+async def show_full_cpr(info: Info, member: MemberInfo) -> bool:
+    """Full CPR only for roles whose work needs it (the coordinator and caseworkers); masked for everyone else."""
+    principal = info.context.principal
+    return principal is not None and principal.role in (Role.COORDINATOR, Role.CASEWORKER)
