@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from hub.domain import Department
 from hub.settings import Settings
 
 
@@ -102,19 +103,25 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
 def _departments_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", type=int, default=40, help="number of families in the world (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="random seed; use the same as `hub seed`")
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=[d.value for d in Department],
+        help="serve only this department (repeatable; default: all five)",
+    )
 
 
 def _departments(args: argparse.Namespace, settings: Settings) -> int:
-    from connectors.mock.runner import run_departments_forever
-    from hub.domain import Department
+    from connectors.mock.runner import serve_departments
     from hub.logging import configure_logging
     from hub.world import generate_world
 
     configure_logging(settings.log_level)
     world = generate_world(args.families, args.seed)
-    urls = {d: settings.department_url(d) for d in Department}
+    only = {Department(d) for d in args.only} if args.only else set(Department)
+    urls = {d: settings.department_url(d) for d in Department if d in only}
     try:
-        asyncio.run(run_departments_forever(world, urls, admin_token=settings.mock_admin_token.get_secret_value()))
+        asyncio.run(serve_departments(world, urls, admin_token=settings.mock_admin_token.get_secret_value()))
     except KeyboardInterrupt:
         pass
     return 0

@@ -6,9 +6,7 @@ the hub's ASGI app driven in-process through httpx. Tests talk HTTP to the hub a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +28,6 @@ from hub.world import World, generate_world
 ADMIN = {"Authorization": "Bearer dev-admin"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Stack:
     settings: Settings
@@ -55,6 +47,12 @@ class Stack:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    def token(self, username: str, ttl_s: int = 600) -> str:
+        """A development token for a seeded user (the dev issuer's key lives under the stack's var/)."""
+        from hub.auth.dev_issuer import DevIssuer
+
+        return DevIssuer.from_settings(self.settings).mint(username, ttl_s=ttl_s, username=username)
 
     async def mock_admin(self, department: Department) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.urls[department], headers=ADMIN, timeout=5)
@@ -91,11 +89,21 @@ async def running_stack(
     database_url: str | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
-    from connectors.mock.runner import serve_departments
+    from connectors.mock.runner import running_departments
 
-    urls = {d: f"http://127.0.0.1:{free_port()}" for d in Department}
     world = generate_world(families, seed)
-    departments = asyncio.create_task(serve_departments(world, urls, admin_token="dev-admin"))
+    async with running_departments(
+        world, {d: "http://127.0.0.1:0" for d in Department}, admin_token="dev-admin"
+    ) as departments:
+        urls = dict(departments.urls)
+        async with _hub(tmp_path, world, urls, database_url, overrides) as stack:
+            yield stack
+
+
+@contextlib.asynccontextmanager
+async def _hub(
+    tmp_path: Path, world: World, urls: dict[Department, str], database_url: str | None, overrides: dict[str, Any]
+) -> AsyncIterator[Stack]:
     settings = Settings(
         database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
         var_dir=tmp_path / "var",
@@ -110,30 +118,10 @@ async def running_stack(
 
     seeded = await seed_world(create_session_factory(engine), world, CprVault.from_settings(settings))
     await engine.dispose()
-    await _wait_for(urls)
     services = build_services(settings)
     app = create_app(settings, services=services)
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub.test", timeout=30) as client,
-        ):
-            yield Stack(settings, services, app, client, world, seeded, urls)
-    finally:
-        departments.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await departments
-
-
-async def _wait_for(urls: Mapping[Department, str]) -> None:
-    async with httpx.AsyncClient(timeout=1) as client:
-        for url in urls.values():
-            for _ in range(100):
-                try:
-                    if (await client.get(f"{url}/health")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError("a mock department did not start")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub.test", timeout=30) as client,
+    ):
+        yield Stack(settings, services, app, client, world, seeded, urls)

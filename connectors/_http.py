@@ -1,0 +1,340 @@
+"""The shared HTTP machinery of every department connector: one client per department on aiohttp's engine,
+and the resilience around each call (deadline, circuit breaker, bulkhead, retries with a budget).
+
+    call(method, path, idempotent=..., deadline=..., parse=...)
+      └── tenacity: retry only DepartmentTransientError, only idempotent reads, full-jitter backoff or the
+          department's Retry-After, stop on max attempts / deadline / spent retry budget
+            └── one attempt: deadline left? -> breaker permit -> bulkhead slot -> HTTP -> status -> parse
+
+Foreign exceptions become the connector error tree in one place, `connectors._mapping.map_exceptions`,
+like httpx's `map_httpcore_exceptions`. This module never logs or raises anything
+about a person: not a CPR number, not a body, not a URL with personal data in it (connectors only ever put
+CPR numbers in request bodies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import httpx
+from httpx_aiohttp import AiohttpTransport
+from prometheus_client import Counter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
+
+from connectors._mapping import map_exceptions, outcome_of, status_error
+from connectors.base import BreakerState, ConnectorError, Deadline
+from connectors.breaker import CircuitBreaker, Permit
+from connectors.budget import RetryBudget
+from connectors.config import ConnectorConfig
+from connectors.errors import (
+    BulkheadFull,
+    CircuitOpen,
+    DeadlineExceeded,
+    DepartmentRateLimited,
+    DepartmentServerError,
+    DepartmentTimeout,
+    DepartmentTransientError,
+    metric_reason,
+)
+from connectors.metrics import ConnectorMetrics, Outcome
+from hub.domain import Department
+
+log = logging.getLogger("connectors")
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+class AuthStyle(StrEnum):
+    BEARER = "bearer"  # Authorization: Bearer <credential>
+    API_KEY = "api_key"  # X-API-Key: <credential>
+
+
+def auth_headers(style: AuthStyle, credential: str) -> dict[str, str]:
+    if style is AuthStyle.BEARER:
+        return {"Authorization": f"Bearer {credential}"}
+    return {"X-API-Key": credential}
+
+
+def build_client(
+    config: ConnectorConfig, auth: AuthStyle, *, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """One long-lived client per department on the aiohttp transport (plain httpx's pool collapses under
+    concurrency, encode/httpx#3215). `trust_env=False`: proxy variables would otherwise mount plain httpx
+    transports behind our back."""
+    if transport is None:
+        transport = AiohttpTransport(
+            limits=httpx.Limits(
+                max_connections=config.max_concurrency,
+                max_keepalive_connections=config.max_concurrency,
+                keepalive_expiry=config.keepalive_expiry_s,
+            )
+        )
+    return httpx.AsyncClient(
+        base_url=config.base_url,
+        transport=transport,
+        timeout=httpx.Timeout(
+            connect=config.connect_timeout_s,
+            read=config.read_timeout_s,
+            write=config.read_timeout_s,
+            pool=config.connect_timeout_s,
+        ),
+        headers={**auth_headers(auth, config.credential), "Accept": "application/json"},
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+# -- the resilient call ------------------------------------------------------------------------------
+
+
+class DepartmentHttp:
+    """One department's client with its breaker, bulkhead, retry budget and metrics."""
+
+    def __init__(
+        self,
+        department: Department,
+        config: ConnectorConfig,
+        client: httpx.AsyncClient,
+        *,
+        metrics: ConnectorMetrics,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.department = department
+        self.config = config
+        self.client = client
+        self.metrics = metrics
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311  # jitter, not cryptography
+        self._label = department.value
+        self.breaker = CircuitBreaker(
+            failure_threshold=config.breaker_failure_threshold,
+            failure_ratio=config.breaker_failure_ratio,
+            window_s=config.breaker_window_s,
+            cooldown_s=config.breaker_cooldown_s,
+            clock=clock,
+            on_state_change=self._on_breaker_change,
+        )
+        self.budget = RetryBudget(
+            ratio=config.retry_budget_ratio,
+            min_per_s=config.retry_budget_min_per_s,
+            capacity=config.retry_budget_capacity,
+            clock=clock,
+        )
+        self._bulkhead = asyncio.Semaphore(config.max_concurrency)
+        self._error_counters: dict[tuple[str, str], Counter] = {}
+        metrics.set_breaker_state(department, BreakerState.CLOSED)
+        metrics.in_flight.labels(department=self._label).set(0)
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        deadline: Deadline,
+        parse: Callable[[Any], T],
+        json_body: Any = None,
+        idempotent: bool,
+    ) -> T:
+        """One logical call, retried as allowed; `parse` maps the decoded JSON (raising pydantic or our own
+        errors, which become DepartmentBadResponse). Raises a ConnectorError, never anything foreign."""
+        if self.breaker.state is BreakerState.OPEN:  # the fast path: no retry machinery, no I/O
+            refused = CircuitOpen(self.department, "circuit breaker open")
+            self._failed(refused)
+            raise refused
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(DepartmentTransientError),
+            stop=lambda rs: self._should_stop(rs, deadline, idempotent=idempotent),
+            wait=self._backoff,
+            sleep=self._sleep,
+            before_sleep=self._before_retry,
+            reraise=True,
+        )
+        self.budget.record_request()
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(method, path, json_body, deadline, parse)
+        except DepartmentTransientError as error:
+            if deadline.remaining() > 0:
+                self._failed(error)
+                raise
+            expired = DeadlineExceeded(self.department, "deadline exceeded")
+            self._failed(expired)
+            raise expired from error
+        except ConnectorError as error:
+            self._failed(error)
+            raise
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    async def get_status(self, path: str, *, timeout_s: float) -> int:
+        """One plain GET outside breaker, bulkhead and retries, for health probes. Raises ConnectorError."""
+        with map_exceptions(self.department):
+            async with asyncio.timeout(timeout_s):
+                response = await self.client.get(path, timeout=timeout_s)
+        return response.status_code
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- one attempt --------------------------------------------------------------------------------------
+
+    async def _attempt(
+        self, method: str, path: str, json_body: Any, deadline: Deadline, parse: Callable[[Any], T]
+    ) -> T:
+        if deadline.expired:
+            raise DeadlineExceeded(self.department, "deadline exceeded")
+        permit = self.breaker.try_acquire()
+        if permit is None:
+            raise CircuitOpen(self.department, "circuit breaker open")
+        try:
+            await self._enter_bulkhead(deadline)
+        except BaseException:
+            self.breaker.release(permit)
+            raise
+        in_flight = self.metrics.in_flight.labels(department=self._label)
+        in_flight.inc()
+        try:
+            return await self._send(
+                method, path, json_body=json_body, deadline=deadline, parse=parse, permit=permit
+            )
+        finally:
+            in_flight.dec()
+            self._bulkhead.release()
+
+    async def _enter_bulkhead(self, deadline: Deadline) -> None:
+        wait = min(deadline.remaining(), self.config.bulkhead_max_wait_s)
+        try:
+            async with asyncio.timeout(wait):
+                await self._bulkhead.acquire()
+        except TimeoutError:
+            raise BulkheadFull(self.department, "too many requests in flight") from None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any,
+        deadline: Deadline,
+        parse: Callable[[Any], T],
+        permit: Permit,
+    ) -> T:
+        cfg = self.config
+        remaining = deadline.remaining()
+        clipped = remaining < cfg.connect_timeout_s + cfg.read_timeout_s  # the deadline, not the department
+        timeout = httpx.Timeout(
+            connect=min(cfg.connect_timeout_s, remaining),
+            read=min(cfg.read_timeout_s, remaining),
+            write=min(cfg.read_timeout_s, remaining),
+            pool=min(cfg.connect_timeout_s, remaining),
+        )
+        started = time.perf_counter()
+        try:
+            with map_exceptions(self.department):
+                # aiohttp's read timeout restarts on every chunk; this caps the whole attempt by the deadline.
+                async with asyncio.timeout(min(remaining, cfg.connect_timeout_s + cfg.read_timeout_s)):
+                    response = await self.client.request(method, path, json=json_body, timeout=timeout)
+        except DepartmentTransientError as error:
+            self._observe(started, outcome_of(error))
+            if isinstance(error, DepartmentTimeout) and clipped and deadline.remaining() <= 0.001:
+                self.breaker.release(permit)  # our deadline ran out; says nothing about the department
+                raise DeadlineExceeded(self.department, "deadline exceeded") from error
+            self.breaker.record_failure(permit)
+            raise
+        except ConnectorError as error:
+            self._observe(started, outcome_of(error))
+            self.breaker.release(permit)
+            raise
+        except BaseException:  # cancelled, or a bug: the department told us nothing
+            self._observe(started, Outcome.CANCELLED)
+            self.breaker.release(permit)
+            raise
+
+        if not response.is_success:
+            refusal = status_error(self.department, response)
+            self._observe(started, outcome_of(refusal))
+            if isinstance(refusal, DepartmentTransientError | DepartmentServerError):
+                self.breaker.record_failure(permit)
+            else:
+                self.breaker.record_success(permit)  # it answered: alive, even if it refused us
+            raise refusal
+        self.breaker.record_success(permit)
+        try:
+            with map_exceptions(self.department):
+                result = parse(response.json())
+        except ConnectorError as error:
+            self._observe(started, outcome_of(error))
+            raise
+        self._observe(started, Outcome.SUCCESS)
+        return result
+
+    def _observe(self, started: float, outcome: Outcome) -> None:
+        self.metrics.duration.labels(department=self._label).observe(time.perf_counter() - started)
+        self.metrics.requests.labels(department=self._label, outcome=outcome.value).inc()
+
+    # -- retry policy ---------------------------------------------------------------------------------------
+
+    def _should_stop(self, rs: RetryCallState, deadline: Deadline, *, idempotent: bool) -> bool:
+        error = rs.outcome.exception() if rs.outcome is not None else None
+        if not idempotent or rs.attempt_number >= self.config.max_attempts:
+            return True
+        if (
+            isinstance(error, DepartmentRateLimited)
+            and (error.retry_after or 0.0) > self.config.retry_after_cap_s
+        ):
+            return True  # it asked us to stay away longer than we may wait
+        if rs.upcoming_sleep >= deadline.remaining():
+            return True
+        if not self.budget.try_withdraw():
+            log.warning("retry budget spent, not retrying", extra={"department": self._label})
+            return True
+        return False
+
+    def _backoff(self, rs: RetryCallState) -> float:
+        error = rs.outcome.exception() if rs.outcome is not None else None
+        if isinstance(error, DepartmentRateLimited) and error.retry_after is not None:
+            return error.retry_after
+        ceiling = min(self.config.backoff_max_s, self.config.backoff_initial_s * 2 ** (rs.attempt_number - 1))
+        return self._rng.uniform(0.0, ceiling)  # full jitter: callers that failed together spread out
+
+    def _before_retry(self, rs: RetryCallState) -> None:
+        self.metrics.retries.labels(department=self._label).inc()
+        error = rs.outcome.exception() if rs.outcome is not None else None
+        reason = metric_reason(error) if isinstance(error, ConnectorError) else "unknown"
+        log.info(
+            "retrying department call",
+            extra={"department": self._label, "attempt": rs.attempt_number, "reason": reason},
+        )
+
+    # -- bookkeeping -------------------------------------------------------------------------------------
+
+    def _failed(self, error: ConnectorError) -> None:
+        reason = metric_reason(error)
+        counter = self._error_counters.get((error.code, reason))
+        if counter is None:
+            counter = self.metrics.errors.labels(department=self._label, code=error.code, reason=reason)
+            self._error_counters[(error.code, reason)] = counter
+        counter.inc()
+        # Refusals while the breaker is open are expected and may come thousands a second: the state change
+        # itself is logged once, at warning.
+        level = logging.DEBUG if isinstance(error, CircuitOpen) else logging.WARNING
+        log.log(
+            level,
+            "department call failed: %s",
+            error.reason,
+            extra={"department": self._label, "code": error.code, "reason": reason},
+        )
+
+    def _on_breaker_change(self, old: BreakerState, new: BreakerState) -> None:
+        self.metrics.set_breaker_state(self.department, new)
+        log.warning("circuit breaker %s -> %s", old.value, new.value, extra={"department": self._label})

@@ -1,0 +1,152 @@
+"""A circuit breaker for one department: closed, open, half-open.
+
+    CLOSED ──(≥ threshold failures and ≥ ratio failing, within the rolling window)──> OPEN
+    OPEN ──(cool-down elapsed)──> HALF_OPEN ──(the one probe succeeds)──> CLOSED
+                                            └─(the one probe fails)────> OPEN (a new cool-down)
+
+While open, `try_acquire()` refuses in O(1) without touching the network, so a dead department costs the
+hub microseconds instead of timeouts. In half-open exactly one caller gets the probe permit; everyone else is
+refused until the probe reports.
+
+Pure and synchronous (it is only ever used from one event loop) with an injectable clock. It knows nothing
+about HTTP or people: it never sees a request, only outcomes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from connectors.base import BreakerState
+
+Clock = Callable[[], float]
+StateListener = Callable[[BreakerState, BreakerState], None]
+
+_BUCKETS = 10  # the rolling window is counted in ten buckets, so memory stays constant under any load
+
+
+@dataclass(slots=True)
+class Permit:
+    """Leave to make one call. Report its outcome exactly once (success, failure or release)."""
+
+    probe: bool
+    done: bool = False
+
+
+@dataclass(slots=True)
+class _Bucket:
+    index: int
+    successes: int = 0
+    failures: int = 0
+
+
+class CircuitBreaker:
+    def __init__(
+        self,
+        *,
+        failure_threshold: int = 5,
+        failure_ratio: float = 0.5,
+        window_s: float = 10.0,
+        cooldown_s: float = 5.0,
+        clock: Clock = time.monotonic,
+        on_state_change: StateListener | None = None,
+    ) -> None:
+        if failure_threshold < 1 or window_s <= 0 or cooldown_s <= 0 or not 0 < failure_ratio <= 1:
+            raise ValueError("invalid circuit breaker parameters")
+        self._threshold = failure_threshold
+        self._ratio = failure_ratio
+        self._bucket_s = window_s / _BUCKETS
+        self._cooldown_s = cooldown_s
+        self._clock = clock
+        self._listener = on_state_change
+        self._state = BreakerState.CLOSED
+        self._opened_at = 0.0
+        self._probe_in_flight = False
+        self._buckets: deque[_Bucket] = deque()
+
+    @property
+    def state(self) -> BreakerState:
+        if self._state is BreakerState.OPEN and self._clock() - self._opened_at >= self._cooldown_s:
+            self._transition(BreakerState.HALF_OPEN)
+        return self._state
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until an open breaker lets a probe through (0 when not open)."""
+        if self.state is not BreakerState.OPEN:
+            return 0.0
+        return max(0.0, self._opened_at + self._cooldown_s - self._clock())
+
+    def try_acquire(self) -> Permit | None:
+        """A permit to call the department, or None: refused without calling."""
+        state = self.state
+        if state is BreakerState.CLOSED:
+            return Permit(probe=False)
+        if state is BreakerState.HALF_OPEN and not self._probe_in_flight:
+            self._probe_in_flight = True
+            return Permit(probe=True)
+        return None
+
+    def record_success(self, permit: Permit) -> None:
+        if self._finish(permit):
+            return
+        if permit.probe:
+            self._probe_in_flight = False
+            self._buckets.clear()
+            self._transition(BreakerState.CLOSED)
+        elif self._state is BreakerState.CLOSED:
+            self._current_bucket().successes += 1
+
+    def record_failure(self, permit: Permit) -> None:
+        if self._finish(permit):
+            return
+        if permit.probe:
+            self._probe_in_flight = False
+            self._open()
+        elif self._state is BreakerState.CLOSED:
+            self._current_bucket().failures += 1
+            successes, failures = self._counts()
+            if failures >= self._threshold and failures >= self._ratio * (successes + failures):
+                self._open()
+        # A late failure from a call that started before the breaker opened changes nothing.
+
+    def release(self, permit: Permit) -> None:
+        """The call ended without telling us anything about the department (e.g. it was cancelled)."""
+        if self._finish(permit):
+            return
+        if permit.probe:
+            self._probe_in_flight = False
+
+    # -- internals ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _finish(permit: Permit) -> bool:
+        """Mark the permit used; True if it had already been reported (then the report is ignored)."""
+        already = permit.done
+        permit.done = True
+        return already
+
+    def _open(self) -> None:
+        self._opened_at = self._clock()
+        self._buckets.clear()
+        self._transition(BreakerState.OPEN)
+
+    def _transition(self, new: BreakerState) -> None:
+        old, self._state = self._state, new
+        if old is not new and self._listener is not None:
+            self._listener(old, new)
+
+    def _current_bucket(self) -> _Bucket:
+        index = int(self._clock() // self._bucket_s)
+        while self._buckets and self._buckets[0].index <= index - _BUCKETS:
+            self._buckets.popleft()
+        if not self._buckets or self._buckets[-1].index != index:
+            self._buckets.append(_Bucket(index))
+        return self._buckets[-1]
+
+    def _counts(self) -> tuple[int, int]:
+        index = int(self._clock() // self._bucket_s)
+        live = [b for b in self._buckets if b.index > index - _BUCKETS]
+        return sum(b.successes for b in live), sum(b.failures for b in live)

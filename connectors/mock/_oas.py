@@ -1,0 +1,146 @@
+"""Small builders for the mock departments' OpenAPI 3.1 documents (JSON Schema 2020-12 inside).
+
+The documents are data: built here, served at /openapi.json and checked in under connectors/mock/openapi/.
+Keep every builder deterministic (no timestamps, no sets) so regenerating gives identical files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+DATE: Schema = {"type": "string", "format": "date"}
+DATETIME: Schema = {"type": "string", "format": "date-time"}
+CPR: Schema = {
+    "type": "string",
+    "pattern": "^[0-9]{10}$",
+    "description": "CPR number, 10 digits without dash (DDMMYYSSSS).",
+}
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+NUMBER: Schema = {"type": "number"}
+BOOLEAN: Schema = {"type": "boolean"}
+
+
+def enum(*values: str, description: str | None = None) -> Schema:
+    schema: Schema = {"type": "string", "enum": list(values)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def nullable(schema: Schema) -> Schema:
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    result = dict(schema)
+    result["type"] = [schema["type"], "null"]
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
+
+
+def obj(
+    properties: dict[str, Schema], *, optional: tuple[str, ...] = (), description: str | None = None
+) -> Schema:
+    """A closed object: every property required unless listed in `optional`, nothing else allowed."""
+    schema: Schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+    }
+    if description:
+        schema = {"description": description, **schema}
+    return schema
+
+
+def arr(items: Schema, *, max_items: int | None = None, min_items: int | None = None) -> Schema:
+    schema: Schema = {"type": "array", "items": items}
+    if min_items is not None:
+        schema["minItems"] = min_items
+    if max_items is not None:
+        schema["maxItems"] = max_items
+    return schema
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def content(schema: Schema, media_type: str = "application/json") -> dict[str, Any]:
+    return {media_type: {"schema": schema}}
+
+
+def response(description: str, schema: Schema, media_type: str = "application/json") -> dict[str, Any]:
+    return {"description": description, "content": content(schema, media_type)}
+
+
+def error_responses(error_schema: str, media_type: str, *codes: int) -> dict[str, Any]:
+    descriptions = {
+        400: "Invalid request (bad CPR number, body or parameter).",
+        401: "Missing or wrong client credential.",
+        404: "The person is not registered in this system.",
+        413: "More CPR numbers than the batch limit (100).",
+        429: "Too many requests; retry after the number of seconds in Retry-After.",
+        500: "Internal error.",
+        503: "Temporarily unavailable.",
+    }
+    result: dict[str, Any] = {}
+    for code in codes:
+        result[str(code)] = response(descriptions[code], ref(error_schema), media_type)
+        if code == 429:
+            result[str(code)]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+            }
+    return result
+
+
+HEALTH_PATH: dict[str, Any] = {
+    "get": {
+        "operationId": "health",
+        "summary": "Liveness of the service (no credential needed).",
+        "security": [],
+        "responses": {
+            "200": response(
+                "The service is up.",
+                obj({"status": enum("ok"), "department": STRING, "persons": INTEGER}),
+            )
+        },
+    }
+}
+
+BEARER_SCHEME = {
+    "BearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A client credential per consuming system (env MOCK_<DEPT>_CLIENT_CREDENTIALS).",
+    }
+}
+API_KEY_SCHEME = {
+    "ApiKeyAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "An API key issued per consuming system (env MOCK_<DEPT>_CLIENT_CREDENTIALS).",
+    }
+}
+
+
+def document(
+    *,
+    title: str,
+    description: str,
+    security_schemes: dict[str, Any],
+    paths: dict[str, Any],
+    schemas: dict[str, Schema],
+) -> dict[str, Any]:
+    scheme_name = next(iter(security_schemes))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "1.0.0", "description": description},
+        "servers": [{"url": "/"}],
+        "security": [{scheme_name: []}],
+        "paths": {**paths, "/health": HEALTH_PATH},
+        "components": {"securitySchemes": security_schemes, "schemas": schemas},
+    }

@@ -1,0 +1,276 @@
+"""Mock BIF (Beskæftigelses- og Integrationsforvaltningen): the jobcentre's citizen API.
+
+Style: a .NET-flavoured REST API with PascalCase fields and PascalCase enum values, `X-API-Key` auth and
+RFC 7807 problem details (`application/problem+json`) for errors. Citizens are keyed by CPR number; the
+jobcentre's own id is `CitizenId`.
+
+    GET  /api/v2/Citizens/{cpr}                 one citizen (404 when not known to the jobcentre)
+    POST /api/v2/Citizens/Lookup                batch: {"CprNumbers": [≤100]} -> {"Citizens", "NotFound"}
+    GET  /api/v2/Citizens?PageSize&PageToken    all citizens, paged (`NextPageToken`)
+
+Record content comes from the world generator (hub/world/departments/bif.py). Never log a CPR number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from connectors.mock import _oas as o
+from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.service import (
+    BATCH_LIMIT,
+    ERROR_STATUS,
+    AuthStyle,
+    DepartmentApi,
+    Endpoint,
+    EndpointKind,
+    ErrorKind,
+    RequestError,
+    count_persons,
+    json_object,
+    json_response,
+    valid_cpr,
+    valid_cpr_list,
+)
+from hub.domain import Department
+from hub.world.departments import bif as vocab
+
+SINGLE_PATH = "/api/v2/Citizens/{cpr}"
+BATCH_PATH = "/api/v2/Citizens/Lookup"
+LIST_PATH = "/api/v2/Citizens"
+PROBLEM_JSON = "application/problem+json"
+
+_TITLES = {
+    ErrorKind.BAD_REQUEST: "Bad Request",
+    ErrorKind.UNAUTHORIZED: "Unauthorized",
+    ErrorKind.NOT_FOUND: "Not Found",
+    ErrorKind.TOO_LARGE: "Payload Too Large",
+    ErrorKind.RATE_LIMITED: "Too Many Requests",
+    ErrorKind.INTERNAL: "Internal Server Error",
+    ErrorKind.BAD_GATEWAY: "Bad Gateway",
+    ErrorKind.UNAVAILABLE: "Service Unavailable",
+    ErrorKind.GATEWAY_TIMEOUT: "Gateway Timeout",
+}
+
+
+def error_body(kind: ErrorKind, message: str) -> dict[str, Any]:
+    return {"type": "about:blank", "title": _TITLES[kind], "status": ERROR_STATUS[kind], "detail": message}
+
+
+def bif_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
+    # Pages are over CPR numbers in world order; summaries are made per request, so records edited
+    # in place (e.g. by the change producer) show their current state.
+    order = list(records)
+
+    def summarise(r: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "CitizenId": r["CitizenId"],
+            "Cpr": r["Cpr"],
+            "TargetGroup": r["TargetGroup"],
+            "OpenCaseCount": r["OpenCaseCount"],
+            "LastUpdated": r["LastUpdated"],
+        }
+
+    async def get_citizen(request: web.Request) -> web.StreamResponse:
+        cpr = valid_cpr(request.match_info["cpr"])
+        count_persons(request, 1)
+        record = records.get(cpr)
+        if record is None:
+            raise RequestError(
+                ErrorKind.NOT_FOUND, "No citizen with this CPR number is known to the jobcentre."
+            )
+        return json_response(record)
+
+    async def lookup(request: web.Request) -> web.StreamResponse:
+        body = await json_object(request)
+        cprs = valid_cpr_list(body.get("CprNumbers"))
+        count_persons(request, len(cprs))
+        return json_response(
+            {
+                "Citizens": [records[c] for c in cprs if c in records],
+                "NotFound": [c for c in cprs if c not in records],
+                "RequestedCount": len(cprs),
+            }
+        )
+
+    async def list_citizens(request: web.Request) -> web.StreamResponse:
+        limit = parse_int(
+            request.query.get("PageSize"),
+            name="PageSize",
+            default=DEFAULT_LIMIT,
+            minimum=1,
+            maximum=MAX_LIMIT,
+        )
+        offset = decode_token(request.query.get("PageToken"))
+        chunk, following = page(order, offset, limit)
+        return json_response(
+            {
+                "Items": [summarise(records[cpr]) for cpr in chunk],
+                "NextPageToken": None if following is None else encode_token(following),
+                "TotalCount": len(order),
+            }
+        )
+
+    return DepartmentApi(
+        department=Department.BIF,
+        title="BIF Jobcenter Citizen API (mock)",
+        auth=AuthStyle.API_KEY,
+        endpoints=(
+            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, lookup),
+            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_citizen),
+            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_citizens),
+        ),
+        error_body=error_body,
+        error_content_type=PROBLEM_JSON,
+        openapi=openapi(),
+    )
+
+
+def openapi() -> dict[str, Any]:
+    schemas: dict[str, o.Schema] = {
+        "Caseworker": o.obj(
+            {"Name": o.STRING, "Unit": o.STRING, "Phone": o.nullable(o.STRING), "Email": o.nullable(o.STRING)}
+        ),
+        "Benefit": o.obj(
+            {
+                "BenefitType": o.enum(*vocab.BENEFIT_TYPES),
+                "RateLevel": {
+                    **o.nullable(o.enum(*vocab.RATE_LEVELS)),
+                    "description": "Kontanthjælp rate level; null for other benefits.",
+                },
+                "StartDate": o.DATE,
+                "MonthlyAmountDkk": {**o.INTEGER, "minimum": 0},
+            },
+            description="The citizen's current benefit (ydelse). Null on the citizen when none.",
+        ),
+        "PlanActivity": o.obj(
+            {
+                "ActivityId": o.STRING,
+                "ActivityType": o.enum(*vocab.ACTIVITY_TYPES),
+                "Provider": o.STRING,
+                "StartDate": o.DATE,
+                "EndDate": o.nullable(o.DATE),
+                "Status": o.enum(*vocab.ACTIVITY_STATUSES),
+            },
+            description="An activity in the citizen's plan (Min Plan).",
+        ),
+        "Citizen": o.obj(
+            {
+                "CitizenId": {**o.STRING, "description": "The jobcentre's own id for the citizen."},
+                "Cpr": o.CPR,
+                "CoordinatingCaseworker": o.ref("Caseworker"),
+                "Benefit": o.nullable(o.ref("Benefit")),
+                "TargetGroup": {
+                    **o.nullable(o.enum(*vocab.TARGET_GROUPS)),
+                    "description": "Målgruppe; null for youths with a leisure job only and citizens in work.",
+                },
+                "PlanActivities": o.arr(o.ref("PlanActivity")),
+                "Sensitivity": o.enum("Normal", "Confidential", "Sensitive"),
+                "LastInterviewDate": o.nullable(o.DATE),
+                "NextInterviewDate": o.nullable(o.DATE),
+                "OpenCaseCount": {**o.INTEGER, "minimum": 0},
+                "LastUpdated": o.DATETIME,
+            }
+        ),
+        "LookupRequest": o.obj({"CprNumbers": o.arr(o.CPR, min_items=1, max_items=BATCH_LIMIT)}),
+        "LookupResponse": o.obj(
+            {
+                "Citizens": o.arr(o.ref("Citizen")),
+                "NotFound": {
+                    **o.arr(o.CPR),
+                    "description": "Requested CPR numbers unknown to the jobcentre.",
+                },
+                "RequestedCount": o.INTEGER,
+            }
+        ),
+        "CitizenSummary": o.obj(
+            {
+                "CitizenId": o.STRING,
+                "Cpr": o.CPR,
+                "TargetGroup": o.nullable(o.enum(*vocab.TARGET_GROUPS)),
+                "OpenCaseCount": o.INTEGER,
+                "LastUpdated": o.DATETIME,
+            }
+        ),
+        "CitizenPage": o.obj(
+            {
+                "Items": o.arr(o.ref("CitizenSummary")),
+                "NextPageToken": {
+                    **o.nullable(o.STRING),
+                    "description": "Pass as PageToken; null on the last page.",
+                },
+                "TotalCount": o.INTEGER,
+            }
+        ),
+        "ProblemDetails": o.obj(
+            {"type": o.STRING, "title": o.STRING, "status": o.INTEGER, "detail": o.STRING},
+            description="RFC 7807 problem details.",
+        ),
+    }
+    errors = ("ProblemDetails", PROBLEM_JSON)
+    paths = {
+        SINGLE_PATH: {
+            "get": {
+                "operationId": "GetCitizen",
+                "summary": "One citizen's jobcentre record by CPR number.",
+                "parameters": [{"name": "cpr", "in": "path", "required": True, "schema": o.CPR}],
+                "responses": {
+                    "200": o.response("The citizen.", o.ref("Citizen")),
+                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
+                },
+            }
+        },
+        BATCH_PATH: {
+            "post": {
+                "operationId": "LookupCitizens",
+                "summary": f"Batch look-up of up to {BATCH_LIMIT} citizens; found and not-found listed.",
+                "requestBody": {"required": True, "content": o.content(o.ref("LookupRequest"))},
+                "responses": {
+                    "200": o.response("Found citizens and not-found CPR numbers.", o.ref("LookupResponse")),
+                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
+                },
+            }
+        },
+        LIST_PATH: {
+            "get": {
+                "operationId": "ListCitizens",
+                "summary": "All citizens known to the jobcentre, paged.",
+                "parameters": [
+                    {
+                        "name": "PageSize",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_LIMIT,
+                            "default": DEFAULT_LIMIT,
+                        },
+                    },
+                    {
+                        "name": "PageToken",
+                        "in": "query",
+                        "schema": o.STRING,
+                        "description": "Opaque page token.",
+                    },
+                ],
+                "responses": {
+                    "200": o.response("One page of citizens.", o.ref("CitizenPage")),
+                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
+                },
+            }
+        },
+    }
+    return o.document(
+        title="BIF Jobcenter Citizen API (mock)",
+        description=(
+            "Jobcenter København: benefit (ydelse), target group (målgruppe), plan activities and "
+            "interviews; leisure jobs (fritidsjob/småjob) for youths 14–17. Confidential case data. "
+            "Fictitious data."
+        ),
+        security_schemes=o.API_KEY_SCHEME,
+        paths=paths,
+        schemas=schemas,
+    )

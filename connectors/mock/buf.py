@@ -1,0 +1,304 @@
+"""Mock BUF (Børne- og Ungdomsforvaltningen): the children and schools administration's child API.
+
+Style: a Google-AIP-flavoured camelCase API with `Authorization: Bearer`; custom method `:batchGet`;
+`nextPageToken` is an empty string on the last page; errors are `{"error": {"code", "status", "message"}}`.
+Children are keyed by CPR number; BUF's own id is `childId`.
+
+    GET  /v1/children/{cpr}                   one child (404 when not registered)
+    POST /v1/children:batchGet                batch: {"cprNumbers": [...≤100]} -> {"children", "notFound"}
+    GET  /v1/children?pageSize&pageToken      all children, paged
+
+Psychologist contacts, health visits and screenings are health data. Record content comes from the world
+generator (hub/world/departments/buf.py). Never log a CPR number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from connectors.mock import _oas as o
+from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.service import (
+    BATCH_LIMIT,
+    ERROR_STATUS,
+    AuthStyle,
+    DepartmentApi,
+    Endpoint,
+    EndpointKind,
+    ErrorKind,
+    RequestError,
+    count_persons,
+    json_object,
+    json_response,
+    valid_cpr,
+    valid_cpr_list,
+)
+from hub.domain import Department
+from hub.world.departments import buf as vocab
+
+SINGLE_PATH = "/v1/children/{cpr}"
+BATCH_PATH = "/v1/children:batchGet"
+LIST_PATH = "/v1/children"
+
+_STATUSES = {
+    ErrorKind.BAD_REQUEST: "INVALID_ARGUMENT",
+    ErrorKind.UNAUTHORIZED: "UNAUTHENTICATED",
+    ErrorKind.NOT_FOUND: "NOT_FOUND",
+    ErrorKind.TOO_LARGE: "PAYLOAD_TOO_LARGE",
+    ErrorKind.RATE_LIMITED: "RESOURCE_EXHAUSTED",
+    ErrorKind.INTERNAL: "INTERNAL",
+    ErrorKind.BAD_GATEWAY: "UNAVAILABLE",
+    ErrorKind.UNAVAILABLE: "UNAVAILABLE",
+    ErrorKind.GATEWAY_TIMEOUT: "DEADLINE_EXCEEDED",
+}
+
+
+def error_body(kind: ErrorKind, message: str) -> dict[str, Any]:
+    return {"error": {"code": ERROR_STATUS[kind], "status": _STATUSES[kind], "message": message}}
+
+
+def buf_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
+    # Pages are over CPR numbers in world order; summaries are made per request, so records edited
+    # in place (e.g. by the change producer) show their current state.
+    order = list(records)
+
+    def summarise(r: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "childId": r["childId"],
+            "cpr": r["cpr"],
+            "institutionName": None if r["institution"] is None else r["institution"]["name"],
+            "openCases": r["openCases"],
+            "updateTime": r["updateTime"],
+        }
+
+    async def get_child(request: web.Request) -> web.StreamResponse:
+        cpr = valid_cpr(request.match_info["cpr"])
+        count_persons(request, 1)
+        record = records.get(cpr)
+        if record is None:
+            raise RequestError(ErrorKind.NOT_FOUND, "child not found")
+        return json_response(record)
+
+    async def batch_get(request: web.Request) -> web.StreamResponse:
+        body = await json_object(request)
+        cprs = valid_cpr_list(body.get("cprNumbers"))
+        count_persons(request, len(cprs))
+        return json_response(
+            {
+                "children": [records[c] for c in cprs if c in records],
+                "notFound": [c for c in cprs if c not in records],
+            }
+        )
+
+    async def list_children(request: web.Request) -> web.StreamResponse:
+        limit = parse_int(
+            request.query.get("pageSize"),
+            name="pageSize",
+            default=DEFAULT_LIMIT,
+            minimum=1,
+            maximum=MAX_LIMIT,
+        )
+        offset = decode_token(request.query.get("pageToken"))
+        chunk, following = page(order, offset, limit)
+        return json_response(
+            {
+                "children": [summarise(records[cpr]) for cpr in chunk],
+                "nextPageToken": "" if following is None else encode_token(following),
+                "totalSize": len(order),
+            }
+        )
+
+    return DepartmentApi(
+        department=Department.BUF,
+        title="BUF Child and School API (mock)",
+        auth=AuthStyle.BEARER,
+        endpoints=(
+            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, batch_get),
+            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_child),
+            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_children),
+        ),
+        error_body=error_body,
+        error_content_type="application/json",
+        openapi=openapi(),
+    )
+
+
+def openapi() -> dict[str, Any]:
+    percent = {"type": "number", "minimum": 0, "maximum": 100}
+    schemas: dict[str, o.Schema] = {
+        "Institution": o.obj(
+            {
+                "institutionId": o.STRING,
+                "name": o.STRING,
+                "type": o.enum(*vocab.INSTITUTION_TYPES),
+                "grade": {
+                    **o.nullable(o.STRING),
+                    "description": "School grade, '0' = børnehaveklasse; null in daycare.",
+                },
+                "className": o.nullable(o.STRING),
+            }
+        ),
+        "ContactPerson": o.obj(
+            {
+                "name": o.STRING,
+                "role": o.STRING,
+                "unit": o.STRING,
+                "phone": o.nullable(o.STRING),
+                "email": o.nullable(o.STRING),
+            }
+        ),
+        "AbsenceQuarter": o.obj(
+            {
+                "period": {"type": "string", "pattern": "^[0-9]{4}Q[1-4]$"},
+                "schoolDays": o.INTEGER,
+                "sickPercent": percent,
+                "permittedPercent": percent,
+                "unlawfulPercent": percent,
+                "reportRequired": {
+                    **o.BOOLEAN,
+                    "description": "Unlawful absence ≥ 15 % obliges the school to report (underretning).",
+                },
+            }
+        ),
+        "Ppv": o.obj(
+            {
+                "status": o.enum(*vocab.PPV_STATUSES),
+                "date": o.DATE,
+                "recommendation": o.nullable(o.STRING),
+            },
+            description="Pedagogical-psychological assessment (PPV).",
+        ),
+        "PsychologistContact": o.obj(
+            {"date": o.DATE, "purpose": o.STRING}, description="PPR psychologist (health)."
+        ),
+        "HealthVisit": o.obj(
+            {"type": o.enum(*vocab.HEALTH_VISIT_TYPES), "date": o.DATE},
+            description="Health-visitor (sundhedspleje) visit, ages 0–6 (health).",
+        ),
+        "Screening": o.obj(
+            {
+                "instrument": o.enum("SDQ"),
+                "score": {"type": "integer", "minimum": 0, "maximum": 40},
+                "date": o.DATE,
+                "respondent": o.enum("PARENT", "TEACHER", "SELF"),
+            },
+            description="Screening result (health).",
+        ),
+        "Child": o.obj(
+            {
+                "childId": {**o.STRING, "description": "BUF's own id for the child."},
+                "cpr": o.CPR,
+                "institution": o.nullable(o.ref("Institution")),
+                "contactPerson": o.ref("ContactPerson"),
+                "absence": o.arr(o.ref("AbsenceQuarter")),
+                "ppv": o.nullable(o.ref("Ppv")),
+                "psychologistContacts": o.arr(o.ref("PsychologistContact")),
+                "healthVisits": o.arr(o.ref("HealthVisit")),
+                "screenings": o.arr(o.ref("Screening")),
+                "openCases": {**o.INTEGER, "minimum": 0},
+                "updateTime": o.DATETIME,
+                "sensitivity": o.enum(*vocab.SENSITIVITIES),
+            }
+        ),
+        "BatchGetRequest": o.obj({"cprNumbers": o.arr(o.CPR, min_items=1, max_items=BATCH_LIMIT)}),
+        "BatchGetResponse": o.obj(
+            {
+                "children": o.arr(o.ref("Child")),
+                "notFound": {**o.arr(o.CPR), "description": "Requested CPR numbers BUF has no record of."},
+            }
+        ),
+        "ChildSummary": o.obj(
+            {
+                "childId": o.STRING,
+                "cpr": o.CPR,
+                "institutionName": o.nullable(o.STRING),
+                "openCases": o.INTEGER,
+                "updateTime": o.DATETIME,
+            }
+        ),
+        "ListChildrenResponse": o.obj(
+            {
+                "children": o.arr(o.ref("ChildSummary")),
+                "nextPageToken": {**o.STRING, "description": "Empty string on the last page."},
+                "totalSize": o.INTEGER,
+            }
+        ),
+        "Error": o.obj(
+            {
+                "error": o.obj(
+                    {
+                        "code": o.INTEGER,
+                        "status": o.enum(*dict.fromkeys(_STATUSES.values())),
+                        "message": o.STRING,
+                    }
+                )
+            }
+        ),
+    }
+    errors = ("Error", "application/json")
+    paths = {
+        SINGLE_PATH: {
+            "get": {
+                "operationId": "getChild",
+                "summary": "One child's BUF record by CPR number.",
+                "parameters": [{"name": "cpr", "in": "path", "required": True, "schema": o.CPR}],
+                "responses": {
+                    "200": o.response("The child.", o.ref("Child")),
+                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
+                },
+            }
+        },
+        BATCH_PATH: {
+            "post": {
+                "operationId": "batchGetChildren",
+                "summary": f"Batch look-up of up to {BATCH_LIMIT} children; found and not-found listed.",
+                "requestBody": {"required": True, "content": o.content(o.ref("BatchGetRequest"))},
+                "responses": {
+                    "200": o.response("Found children and not-found CPR numbers.", o.ref("BatchGetResponse")),
+                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
+                },
+            }
+        },
+        LIST_PATH: {
+            "get": {
+                "operationId": "listChildren",
+                "summary": "All children, paged.",
+                "parameters": [
+                    {
+                        "name": "pageSize",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_LIMIT,
+                            "default": DEFAULT_LIMIT,
+                        },
+                    },
+                    {
+                        "name": "pageToken",
+                        "in": "query",
+                        "schema": o.STRING,
+                        "description": "Opaque page token.",
+                    },
+                ],
+                "responses": {
+                    "200": o.response("One page of children.", o.ref("ListChildrenResponse")),
+                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
+                },
+            }
+        },
+    }
+    return o.document(
+        title="BUF Child and School API (mock)",
+        description=(
+            "Børne- og Ungdomsforvaltningen: school or daycare, absence per quarter with the 15 % "
+            "unlawful-absence flag, PPV, PPR psychologist contacts, health-visitor visits (0–6) and "
+            "screenings. Fictitious data."
+        ),
+        security_schemes=o.BEARER_SCHEME,
+        paths=paths,
+        schemas=schemas,
+    )

@@ -1,0 +1,285 @@
+"""Mock SOF (Socialforvaltningen): a Danish child-welfare and adult-support case system.
+
+Style: Danish resource and field names, camelCase, `Authorization: Bearer`. Citizens (`borgere`) are keyed by
+CPR number; cases by `sagsnummer`. Errors: `{"fejl": {"kode", "besked"}}`.
+
+    GET  /api/v1/borgere/{cpr}        one citizen's SOF record (404 when not registered)
+    POST /api/v1/borgere/opslag       batch: {"cprNumre": [...≤100]} -> {"fundne", "ikkeFundne", ...}
+    GET  /api/v1/sager?antal&efter    all cases, paged with an opaque `efter` token (`naesteSide`)
+
+Record content comes from the world generator (hub/world/departments/sof.py). Never log a CPR number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from connectors.mock import _oas as o
+from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.service import (
+    BATCH_LIMIT,
+    AuthStyle,
+    DepartmentApi,
+    Endpoint,
+    EndpointKind,
+    ErrorKind,
+    RequestError,
+    count_persons,
+    json_object,
+    json_response,
+    valid_cpr,
+    valid_cpr_list,
+)
+from hub.domain import Department
+from hub.world.departments import sof as vocab
+
+SINGLE_PATH = "/api/v1/borgere/{cpr}"
+BATCH_PATH = "/api/v1/borgere/opslag"
+LIST_PATH = "/api/v1/sager"
+
+_ERROR_CODES = {
+    ErrorKind.BAD_REQUEST: "UGYLDIG_FORESPOERGSEL",
+    ErrorKind.UNAUTHORIZED: "IKKE_AUTENTIFICERET",
+    ErrorKind.NOT_FOUND: "IKKE_FUNDET",
+    ErrorKind.TOO_LARGE: "FOR_MANGE_CPR_NUMRE",
+    ErrorKind.RATE_LIMITED: "FOR_MANGE_KALD",
+    ErrorKind.INTERNAL: "INTERN_FEJL",
+    ErrorKind.BAD_GATEWAY: "TJENESTEN_ER_UTILGAENGELIG",
+    ErrorKind.UNAVAILABLE: "TJENESTEN_ER_UTILGAENGELIG",
+    ErrorKind.GATEWAY_TIMEOUT: "TJENESTEN_ER_UTILGAENGELIG",
+}
+
+
+def error_body(kind: ErrorKind, message: str) -> dict[str, Any]:
+    return {"fejl": {"kode": _ERROR_CODES[kind], "besked": message}}
+
+
+def sof_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
+    # Pages are over CPR numbers in world order; summaries are made per request, so records edited
+    # in place (e.g. by the change producer) show their current state.
+    order = list(records)
+
+    def summarise(r: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "sagsnummer": r["sagsnummer"],
+            "cpr": r["cpr"],
+            "sagstype": r["sagstype"],
+            "antalAabneSager": r["antalAabneSager"],
+            "senestOpdateret": r["senestOpdateret"],
+        }
+
+    async def get_borger(request: web.Request) -> web.StreamResponse:
+        cpr = valid_cpr(request.match_info["cpr"])
+        count_persons(request, 1)
+        record = records.get(cpr)
+        if record is None:
+            raise RequestError(ErrorKind.NOT_FOUND, "borgeren er ikke registreret i SOF")
+        return json_response(record)
+
+    async def opslag(request: web.Request) -> web.StreamResponse:
+        body = await json_object(request)
+        cprs = valid_cpr_list(body.get("cprNumre"))
+        count_persons(request, len(cprs))
+        found = [records[c] for c in cprs if c in records]
+        missing = [c for c in cprs if c not in records]
+        return json_response({"fundne": found, "ikkeFundne": missing, "antalForespurgte": len(cprs)})
+
+    async def list_sager(request: web.Request) -> web.StreamResponse:
+        limit = parse_int(
+            request.query.get("antal"), name="antal", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+        )
+        offset = decode_token(request.query.get("efter"))
+        chunk, following = page(order, offset, limit)
+        return json_response(
+            {
+                "sager": [summarise(records[cpr]) for cpr in chunk],
+                "naesteSide": None if following is None else encode_token(following),
+                "antalIAlt": len(order),
+            }
+        )
+
+    return DepartmentApi(
+        department=Department.SOF,
+        title="SOF Sagssystem (mock)",
+        auth=AuthStyle.BEARER,
+        endpoints=(
+            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, opslag),
+            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_borger),
+            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_sager),
+        ),
+        error_body=error_body,
+        error_content_type="application/json",
+        openapi=openapi(),
+    )
+
+
+def openapi() -> dict[str, Any]:
+    worker = o.obj(
+        {"navn": o.STRING, "enhed": o.STRING, "telefon": o.nullable(o.STRING), "email": o.nullable(o.STRING)}
+    )
+    schemas: dict[str, o.Schema] = {
+        "Sagsbehandler": worker,
+        "Underretning": o.obj(
+            {
+                "id": o.STRING,
+                "modtaget": o.DATE,
+                "anmeldertype": o.enum(*vocab.REPORTER_TYPES),
+                "akut": o.BOOLEAN,
+            },
+            description="Report of concern (underretning).",
+        ),
+        "BoernefagligUndersoegelse": o.obj(
+            {
+                "id": o.STRING,
+                "hjemmel": o.STRING,
+                "startdato": o.DATE,
+                "frist": {
+                    **o.DATE,
+                    "description": "Due date: four months after the start (Barnets lov §20).",
+                },
+                "status": o.enum(*vocab.INVESTIGATION_STATUSES),
+            },
+            description="Child-welfare investigation (børnefaglig undersøgelse, Barnets lov §20).",
+        ),
+        "Stoetteindsats": o.obj(
+            {
+                "id": o.STRING,
+                "hjemmel": o.STRING,
+                "indsatstype": o.enum(*vocab.MEASURE_TYPES),
+                "leverandoer": o.STRING,
+                "startdato": o.DATE,
+                "slutdato": o.nullable(o.DATE),
+                "status": o.enum(*vocab.MEASURE_STATUSES),
+            },
+            description="Supportive measure (støttende indsats, Barnets lov §32).",
+        ),
+        "Anbringelse": o.obj(
+            {
+                "id": o.STRING,
+                "hjemmel": o.enum("Barnets lov §46", "Barnets lov §47"),
+                "samtykke": {**o.BOOLEAN, "description": "True for §46 (with consent), false for §47."},
+                "anbringelsessted": o.enum(*vocab.PLACEMENT_PLACES),
+                "startdato": o.DATE,
+                "slutdato": o.nullable(o.DATE),
+            },
+            description="Placement outside the home (anbringelse).",
+        ),
+        "Voksenstoette": o.obj(
+            {
+                "id": o.STRING,
+                "hjemmel": o.STRING,
+                "ydelse": o.STRING,
+                "startdato": o.DATE,
+                "slutdato": o.nullable(o.DATE),
+            },
+            description="Adult social support, e.g. Serviceloven §85; Barnets lov §114 aftercare for 18–22.",
+        ),
+        "Borger": o.obj(
+            {
+                "cpr": o.CPR,
+                "sagsnummer": {**o.STRING, "description": "SOF's case number: the department's id."},
+                "sagstype": o.enum("BOERNESAG", "VOKSENSAG"),
+                "sagsbehandler": o.ref("Sagsbehandler"),
+                "underretninger": o.arr(o.ref("Underretning")),
+                "boernefagligeUndersoegelser": o.arr(o.ref("BoernefagligUndersoegelse")),
+                "stoetteindsatser": o.arr(o.ref("Stoetteindsats")),
+                "anbringelser": o.arr(o.ref("Anbringelse")),
+                "barnetsPlanDato": o.nullable(o.DATE),
+                "voksenstoette": o.arr(o.ref("Voksenstoette")),
+                "antalAabneSager": {**o.INTEGER, "minimum": 0},
+                "senestOpdateret": o.DATETIME,
+                "foelsomhed": o.enum(*vocab.SENSITIVITIES),
+            },
+            description="One citizen's SOF record.",
+        ),
+        "OpslagForespoergsel": o.obj({"cprNumre": o.arr(o.CPR, min_items=1, max_items=BATCH_LIMIT)}),
+        "OpslagSvar": o.obj(
+            {
+                "fundne": o.arr(o.ref("Borger")),
+                "ikkeFundne": {**o.arr(o.CPR), "description": "Requested CPR numbers SOF has no record of."},
+                "antalForespurgte": o.INTEGER,
+            }
+        ),
+        "SagOversigt": o.obj(
+            {
+                "sagsnummer": o.STRING,
+                "cpr": o.CPR,
+                "sagstype": o.enum("BOERNESAG", "VOKSENSAG"),
+                "antalAabneSager": o.INTEGER,
+                "senestOpdateret": o.DATETIME,
+            }
+        ),
+        "SagsListe": o.obj(
+            {
+                "sager": o.arr(o.ref("SagOversigt")),
+                "naesteSide": {**o.nullable(o.STRING), "description": "Pass as `efter` for the next page."},
+                "antalIAlt": o.INTEGER,
+            }
+        ),
+        "Fejl": o.obj(
+            {"fejl": o.obj({"kode": o.enum(*dict.fromkeys(_ERROR_CODES.values())), "besked": o.STRING})}
+        ),
+    }
+    errors = ("Fejl", "application/json")
+    cpr_param = {"name": "cpr", "in": "path", "required": True, "schema": o.CPR}
+    paths = {
+        SINGLE_PATH: {
+            "get": {
+                "operationId": "hentBorger",
+                "summary": "One citizen's SOF record by CPR number.",
+                "parameters": [cpr_param],
+                "responses": {
+                    "200": o.response("The citizen's record.", o.ref("Borger")),
+                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
+                },
+            }
+        },
+        BATCH_PATH: {
+            "post": {
+                "operationId": "opslagBorgere",
+                "summary": f"Batch look-up of up to {BATCH_LIMIT} citizens; found and not-found listed.",
+                "requestBody": {"required": True, "content": o.content(o.ref("OpslagForespoergsel"))},
+                "responses": {
+                    "200": o.response("Found records and not-found CPR numbers.", o.ref("OpslagSvar")),
+                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
+                },
+            }
+        },
+        LIST_PATH: {
+            "get": {
+                "operationId": "listSager",
+                "summary": "All cases, paged.",
+                "parameters": [
+                    {
+                        "name": "antal",
+                        "in": "query",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_LIMIT,
+                            "default": DEFAULT_LIMIT,
+                        },
+                    },
+                    {"name": "efter", "in": "query", "schema": o.STRING, "description": "Opaque page token."},
+                ],
+                "responses": {
+                    "200": o.response("One page of cases.", o.ref("SagsListe")),
+                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
+                },
+            }
+        },
+    }
+    return o.document(
+        title="SOF Sagssystem (mock)",
+        description=(
+            "Socialforvaltningen's case system: child-welfare investigations (Barnets lov §20), supportive "
+            "measures (§32), placements (§46/§47), reports of concern and adult social support. "
+            "All records are sensitive (child protection). Fictitious data."
+        ),
+        security_schemes=o.BEARER_SCHEME,
+        paths=paths,
+        schemas=schemas,
+    )
