@@ -6,6 +6,8 @@ A domain adds its root types to the tuples below; the SDL is checked in at `sche
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -22,16 +24,24 @@ from strawberry.federation import Schema
 from strawberry.tools import merge_types
 
 from hub.settings import Settings
+from schema.audit.extension import AuditFlush
+from schema.audit.queries import AuditQuery
+from schema.consent.mutations import ConsentMutation
+from schema.consent.queries import ConsentQuery
 from schema.core import CoreQuery
 from schema.errors import HubErrors
 from schema.family.queries import FamilyQuery
+from schema.ingestion.mutations import IngestionMutation
+from schema.ingestion.subscriptions import IngestionSubscription
+from schema.plan.mutations import PlanMutation
+from schema.plan.queries import PlanQuery
 
-QUERIES: tuple[type, ...] = (CoreQuery, FamilyQuery)
-MUTATIONS: tuple[type, ...] = ()
-SUBSCRIPTIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (CoreQuery, FamilyQuery, AuditQuery, ConsentQuery, PlanQuery)
+MUTATIONS: tuple[type, ...] = (ConsentMutation, IngestionMutation, PlanMutation)
+SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
 # Per-request extensions other concerns add (e.g. the audit flush), as classes or factories.
-EXTRA_EXTENSIONS: tuple[Any, ...] = ()
+EXTRA_EXTENSIONS: tuple[Any, ...] = (AuditFlush,)
 
 
 def _merged(name: str, types: tuple[type, ...]) -> type | None:
@@ -40,13 +50,15 @@ def _merged(name: str, types: tuple[type, ...]) -> type | None:
 
 def build_schema(settings: Settings | None = None) -> Schema:
     settings = settings or Settings()
-    extensions: list[type[SchemaExtension] | SchemaExtension] = [
+    # Factories, not instances: strawberry builds fresh extensions per operation; the parser and validation
+    # caches live at module level, so they are shared across requests all the same.
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         HubErrors,
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
         *EXTRA_EXTENSIONS,
     ]
     if not settings.introspection_enabled:
@@ -57,7 +69,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=EXTRA_TYPES,
         extensions=extensions,
-        enable_federation_2=True,
+        federation_version="2.7",
     )
 
 

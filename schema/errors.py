@@ -19,7 +19,8 @@ from hub.logging import request_id_var
 
 logger = logging.getLogger("hub.graphql")
 
-_LIMIT_MARKERS = ("exceeds maximum operation depth", "maximum number of aliases", "token limit", "tokens")
+# How strawberry's and graphql-core's limit errors read (depth limiter, alias limiter, parser max_tokens).
+_LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. allowed", "more than", "tokens")
 
 
 def classify(error: GraphQLError) -> GraphQLError:
@@ -37,7 +38,8 @@ def classify(error: GraphQLError) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error
         lowered = error.message.lower()
-        code = ErrorCode.QUERY_TOO_COMPLEX if any(m in lowered for m in _LIMIT_MARKERS) else ErrorCode.BAD_USER_INPUT
+        is_limit = any(m in lowered for m in _LIMIT_MARKERS) and ("depth" in lowered or "alias" in lowered or "token" in lowered)
+        code = ErrorCode.QUERY_TOO_COMPLEX if is_limit else ErrorCode.BAD_USER_INPUT
         return GraphQLError(
             error.message,
             nodes=error.nodes,
@@ -66,6 +68,10 @@ class HubErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
+        if result is None:
+            return
+        state = getattr(self.execution_context.context, "state", None)
+        extra: list[GraphQLError] = state.get("section_errors", []) if isinstance(state, dict) else []
+        errors = list(getattr(result, "errors", None) or []) + extra
+        if errors:
             result.errors = [classify(e) for e in errors]

@@ -16,19 +16,48 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.federation import Schema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
 from connectors.base import Deadline
 from hub.auth.principal import Principal
 from hub.errors import Unauthenticated
 from hub.services import Services
 from schema.context import Context
+from schema.errors import classify
 
 Authenticate = Callable[[Request | WebSocket], Awaitable[Principal | None]]
+WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
+
+
+class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws that also reads the token from `connection_init` (`{"Authorization": "Bearer …"}`,
+    as browsers cannot set WebSocket headers). A bad token closes the connection (4401), never acks it."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        payload = message.get("payload")
+        if isinstance(payload, dict) and not self.connection_init_received:
+            value = payload.get("Authorization", payload.get("authorization"))
+            if value is not None:
+                authenticate: Authenticate | None = self.context.services.extras.get("authenticate")
+                header_auth = getattr(authenticate, "authenticate_header", None)
+                try:
+                    if header_auth is None or not isinstance(value, str):
+                        raise Unauthenticated("invalid or missing credentials")
+                    self.context.principal = await header_auth(value)
+                except Unauthenticated:
+                    await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
+                    return
+        await super().handle_connection_init(message)
 
 
 class HubGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = AuthenticatingTransportWS
+
     def __init__(self, schema: Schema, *, services: Services) -> None:
         super().__init__(
             schema,
@@ -45,8 +74,18 @@ class HubGraphQL(GraphQL[Context, None]):
                 scope.setdefault("state", {})["principal"] = await self._authenticate(request)
             except Unauthenticated as exc:
                 body = {"errors": [{"message": exc.message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-                response: Response = JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+                response: Response = JSONResponse(
+                    body, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
                 await response(scope, receive, send)
+                return
+        elif scope["type"] == "websocket":
+            websocket = WebSocket(scope, receive, send)
+            try:
+                scope.setdefault("state", {})["principal"] = await self._authenticate(websocket)
+            except Unauthenticated:
+                # Closing before accepting refuses the handshake: a bad token never gets a connection.
+                await websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                 return
         await super().__call__(scope, receive, send)
 
@@ -59,7 +98,7 @@ class HubGraphQL(GraphQL[Context, None]):
         if "principal" in state:
             principal = state["principal"]
         else:
-            # WebSocket: authenticated when the connection is set up; a bad token closes it (see on_ws_connect).
+            # Not reached through __call__ (e.g. a test calling get_context directly): authenticate now.
             principal = await self._authenticate(request)
             state["principal"] = principal
         return Context(
@@ -70,6 +109,13 @@ class HubGraphQL(GraphQL[Context, None]):
             deadline=Deadline.after(self.services.settings.request_deadline_s),
             now=self.services.clock(),
         )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Parse errors (e.g. the token limit) end the operation before the schema extensions see a result:
+        # give every error its stable code here too (classify() leaves already-coded errors alone).
+        if result.errors:
+            result.errors = [classify(e) for e in result.errors]
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
