@@ -1,0 +1,1 @@
+"""The family action plan in GraphQL: types, loaders, queries and mutations."""

@@ -1,0 +1,479 @@
+"""GraphQL types of the family action plan: thin converters from hub.plan's read models.
+
+Member-level data in a `FamilyPlan` is filtered by the viewer's `PlanAccess` (a citizen sees family goals,
+their own and their children's); nothing here decides access itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from hub.plan.access import PlanAccess
+from hub.plan.domain import ActionStatus, GoalStatus, Instrument, MeetingStatus, SdqRespondent
+from hub.plan.views import (
+    ActionView,
+    CoreTeamView,
+    GoalView,
+    HistoryView,
+    MeasurementView,
+    MeetingView,
+    MembershipView,
+    PersonRef,
+    TeamMemberView,
+    WorkerView,
+)
+from schema.context import Info
+from schema.core import DepartmentType, RoleType
+from schema.family.types import MemberRoleType
+from schema.plan import loaders
+
+
+class CoreTeamRole(StrEnum):
+    COORDINATOR = "COORDINATOR"
+    MAKKERPAR = "MAKKERPAR"
+    CORE_TEAM = "CORE_TEAM"
+
+
+CoreTeamRoleType = strawberry.enum(
+    CoreTeamRole,
+    description="COORDINATOR (tovholder), MAKKERPAR (one of the family's fixed pair of contact persons), "
+    "CORE_TEAM (another core-team worker).",
+)
+GoalStatusType = strawberry.enum(GoalStatus, description="PLANNED, IN_PROGRESS, ACHIEVED or DROPPED.")
+ActionStatusType = strawberry.enum(ActionStatus, description="PLANNED, ACTIVE, COMPLETED or CANCELLED.")
+MeetingStatusType = strawberry.enum(
+    MeetingStatus, description="SCHEDULED, or HELD once its minutes are recorded."
+)
+InstrumentType = strawberry.enum(
+    Instrument,
+    name="WellbeingInstrument",
+    description="WHO5 (0-100, multiples of 4), SDQ (total difficulties 0-40), ORS (0-40, ages 13+), "
+    "CORS (0-40, children under 13).",
+)
+SdqRespondentType = strawberry.enum(SdqRespondent, description="Who answered the SDQ (self-report from 11).")
+
+
+@strawberry.type(description="A worker on a family's core team (or who wrote or recorded something).")
+class TeamWorker:
+    id: strawberry.ID = strawberry.field(description="The worker's user id.")
+    display_name: str = strawberry.field(description="The worker's name.")
+    role: RoleType = strawberry.field(description="The worker's role in the hub.")  # type: ignore[valid-type]
+    department: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
+        description="The administration the worker belongs to."
+    )
+    unit: str = strawberry.field(description="The worker's unit.")
+
+    @classmethod
+    def of(cls, w: WorkerView | None) -> TeamWorker | None:
+        if w is None:
+            return None
+        return cls(
+            id=strawberry.ID(w.user_id),
+            display_name=w.display_name,
+            role=w.role,
+            department=w.department,
+            unit=w.unit,
+        )
+
+
+@strawberry.type(description="A family member as the plan names them.")
+class PlanPerson:
+    id: strawberry.ID = strawberry.field(description="The member's id (FamilyMember.id).")
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+
+    @classmethod
+    def of(cls, p: PersonRef) -> PlanPerson:
+        return cls(id=strawberry.ID(p.person_id), first_name=p.first_name, last_name=p.last_name)
+
+
+@strawberry.type(description="One assignment of a worker to a family's core team; history is kept.")
+class CoreTeamMember:
+    assignment_id: strawberry.ID = strawberry.field(description="Pass to unassignTeamMember.")
+    worker: TeamWorker = strawberry.field(description="The worker.")
+    team_role: CoreTeamRoleType = strawberry.field(description="Their role on this family's team.")  # type: ignore[valid-type]
+    since: date = strawberry.field(description="First day on the team.")
+    until: date | None = strawberry.field(description="Day they left the team (null: still on it).")
+
+    @classmethod
+    def of(cls, t: TeamMemberView) -> CoreTeamMember:
+        worker = TeamWorker.of(t.worker)
+        assert worker is not None  # noqa: S101 - a team member always has a worker
+        return cls(
+            assignment_id=strawberry.ID(t.assignment_id),
+            worker=worker,
+            team_role=CoreTeamRole(t.team_role),
+            since=t.since,
+            until=t.until,
+        )
+
+
+@strawberry.type(description="The family's core team (kerneteam): coordinator, makkerpar and other workers.")
+class CoreTeam:
+    view: strawberry.Private[CoreTeamView]
+    today: strawberry.Private[date]
+
+    @strawberry.field(description="The coordinator (tovholder), if assigned.")
+    def coordinator(self) -> CoreTeamMember | None:
+        found = [a for a in self.view.current(self.today) if a.team_role == CoreTeamRole.COORDINATOR]
+        return CoreTeamMember.of(found[0]) if found else None
+
+    @strawberry.field(description="The makkerpar: the family's fixed pair of contact persons.")
+    def makkerpar(self) -> list[CoreTeamMember]:
+        return [
+            CoreTeamMember.of(a)
+            for a in self.view.current(self.today)
+            if a.team_role == CoreTeamRole.MAKKERPAR
+        ]
+
+    @strawberry.field(description="Whether the makkerpar is two workers from two different departments.")
+    def makkerpar_spans_departments(self) -> bool:
+        pair = [a for a in self.view.current(self.today) if a.team_role == CoreTeamRole.MAKKERPAR]
+        return len(pair) == 2 and len({a.worker.department for a in pair}) == 2
+
+    @strawberry.field(description="Everyone currently on the team, coordinator and makkerpar included.")
+    def members(self) -> list[CoreTeamMember]:
+        return [CoreTeamMember.of(a) for a in self.view.current(self.today)]
+
+    @strawberry.field(description="Workers who were on the team before (the team's history).")
+    def former(self) -> list[CoreTeamMember]:
+        return [CoreTeamMember.of(a) for a in self.view.former(self.today)]
+
+
+@strawberry.type(description="A progress note on a goal, with its author and time.")
+class ProgressNote:
+    id: strawberry.ID
+    author: TeamWorker | None = strawberry.field(description="Who wrote it (null if the user was removed).")
+    written_at: datetime = strawberry.field(description="When it was written.")
+    text: str = strawberry.field(description="The note.")
+
+
+@strawberry.type(
+    description="An action (indsats) under a goal: a department's service with a responsible worker."
+)
+class PlanAction:
+    id: strawberry.ID
+    goal_id: strawberry.ID = strawberry.field(description="The goal the action serves.")
+    department: DepartmentType = strawberry.field(description="The administration delivering it.")  # type: ignore[valid-type]
+    kind: str = strawberry.field(description="The kind of service, e.g. 'Familiebehandling (§32)', 'Mentor'.")
+    description: str = strawberry.field(description="What the action is.")
+    responsible: TeamWorker | None = strawberry.field(description="The responsible worker.")
+    starts_on: date | None = strawberry.field(description="Start.")
+    ends_on: date | None = strawberry.field(description="End.")
+    status: ActionStatusType = strawberry.field(description="Where the action is.")  # type: ignore[valid-type]
+    created_at: datetime
+    updated_at: datetime
+    plan_version: int = strawberry.field(
+        description="The plan's version: send it as `expectedVersion` to edit."
+    )
+
+    @classmethod
+    def of(cls, a: ActionView) -> PlanAction:
+        return cls(
+            id=strawberry.ID(a.id),
+            goal_id=strawberry.ID(a.goal_id),
+            department=a.department,
+            kind=a.kind,
+            description=a.description,
+            responsible=TeamWorker.of(a.responsible),
+            starts_on=a.starts_on,
+            ends_on=a.ends_on,
+            status=a.status,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+            plan_version=a.plan_version,
+        )
+
+
+@strawberry.type(
+    description="A goal of the family action plan: for the whole family (member null) or one member."
+)
+class PlanGoal:
+    id: strawberry.ID
+    member: PlanPerson | None = strawberry.field(
+        description="The member the goal is for; null for the family."
+    )
+    member_has_left: bool = strawberry.field(
+        description="The member has left the family; the goal stays readable as history."
+    )
+    title: str
+    description: str
+    departments: list[DepartmentType] = strawberry.field(description="Departments involved.")  # type: ignore[valid-type]
+    target_date: date | None = strawberry.field(description="When the goal should be reached.")
+    status: GoalStatusType  # type: ignore[valid-type]
+    progress_notes: list[ProgressNote] = strawberry.field(description="Progress notes, oldest first.")
+    actions: list[PlanAction] = strawberry.field(description="Actions (indsatser) under the goal.")
+    created_at: datetime
+    updated_at: datetime
+    updated_by: TeamWorker | None
+    plan_version: int = strawberry.field(
+        description="The plan's version: send it as `expectedVersion` to edit."
+    )
+
+    @classmethod
+    def of(cls, g: GoalView) -> PlanGoal:
+        return cls(
+            id=strawberry.ID(g.id),
+            member=PlanPerson.of(g.person) if g.person else None,
+            member_has_left=not g.person_is_member,
+            title=g.title,
+            description=g.description,
+            departments=list(g.departments),
+            target_date=g.target_date,
+            status=g.status,
+            progress_notes=[
+                ProgressNote(
+                    id=strawberry.ID(n.id),
+                    author=TeamWorker.of(n.author),
+                    written_at=n.written_at,
+                    text=n.text,
+                )
+                for n in g.notes
+            ],
+            actions=[PlanAction.of(a) for a in g.actions],
+            created_at=g.created_at,
+            updated_at=g.updated_at,
+            updated_by=TeamWorker.of(g.updated_by),
+            plan_version=g.plan_version,
+        )
+
+
+@strawberry.type(description="A meeting participant: a family member or a worker.")
+class MeetingParticipant:
+    member: PlanPerson | None
+    worker: TeamWorker | None
+
+
+@strawberry.type(description="An action created or changed at a meeting.")
+class MeetingActionChange:
+    action_id: strawberry.ID
+    change: str = strawberry.field(description="CREATED or UPDATED.")
+
+
+@strawberry.type(
+    description="A follow-up meeting (familiehandleplansmøde); its minutes act as the steering plan."
+)
+class PlanMeeting:
+    id: strawberry.ID
+    scheduled_at: datetime = strawberry.field(description="When it takes (or took) place.")
+    location: str
+    status: MeetingStatusType  # type: ignore[valid-type]
+    agenda: list[str]
+    chair: TeamWorker | None = strawberry.field(description="Who chairs the meeting.")
+    participants: list[MeetingParticipant]
+    minutes: str | None = strawberry.field(description="The minutes, once recorded.")
+    decisions: list[str]
+    next_meeting_at: datetime | None = strawberry.field(description="The next meeting agreed at this one.")
+    action_changes: list[MeetingActionChange] = strawberry.field(
+        description="Actions created or changed here."
+    )
+    minutes_recorded_by: TeamWorker | None
+    minutes_recorded_at: datetime | None
+    plan_version: int = strawberry.field(description="The plan's version: send it as `expectedVersion`.")
+
+    @classmethod
+    def of(cls, m: MeetingView) -> PlanMeeting:
+        return cls(
+            id=strawberry.ID(m.id),
+            scheduled_at=m.scheduled_at,
+            location=m.location,
+            status=m.status,
+            agenda=list(m.agenda),
+            chair=TeamWorker.of(m.chair),
+            participants=[
+                MeetingParticipant(
+                    member=PlanPerson.of(p.person) if p.person else None, worker=TeamWorker.of(p.worker)
+                )
+                for p in m.participants
+            ],
+            minutes=m.minutes,
+            decisions=list(m.decisions),
+            next_meeting_at=m.next_meeting_at,
+            action_changes=[
+                MeetingActionChange(action_id=strawberry.ID(c.action_id), change=c.change)
+                for c in m.action_changes
+            ],
+            minutes_recorded_by=TeamWorker.of(m.minutes_recorded_by),
+            minutes_recorded_at=m.minutes_recorded_at,
+            plan_version=m.plan_version,
+        )
+
+
+@strawberry.type(description="A wellbeing measurement of one member (trivselsmåling).")
+class WellbeingMeasurement:
+    id: strawberry.ID
+    member: PlanPerson
+    instrument: InstrumentType  # type: ignore[valid-type]
+    score: float
+    respondent: SdqRespondentType | None = strawberry.field(description="SDQ only: who answered.")  # type: ignore[valid-type]
+    subscales: JSON | None = strawberry.field(description="SDQ only: subscale scores by name, if recorded.")
+    measured_on: date
+    recorded_by: TeamWorker | None
+    recorded_at: datetime
+    signals_risk: bool = strawberry.field(
+        description="In the instrument's risk range (WHO5 ≤ 50; ORS < 25 adults, < 28 ages 13-17; CORS < 32; "
+        "SDQ total in the 'high' band: parent 17+, teacher 16+, self 18+)."
+    )
+    note: str
+
+    @classmethod
+    def of(cls, m: MeasurementView) -> WellbeingMeasurement:
+        return cls(
+            id=strawberry.ID(m.id),
+            member=PlanPerson.of(m.person),
+            instrument=m.instrument,
+            score=m.score,
+            respondent=SdqRespondent(m.respondent) if m.respondent else None,
+            subscales=cast(JSON, m.subscales),
+            measured_on=m.measured_on,
+            recorded_by=TeamWorker.of(m.recorded_by),
+            recorded_at=m.recorded_at,
+            signals_risk=m.signals_risk,
+            note=m.note,
+        )
+
+
+@strawberry.type(description="A person's membership of a family over time.")
+class FamilyMembership:
+    id: strawberry.ID
+    member: PlanPerson
+    member_role: MemberRoleType  # type: ignore[valid-type]
+    joined_on: date
+    left_on: date | None
+    leave_reason: str | None
+
+    @classmethod
+    def of(cls, m: MembershipView) -> FamilyMembership:
+        return cls(
+            id=strawberry.ID(m.membership_id),
+            member=PlanPerson.of(m.person),
+            member_role=m.member_role,
+            joined_on=m.joined_on,
+            left_on=m.left_on,
+            leave_reason=m.leave_reason,
+        )
+
+
+@strawberry.type(description="One change in the family's history: who changed what, and when.")
+class PlanHistoryEntry:
+    id: strawberry.ID
+    occurred_at: datetime
+    actor: TeamWorker | None
+    entity: str = strawberry.field(description="GOAL, ACTION, MEETING, MEASUREMENT, TEAM, MEMBERSHIP, ...")
+    entity_id: strawberry.ID
+    change: str = strawberry.field(description="CREATED, UPDATED, SCHEDULED, MINUTES_RECORDED, ASSIGNED, ...")
+    member_id: strawberry.ID | None = strawberry.field(
+        description="The member concerned; null for the family."
+    )
+    plan_version: int | None
+    summary: str
+    diff: JSON = strawberry.field(
+        description="The changed fields: {field: [old, new]} (free text only marked)."
+    )
+
+    @classmethod
+    def of(cls, h: HistoryView) -> PlanHistoryEntry:
+        return cls(
+            id=strawberry.ID(h.id),
+            occurred_at=h.occurred_at,
+            actor=TeamWorker.of(h.actor),
+            entity=h.entity,
+            entity_id=strawberry.ID(h.entity_id),
+            change=h.change,
+            member_id=strawberry.ID(h.person_id) if h.person_id else None,
+            plan_version=h.plan_version,
+            summary=h.summary,
+            diff=cast(JSON, h.diff),
+        )
+
+
+@strawberry.enum(description="Which goals to list.")
+class GoalScope(StrEnum):
+    ALL = "ALL"
+    FAMILY = "FAMILY"
+    MEMBERS = "MEMBERS"
+
+
+@strawberry.type(
+    description="The family action plan (familiehandleplan): goals, actions, meetings, measurements."
+)
+class FamilyPlan:
+    access: strawberry.Private[PlanAccess]
+    family_id_: strawberry.Private[str]
+
+    @strawberry.field(description="The family's id.")
+    def family_id(self) -> strawberry.ID:
+        return strawberry.ID(self.family_id_)
+
+    @strawberry.field(
+        description="The plan's version (0: nothing planned yet). Send it as `expectedVersion`."
+    )
+    async def version(self, info: Info) -> int:
+        return (await loaders.plans(info).load(self.family_id_)).version
+
+    @strawberry.field(description="When the plan last changed.")
+    async def updated_at(self, info: Info) -> datetime | None:
+        return (await loaders.plans(info).load(self.family_id_)).updated_at
+
+    @strawberry.field(description="Goals the viewer may see: the family's first, then members'.")
+    async def goals(
+        self, info: Info, scope: GoalScope = GoalScope.ALL, member_id: strawberry.ID | None = None
+    ) -> list[PlanGoal]:
+        plan = await loaders.plans(info).load(self.family_id_)
+        out = []
+        for g in plan.goals:
+            if not self.access.sees_person(g.person_id):
+                continue
+            if scope is GoalScope.FAMILY and g.person is not None:
+                continue
+            if scope is GoalScope.MEMBERS and g.person is None:
+                continue
+            if member_id is not None and g.person_id != str(member_id):
+                continue
+            out.append(PlanGoal.of(g))
+        return out
+
+    @strawberry.field(description="The family's core team.")
+    async def core_team(self, info: Info) -> CoreTeam:
+        return CoreTeam(view=await loaders.teams(info).load(self.family_id_), today=info.context.now.date())
+
+    @strawberry.field(description="All follow-up meetings, oldest first.")
+    async def meetings(self, info: Info) -> list[PlanMeeting]:
+        return [PlanMeeting.of(m) for m in await loaders.meetings(info).load(self.family_id_)]
+
+    @strawberry.field(
+        description="The latest meeting with minutes: its minutes are the current steering plan."
+    )
+    async def latest_meeting(self, info: Info) -> PlanMeeting | None:
+        found = await loaders.latest_meeting(info, self.family_id_)
+        return PlanMeeting.of(found) if found else None
+
+    @strawberry.field(description="The next scheduled meeting from now.")
+    async def next_meeting(self, info: Info) -> PlanMeeting | None:
+        found = await loaders.next_meeting(info, self.family_id_)
+        return PlanMeeting.of(found) if found else None
+
+    @strawberry.field(description="Wellbeing measurements the viewer may see, by member and date.")
+    async def measurements(
+        self,
+        info: Info,
+        member_id: strawberry.ID | None = None,
+        instrument: InstrumentType | None = None,  # type: ignore[valid-type]
+    ) -> list[WellbeingMeasurement]:
+        rows = await loaders.measurements(info).load(self.family_id_)
+        return [
+            WellbeingMeasurement.of(m)
+            for m in rows
+            if self.access.sees_person(m.person.person_id)
+            and (member_id is None or m.person.person_id == str(member_id))
+            and (instrument is None or m.instrument is instrument)
+        ]
+
+    @strawberry.field(description="The plan's history, newest first (who changed what, and when).")
+    async def history(self, info: Info, limit: int = 50) -> list[PlanHistoryEntry]:
+        return [PlanHistoryEntry.of(h) for h in await loaders.history(info, self.access, limit)]
