@@ -18,10 +18,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from connectors.config import ConnectorConfig
+from connectors.metrics import ConnectorMetrics
 from connectors.registry import build_connectors
+from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
 from hub.health import healthz, metrics_endpoint, readyz
+from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
@@ -48,35 +51,43 @@ def connector_configs(settings: Settings) -> dict[Department, ConnectorConfig]:
 def build_services(settings: Settings, registry: CollectorRegistry | None = None) -> Services:
     registry = registry or CollectorRegistry()
     engine = create_engine(settings.database_url)
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
         vault=CprVault.from_settings(settings),
-        connectors=build_connectors(connector_configs(settings), registry=registry),
+        connectors=build_connectors(connector_configs(settings), metrics=ConnectorMetrics(registry)),
         metrics=registry,
     )
+    install_auth(services)
+    install_ingestion(services)
+    return services
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
     settings = settings or (services.settings if services else Settings())
     settings.check_production()
     services = services or build_services(settings)
+    install_ingestion(services)  # idempotent: for services built by a test
     graphql = HubGraphQL(build_schema(settings), services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        await start_ingestion(services)
         try:
             yield {}
         finally:
+            await stop_ingestion(services)
             await services.aclose()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/.well-known/jwks.json", jwks_endpoint, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *ingestion_routes(),
     ]
     app = Starlette(
         routes=routes,
@@ -94,7 +105,13 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _internal(request: Request, exc: Exception) -> Response:
     return JSONResponse(
-        {"error": {"code": "INTERNAL", "message": "internal error", "requestId": request.scope.get("state", {}).get("request_id")}},
+        {
+            "error": {
+                "code": "INTERNAL",
+                "message": "internal error",
+                "requestId": request.scope.get("state", {}).get("request_id"),
+            }
+        },
         status_code=500,
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
 
     asyncio.run(run())
-    print(f"database migrated to {args.revision}")  # noqa: T201 - CLI output
+    print(f"database migrated to {args.revision}")
     return 0
 
 
@@ -72,7 +73,9 @@ def _seed_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", type=int, default=40, help="number of families (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same world)")
     p.add_argument("--reset", action="store_true", help="replace an already seeded database")
-    p.add_argument("--if-empty", action="store_true", help="do nothing if the database already holds families")
+    p.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the database already holds families"
+    )
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
@@ -85,16 +88,18 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         engine = create_engine(settings.database_url)
         try:
             world = generate_world(args.families, args.seed)
-            await seed_world(create_session_factory(engine), world, CprVault.from_settings(settings), reset=args.reset)
+            await seed_world(
+                create_session_factory(engine), world, CprVault.from_settings(settings), reset=args.reset
+            )
         except AlreadySeeded as exc:
             if args.if_empty:
-                print("database already seeded; nothing to do")  # noqa: T201 - CLI output
+                print("database already seeded; nothing to do")
                 return 0
-            print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+            print(f"error: {exc}", file=sys.stderr)
             return 1
         finally:
             await engine.dispose()
-        print(f"seeded {args.families} families (seed {args.seed})")  # noqa: T201 - CLI output
+        print(f"seeded {args.families} families (seed {args.seed})")
         return 0
 
     return asyncio.run(run())
@@ -120,10 +125,8 @@ def _departments(args: argparse.Namespace, settings: Settings) -> int:
     world = generate_world(args.families, args.seed)
     only = {Department(d) for d in args.only} if args.only else set(Department)
     urls = {d: settings.department_url(d) for d in Department if d in only}
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_departments(world, urls, admin_token=settings.mock_admin_token.get_secret_value()))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -139,7 +142,9 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS: list[Command] = [
-    Command("up", "migrate, seed and start the hub with the five mock departments (make run)", _up_configure, _up),
+    Command(
+        "up", "migrate, seed and start the hub with the five mock departments (make run)", _up_configure, _up
+    ),
     Command("serve", "start the hub (uvicorn)", _serve_configure, _serve),
     Command("migrate", "migrate the database to the latest revision", _migrate_configure, _migrate),
     Command("seed", "load the deterministic demo world", _seed_configure, _seed),

@@ -40,7 +40,10 @@ def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
         f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics",
         "  Mock departments:",
     ]
-    lines += [f"    {d.value}: {settings.department_url(d)}  (OpenAPI: {settings.department_url(d)}/openapi.json)" for d in Department]
+    lines += [
+        f"    {d.value}: {settings.department_url(d)}  (OpenAPI: {settings.department_url(d)}/openapi.json)"
+        for d in Department
+    ]
     if tokens:
         lines.append("  Demo bearer tokens (Authorization: Bearer <token>), valid for 12 hours:")
         lines += [f"    {username:<22} {role:<18} {token}" for username, role, token in tokens]
@@ -75,10 +78,11 @@ async def _serve(settings: Settings, families: int, seed: int, tokens: list[tupl
     )
     server = uvicorn.Server(config)
     hub = asyncio.create_task(server.serve())
-    while not server.started and not hub.done():
+    # uvicorn exposes readiness only as a flag; poll it briefly so the banner prints once the hub listens.
+    while not server.started and not hub.done():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     if server.started:
-        print(_banner(settings, tokens), flush=True)  # noqa: T201 - the banner is the command's output
+        print(_banner(settings, tokens), flush=True)
     try:
         await hub
     finally:
@@ -91,9 +95,7 @@ def up(settings: Settings, *, families: int = 40, seed: int = 2026) -> int:
     configure_logging(settings.log_level)
     asyncio.run(_prepare_database(settings, families, seed))
     tokens = _demo_tokens(settings)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, families, seed, tokens))
-    except KeyboardInterrupt:
-        pass
-    print("stopped.", file=sys.stderr)  # noqa: T201
+    print("stopped.", file=sys.stderr)
     return 0

@@ -22,7 +22,7 @@ async def readyz(request: Request) -> Response:
     try:
         async with services.engine.connect() as conn:
             await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2.0)
-    except Exception:  # noqa: BLE001 - any failure means "not ready"; the reason is not for this endpoint
+    except Exception:
         database_ok = False
     probes = await asyncio.gather(*(c.probe() for c in services.connectors.values()), return_exceptions=True)
     departments: dict[str, dict[str, object]] = {}

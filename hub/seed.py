@@ -55,7 +55,9 @@ async def seed_world(
         existing = await session.scalar(select(func.count()).select_from(Family))
         if existing:
             if not reset:
-                raise AlreadySeeded(f"the database already holds {existing} families; use --reset to replace them")
+                raise AlreadySeeded(
+                    f"the database already holds {existing} families; use --reset to replace them"
+                )
             for table in reversed(metadata.sorted_tables):
                 if table.name != "alembic_version":
                     await session.execute(delete(table))

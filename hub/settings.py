@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     oidc_jwks_url: str = ""
     oidc_algorithm: str = "ES256"
     dev_issuer: bool = True
+    oidc_leeway_s: int = 30  # clock skew allowed on exp/nbf/iat; at most 60 (enforced by hub.auth.verifier)
+    oidc_jwks_refetch_s: float = 30.0  # at most one JWKS fetch per this many seconds (unknown kid, refresh)
+    auth_user_cache_s: float = 30.0  # how long a user look-up (role, department) is cached per process
 
     # GraphQL hardening
     max_query_depth: int = 12
@@ -94,6 +97,11 @@ class Settings(BaseSettings):
     capacity: int = 35
     capacity_first_year: int = 20
     programme_start: str = "2023-01-01"
+
+    # Audit log retention per kind, in days; the minimums are the legal floors (DOMAIN.md section 5).
+    audit_retention_citizen_days: int = Field(default=730, ge=730)
+    audit_retention_security_days: int = Field(default=183, ge=183)
+    audit_retention_change_days: int = Field(default=1827, ge=1827)
 
     cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'

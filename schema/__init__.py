@@ -21,6 +21,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.federation import Schema
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from hub.settings import Settings
@@ -33,6 +34,7 @@ from schema.errors import HubErrors
 from schema.family.queries import FamilyQuery
 from schema.ingestion.mutations import IngestionMutation
 from schema.ingestion.subscriptions import IngestionSubscription
+from schema.ingestion.types import LONG_SCALAR, Long
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 
@@ -40,6 +42,8 @@ QUERIES: tuple[type, ...] = (CoreQuery, FamilyQuery, AuditQuery, ConsentQuery, P
 MUTATIONS: tuple[type, ...] = (ConsentMutation, IngestionMutation, PlanMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
+# Custom scalars: Python type -> strawberry.scalar(name=...) (StrawberryConfig.scalar_map).
+SCALARS: dict[object, Any] = {Long: LONG_SCALAR}
 # Per-request extensions other concerns add (e.g. the audit flush), as classes or factories.
 EXTRA_EXTENSIONS: tuple[Any, ...] = (AuditFlush,)
 
@@ -64,12 +68,13 @@ def build_schema(settings: Settings | None = None) -> Schema:
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
     return Schema(
-        query=_merged("Query", QUERIES),  # type: ignore[arg-type]
+        query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=EXTRA_TYPES,
         extensions=extensions,
         federation_version="2.7",
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 

@@ -2,4 +2,4 @@
 
 from schema import sdl
 
-print(sdl(), end="")  # noqa: T201 - this module's whole job is to print
+print(sdl(), end="")

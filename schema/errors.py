@@ -38,7 +38,9 @@ def classify(error: GraphQLError) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error
         lowered = error.message.lower()
-        is_limit = any(m in lowered for m in _LIMIT_MARKERS) and ("depth" in lowered or "alias" in lowered or "token" in lowered)
+        is_limit = any(m in lowered for m in _LIMIT_MARKERS) and (
+            "depth" in lowered or "alias" in lowered or "token" in lowered
+        )
         code = ErrorCode.QUERY_TOO_COMPLEX if is_limit else ErrorCode.BAD_USER_INPUT
         return GraphQLError(
             error.message,

@@ -10,18 +10,19 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from hub.domain import Role
 from hub.family import repository
 from hub.family.gate import Gate
 from hub.family.model import MemberInfo
 from hub.family.sections import SectionService
+from schema.audit.reads import section_audit
 from schema.context import Context, Info
 
 
 def gate(context: Context) -> Gate:
     existing = context.loaders.get("gate")
     if existing is None:
-        existing = Gate(context.principal)
+        # The gate loads the viewer's access facts lazily, once per request (hub/access/facts.py).
+        existing = Gate(context.principal, sessions=context.services.sessions, today=context.now.date())
         context.loaders["gate"] = existing
     assert isinstance(existing, Gate)  # noqa: S101 - the key is ours
     return existing
@@ -31,7 +32,9 @@ def section_service(info: Info) -> SectionService:
     ctx = info.context
     existing = ctx.loaders.get("sections")
     if existing is None:
-        existing = SectionService(gate(ctx), ctx.services.connectors, deadline=ctx.deadline, now=ctx.now)
+        existing = SectionService(
+            gate(ctx), ctx.services.connectors, deadline=ctx.deadline, now=ctx.now, audit=section_audit(ctx)
+        )
         ctx.loaders["sections"] = existing
     assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours
     return existing
@@ -49,7 +52,7 @@ def members_by_family(context: Context) -> DataLoader[str, list[MemberInfo]]:
 
         existing = DataLoader(load_fn=load)
         context.loaders["members_by_family"] = existing
-    return existing  # type: ignore[no-any-return]
+    return existing
 
 
 async def family_members(info: Info, family_id: str) -> list[MemberInfo]:
@@ -57,6 +60,5 @@ async def family_members(info: Info, family_id: str) -> list[MemberInfo]:
 
 
 async def show_full_cpr(info: Info, member: MemberInfo) -> bool:
-    """Full CPR only for roles whose work needs it (the coordinator and caseworkers); masked for everyone else."""
-    principal = info.context.principal
-    return principal is not None and principal.role in (Role.COORDINATOR, Role.CASEWORKER)
+    """Full CPR only where the viewer's work needs it (hub.access.policy.full_cpr_visible); else masked."""
+    return await gate(info.context).full_cpr(member)

@@ -27,7 +27,9 @@ def redact(record: DepartmentRecord, categories: frozenset[DataCategory]) -> Dep
     return record
 
 
-def withheld_categories(record: DepartmentRecord, categories: frozenset[DataCategory]) -> frozenset[DataCategory]:
+def withheld_categories(
+    record: DepartmentRecord, categories: frozenset[DataCategory]
+) -> frozenset[DataCategory]:
     """The categories this record has data in that were withheld (so a front-end can say so)."""
     if DataCategory.HEALTH in categories:
         return frozenset()

@@ -49,7 +49,7 @@ async def get_families(session: AsyncSession, ids: Collection[str]) -> dict[str,
     return {row.id: _family_info(row) for row in rows}
 
 
-def _filtered(stmt: Select[tuple[Family]], flt: FamilyFilter, visible: Collection[str] | None) -> Select[tuple[Family]]:
+def _filtered(stmt: Select[Family], flt: FamilyFilter, visible: Collection[str] | None) -> Select[Family]:
     if visible is not None:
         stmt = stmt.where(Family.id.in_(list(visible)))
     if flt.district is not None:
@@ -112,7 +112,9 @@ async def members_of(
     return out
 
 
-async def get_members(session: AsyncSession, vault: CprVault, person_ids: Collection[str]) -> dict[str, MemberInfo]:
+async def get_members(
+    session: AsyncSession, vault: CprVault, person_ids: Collection[str]
+) -> dict[str, MemberInfo]:
     """The current membership of each person (a person belongs to at most one family at a time)."""
     if not person_ids:
         return {}

@@ -11,10 +11,11 @@ A department failure becomes data (status UNAVAILABLE or BAD_RESPONSE) on that d
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from strawberry.dataloader import DataLoader
 
@@ -31,6 +32,9 @@ from hub.domain import DataCategory, Department
 from hub.family.gate import Gate, SectionDecision, Verdict
 from hub.family.model import MemberInfo
 from hub.family.redact import redact, withheld_categories
+
+if TYPE_CHECKING:
+    from hub.ingestion.cache import SectionCache
 
 
 class SectionStatus(StrEnum):
@@ -64,6 +68,10 @@ class Fetched:
     stale: bool = False
 
 
+# Records one (member, department) decision, granted or denied, in the request's audit log buffer.
+DecisionAudit = Callable[[MemberInfo, Department, SectionDecision], None]
+
+
 class SectionService:
     """One per request. Holds the gate, the per-department loaders and the request's deadline."""
 
@@ -74,11 +82,17 @@ class SectionService:
         *,
         deadline: Deadline,
         now: datetime,
+        audit: DecisionAudit | None = None,
+        cache: SectionCache | None = None,
     ) -> None:
         self.gate = gate
         self.connectors = connectors
         self.deadline = deadline
         self.now = now
+        self.audit = audit
+        # Cache first (hub/ingestion/cache.py): fresh data without a department call, stale-if-error.
+        self.cache = cache
+        self._person_ids: dict[str, str] = {}  # CPR -> person id of every member prepared (cache key)
         self._loaders: dict[Department, DataLoader[str, Fetched]] = {}
 
     def loader(self, department: Department) -> DataLoader[str, Fetched]:
@@ -93,7 +107,17 @@ class SectionService:
             self._loaders[department] = loader
         return loader
 
-    async def _fetch(self, connector: DepartmentConnector, cprs: list[str]) -> Sequence[Fetched | BaseException]:
+    async def _fetch(
+        self, connector: DepartmentConnector, cprs: list[str]
+    ) -> Sequence[Fetched | BaseException]:
+        if self.cache is not None:
+            answers = await self.cache.answers(
+                connector, cprs, self._person_ids, deadline=self.deadline, now=self.now
+            )
+            return [
+                a if isinstance(a, BaseException) else Fetched(a.result, a.fetched_at, a.stale)
+                for a in answers
+            ]
         try:
             results = await connector.fetch_many(cprs, deadline=self.deadline)
         except ConnectorError as exc:
@@ -113,6 +137,12 @@ class SectionService:
         if not members or not departments:
             return
         decisions = await self.gate.decide_many(members, departments)
+        self._person_ids.update((m.cpr, m.person_id) for m in members)
+        if self.audit is not None:
+            # Logged (into the request's audit buffer) before any connector call; the buffer deduplicates.
+            for member in members:
+                for department in departments:
+                    self.audit(member, department, decisions[(member.person_id, department)])
         for department in departments:
             allowed = [m.cpr for m in members if decisions[(m.person_id, department)].allowed]
             if allowed:
@@ -136,7 +166,9 @@ class SectionService:
         except ConnectorError as exc:
             return Section(department, SectionStatus.UNAVAILABLE, None, None, decision=decision, error=exc)
         if isinstance(fetched.result, NotRegistered):
-            return Section(department, SectionStatus.NOT_REGISTERED, None, fetched.fetched_at, decision=decision)
+            return Section(
+                department, SectionStatus.NOT_REGISTERED, None, fetched.fetched_at, decision=decision
+            )
         status = SectionStatus.STALE if fetched.stale else SectionStatus.OK
         return Section(
             department,

@@ -131,15 +131,17 @@ class FamilyConnection:
 
 @strawberry.type
 class FamilyQuery:
-    @strawberry.field(description="One family, if the viewer may see it (NOT_FOUND otherwise, never FORBIDDEN).")
-    async def family(self, info: Info, id: strawberry.ID) -> Family:  # noqa: A002
+    @strawberry.field(
+        description="One family, if the viewer may see it (NOT_FOUND otherwise, never FORBIDDEN)."
+    )
+    async def family(self, info: Info, id: strawberry.ID) -> Family:
         family = await load_family(info, str(id))
         if family is None:
             raise NotFound("no such family")
         return family
 
     @strawberry.field(description="One family member, if the viewer may see their family.")
-    async def family_member(self, info: Info, id: strawberry.ID) -> FamilyMember:  # noqa: A002
+    async def family_member(self, info: Info, id: strawberry.ID) -> FamilyMember:
         member = await load_member(info, str(id))
         if member is None:
             raise NotFound("no such family member")
@@ -151,7 +153,7 @@ class FamilyQuery:
         info: Info,
         first: int = 20,
         after: str | None = None,
-        filter: FamilyFilter | None = None,  # noqa: A002
+        filter: FamilyFilter | None = None,
     ) -> FamilyConnection:
         info.context.require_principal()
         if not 1 <= first <= MAX_PAGE:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -21,10 +21,23 @@ from hub.family.sections import Section, SectionStatus
 from schema.context import Info
 from schema.core import DepartmentType
 from schema.family import records as g
+from schema.ingestion.timeline import family_timeline
+from schema.ingestion.types import TimelineEntryType
 from schema.loaders import family_members, section_service, show_full_cpr
 
 if TYPE_CHECKING:
-    pass
+    from schema.plan.types import (
+        CoreTeam,
+        CoreTeamMember,
+        FamilyPlan,
+        PlanAction,
+        PlanGoal,
+        PlanMeeting,
+        WellbeingMeasurement,
+    )
+
+# The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
+_PLAN = "schema.plan.types"
 
 SectionStatusType = strawberry.enum(
     SectionStatus,
@@ -34,7 +47,8 @@ SectionStatusType = strawberry.enum(
 )
 DistrictType = strawberry.enum(District, description="The programme's city districts.")
 FamilyStatusType = strawberry.enum(
-    FamilyStatus, description="REFERRED, WAITLISTED, ACTIVE (enrolled and followed), CLOSED (closed or handed over)."
+    FamilyStatus,
+    description="REFERRED, WAITLISTED, ACTIVE (enrolled and followed), CLOSED (closed or handed over).",
 )
 MemberRoleType = strawberry.enum(MemberRole, description="A member's place in the family.")
 
@@ -64,7 +78,11 @@ def _section_error(info: Info, member: MemberInfo, section: Section) -> None:
         GraphQLError(
             f"{section.department.value} {text} for this member",
             path=info.path.as_list(),
-            extensions={"code": code.value, "department": section.department.value, "memberId": member.person_id},
+            extensions={
+                "code": code.value,
+                "department": section.department.value,
+                "memberId": member.person_id,
+            },
         )
     )
 
@@ -77,21 +95,27 @@ def _common(section: Section) -> dict[str, object]:
 class SocialSection:
     status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
     source: Source = strawberry.field(description="Where the data came from.")
-    record: g.SocialRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    record: g.SocialRecord | None = strawberry.field(
+        description="The data; null unless status is OK or STALE."
+    )
 
 
 @strawberry.type(description="Employment (BIF): benefits, target group, employment activities.")
 class EmploymentSection:
     status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
     source: Source = strawberry.field(description="Where the data came from.")
-    record: g.EmploymentRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    record: g.EmploymentRecord | None = strawberry.field(
+        description="The data; null unless status is OK or STALE."
+    )
 
 
 @strawberry.type(description="Children and youth (BUF): school, absence, PPV, psychologist, health visitor.")
 class ChildAndYouthSection:
     status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
     source: Source = strawberry.field(description="Where the data came from.")
-    record: g.ChildYouthRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    record: g.ChildYouthRecord | None = strawberry.field(
+        description="The data; null unless status is OK or STALE."
+    )
     health_withheld: bool = strawberry.field(description="Health details were withheld (no health consent).")
 
 
@@ -99,14 +123,18 @@ class ChildAndYouthSection:
 class LeisureSection:
     status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
     source: Source = strawberry.field(description="Where the data came from.")
-    record: g.LeisureRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    record: g.LeisureRecord | None = strawberry.field(
+        description="The data; null unless status is OK or STALE."
+    )
 
 
 @strawberry.type(description="Health and care (SUF): health conversations, referrals, services.")
 class HealthSection:
     status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
     source: Source = strawberry.field(description="Where the data came from.")
-    record: g.HealthRecord | None = strawberry.field(description="The data; null unless status is OK or STALE.")
+    record: g.HealthRecord | None = strawberry.field(
+        description="The data; null unless status is OK or STALE."
+    )
     health_withheld: bool = strawberry.field(description="Health details were withheld (no health consent).")
 
 
@@ -176,7 +204,9 @@ class FamilyMember:
     async def child_and_youth(self, info: Info) -> ChildAndYouthSection:
         s = await _section(info, self.member, Department.BUF)
         rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
-        return ChildAndYouthSection(status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld))
+        return ChildAndYouthSection(
+            status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld)
+        )
 
     @strawberry.field(description="Culture and leisure (KFF) section.")
     async def leisure(self, info: Info) -> LeisureSection:
@@ -190,8 +220,26 @@ class FamilyMember:
         rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
         return HealthSection(status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld))
 
+    @strawberry.field(description="The member's goals in the family action plan (empty if not visible).")
+    async def goals(self, info: Info) -> list[Annotated[PlanGoal, strawberry.lazy(_PLAN)]]:
+        from schema.plan import fields
+
+        return await fields.member_goals(info, self.member.family_id, self.member.person_id)
+
+    @strawberry.field(description="Actions (indsatser) under the member's goals.")
+    async def actions(self, info: Info) -> list[Annotated[PlanAction, strawberry.lazy(_PLAN)]]:
+        from schema.plan import fields
+
+        return await fields.member_actions(info, self.member.family_id, self.member.person_id)
+
+    @strawberry.field(description="The member's wellbeing measurements over time (WHO-5, SDQ, ORS, CORS).")
+    async def measurements(self, info: Info) -> list[Annotated[WellbeingMeasurement, strawberry.lazy(_PLAN)]]:
+        from schema.plan import fields
+
+        return await fields.member_measurements(info, self.member.family_id, self.member.person_id)
+
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> FamilyMember | None:  # noqa: A002
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> FamilyMember | None:
         from schema.family.queries import load_member
 
         return await load_member(info, str(id))
@@ -216,7 +264,9 @@ class FamilySummary:
     unavailable_departments: list[DepartmentType] = strawberry.field(  # type: ignore[valid-type]
         description="Departments that could not answer just now."
     )
-    unlawful_absence_children: int = strawberry.field(description="Children with 15 %+ unlawful school absence.")
+    unlawful_absence_children: int = strawberry.field(
+        description="Children with 15 %+ unlawful school absence."
+    )
 
 
 @strawberry.federation.type(keys=["id"], description="A family in the HFI programme (one family, one plan).")
@@ -263,13 +313,66 @@ class Family:
     async def members(self, info: Info) -> list[FamilyMember]:
         return [FamilyMember(member=m) for m in await family_members(info, self.info_.id)]
 
-    @strawberry.field(description="Departments with a record of at least one member the viewer may see (live data).")
+    @strawberry.field(
+        description="Departments with a record of at least one member the viewer may see (live data)."
+    )
     async def departments_involved(self, info: Info) -> list[DepartmentType]:  # type: ignore[valid-type]
         return [c.department for c in await self._cases(info) if c.members_registered > 0]
 
     @strawberry.field(description="Open cases per department across the family's members (live data).")
     async def open_cases(self, info: Info) -> list[DepartmentCases]:
         return await self._cases(info)
+
+    @strawberry.field(
+        description="Recent changes, newest first: department updates the viewer may see (consent-filtered) "
+        "and plan edits. `last` is 1-100."
+    )
+    async def timeline(self, info: Info, last: int = 20) -> list[TimelineEntryType]:
+        return await family_timeline(info, self.info_.id, last)
+
+    @strawberry.field(
+        description="The family action plan (familiehandleplan); null if not the viewer's to read."
+    )
+    async def plan(self, info: Info) -> Annotated[FamilyPlan, strawberry.lazy(_PLAN)] | None:
+        from schema.plan import fields
+
+        return await fields.readable_plan(info, self.info_.id)
+
+    @strawberry.field(description="The family's core team (kerneteam); null if the plan is not the viewer's.")
+    async def core_team(self, info: Info) -> Annotated[CoreTeam, strawberry.lazy(_PLAN)] | None:
+        from schema.plan import fields
+
+        return await fields.core_team(info, self.info_.id)
+
+    @strawberry.field(description="The coordinator (tovholder) who drives the family's course.")
+    async def coordinator(self, info: Info) -> Annotated[CoreTeamMember, strawberry.lazy(_PLAN)] | None:
+        from schema.plan import fields
+
+        return await fields.coordinator(info, self.info_.id)
+
+    @strawberry.field(description="The makkerpar: the family's fixed pair of contact persons.")
+    async def makkerpar(self, info: Info) -> list[Annotated[CoreTeamMember, strawberry.lazy(_PLAN)]]:
+        from schema.plan import fields
+
+        return await fields.makkerpar(info, self.info_.id)
+
+    @strawberry.field(description="The latest follow-up meeting with minutes (the current steering plan).")
+    async def latest_meeting(self, info: Info) -> Annotated[PlanMeeting, strawberry.lazy(_PLAN)] | None:
+        from schema.plan import fields
+
+        return await fields.latest(info, self.info_.id)
+
+    @strawberry.field(description="The next scheduled follow-up meeting.")
+    async def next_meeting(self, info: Info) -> Annotated[PlanMeeting, strawberry.lazy(_PLAN)] | None:
+        from schema.plan import fields
+
+        return await fields.next_meeting(info, self.info_.id)
+
+    @strawberry.field(description="All follow-up meetings (familiehandleplansmøder), oldest first.")
+    async def meetings(self, info: Info) -> list[Annotated[PlanMeeting, strawberry.lazy(_PLAN)]]:
+        from schema.plan import fields
+
+        return await fields.family_meetings(info, self.info_.id)
 
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:
@@ -278,7 +381,11 @@ class Family:
         cases = await self._cases(info)
         sections = await _all_sections(info, members)
         unavailable = sorted(
-            {s.department for s in sections if s.status in (SectionStatus.UNAVAILABLE, SectionStatus.BAD_RESPONSE)}
+            {
+                s.department
+                for s in sections
+                if s.status in (SectionStatus.UNAVAILABLE, SectionStatus.BAD_RESPONSE)
+            }
         )
         absent = sum(
             1
@@ -314,7 +421,7 @@ class Family:
         return out
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Family | None:  # noqa: A002
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Family | None:
         from schema.family.queries import load_family
 
         return await load_family(info, str(id))

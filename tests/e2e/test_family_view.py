@@ -46,7 +46,9 @@ async def test_family_view_shows_members_and_live_department_data(stack: Stack) 
     view = body["data"]["family"]
     assert view["id"] == family.key
     assert len(view["members"]) == len(family.members)
-    statuses = {m["social"]["status"] for m in view["members"]} | {m["employment"]["status"] for m in view["members"]}
+    statuses = {m["social"]["status"] for m in view["members"]} | {
+        m["employment"]["status"] for m in view["members"]
+    }
     assert statuses <= {"OK", "NOT_REGISTERED", "CONSENT_REQUIRED", "STALE"}
     # Every member known to a department with a basis to see it shows that department's record.
     ok_sections = [
@@ -122,7 +124,8 @@ async def test_one_department_down_leaves_the_other_four_whole(stack: Stack) -> 
     assert health <= {"UNAVAILABLE", "CONSENT_REQUIRED"}
     assert any(m["social"]["status"] == "OK" or m["employment"]["status"] == "OK" for m in members)
     errors = [e for e in body["errors"] if e["extensions"]["code"] == "DEPARTMENT_UNAVAILABLE"]
-    assert errors and all(e["extensions"]["department"] == "SUF" for e in errors)
+    assert errors
+    assert all(e["extensions"]["department"] == "SUF" for e in errors)
     assert all(e["path"][-1] == "health" for e in errors)
     assert "SUF" in view["summary"]["unavailableDepartments"]
 
@@ -169,7 +172,7 @@ async def test_families_connection_paginates_without_gaps_or_overlap(stack: Stac
 async def test_families_filter_and_bad_input(stack: Stack) -> None:
     token = stack.token("tovholder")
     body = await stack.graphql(
-        '{ families(first: 50, filter: {district: NORREBRO}) { edges { node { district } } } }', token=token
+        "{ families(first: 50, filter: {district: NORREBRO}) { edges { node { district } } } }", token=token
     )
     assert {e["node"]["district"] for e in body["data"]["families"]["edges"]} == {"NORREBRO"}
     name = stack.world.families[0].members[0].last_name
@@ -189,7 +192,9 @@ async def test_family_member_query_and_not_found(stack: Stack) -> None:
     token = stack.token("tovholder")
     family = stack.world.families[0]
     pid = f"P-{family.members[0].key}"
-    body = await stack.graphql('query($id: ID!) { familyMember(id: $id) { id name familyId } }', {"id": pid}, token=token)
+    body = await stack.graphql(
+        "query($id: ID!) { familyMember(id: $id) { id name familyId } }", {"id": pid}, token=token
+    )
     assert body["data"]["familyMember"]["familyId"] == family.key
     missing = await stack.graphql('{ family(id: "F99999") { id } }', token=token)
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
@@ -206,8 +211,12 @@ async def test_federation_entry_points(stack: Stack) -> None:
         ... on Family { id name members { id } }
         ... on FamilyMember { id firstName }
     } }"""
-    reps = [{"__typename": "Family", "id": family.key}, {"__typename": "FamilyMember", "id": f"P-{family.members[0].key}"}]
+    reps = [
+        {"__typename": "Family", "id": family.key},
+        {"__typename": "FamilyMember", "id": f"P-{family.members[0].key}"},
+    ]
     body = await stack.graphql(query, {"reps": reps}, token=token)
     entities = body["data"]["_entities"]
-    assert entities[0]["id"] == family.key and len(entities[0]["members"]) == len(family.members)
+    assert entities[0]["id"] == family.key
+    assert len(entities[0]["members"]) == len(family.members)
     assert entities[1]["firstName"] == family.members[0].first_name

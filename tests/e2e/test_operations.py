@@ -21,11 +21,15 @@ async def test_health_ready_and_metrics(stack: Stack) -> None:
     assert body["database"] is True
     assert set(body["departments"]) == {"SOF", "BIF", "BUF", "KFF", "SUF"}
     assert all(d["breaker"] == "closed" for d in body["departments"].values())
-    await stack.graphql('{ family(id: "F00001") { members { social { status } } } }', token=stack.token("tovholder"))
+    await stack.graphql(
+        '{ family(id: "F00001") { members { social { status } } } }', token=stack.token("tovholder")
+    )
     metrics = (await stack.client.get("/metrics")).text
     assert "familiehub_http_requests_total" in metrics
     assert 'familiehub_connector_requests_total{department="SOF"' in metrics
-    names = {line.split("{")[0].split(" ")[0] for line in metrics.splitlines() if line and not line.startswith("#")}
+    names = {
+        line.split("{")[0].split(" ")[0] for line in metrics.splitlines() if line and not line.startswith("#")
+    }
     assert all(n.startswith("familiehub_") for n in names), names
 
 
@@ -97,12 +101,18 @@ async def test_no_personal_data_in_logs(stack: Stack, caplog: pytest.LogCaptureF
     family = stack.world.families[0]
     with caplog.at_level(logging.DEBUG):
         await stack.graphql(
-            'query($id: ID!) { family(id: $id) { members { name cpr social { status } health { status } } } }',
+            "query($id: ID!) { family(id: $id) { members { name cpr social { status } health { status } } } }",
             {"id": family.key},
             token=stack.token("tovholder"),
         )
-        await stack.set_faults(__import__("hub.domain").domain.Department.SOF, error_rate=1.0, error_status=500)
-        await stack.graphql('query($id: ID!) { family(id: $id) { members { social { status } } } }', {"id": family.key}, token=stack.token("tovholder"))
+        await stack.set_faults(
+            __import__("hub.domain").domain.Department.SOF, error_rate=1.0, error_status=500
+        )
+        await stack.graphql(
+            "query($id: ID!) { family(id: $id) { members { social { status } } } }",
+            {"id": family.key},
+            token=stack.token("tovholder"),
+        )
     text = "\n".join(r.getMessage() + json.dumps(r.__dict__, default=str) for r in caplog.records)
     for member in family.members:
         assert member.cpr not in text

@@ -49,7 +49,7 @@ def create_postgres_database() -> str:
     name = f"familiehub_test_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         unavailable("PostgreSQL", type(exc).__name__)
     except Exception as exc:  # asyncpg's own errors (auth, missing database)
         unavailable("PostgreSQL", type(exc).__name__)

@@ -43,7 +43,9 @@ class Stack:
         self, query: str, variables: Mapping[str, Any] | None = None, *, token: str | None = None
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -93,7 +95,7 @@ async def running_stack(
 
     world = generate_world(families, seed)
     async with running_departments(
-        world, {d: "http://127.0.0.1:0" for d in Department}, admin_token="dev-admin"
+        world, dict.fromkeys(Department, "http://127.0.0.1:0"), admin_token="dev-admin"
     ) as departments:
         urls = dict(departments.urls)
         async with _hub(tmp_path, world, urls, database_url, overrides) as stack:
@@ -102,7 +104,11 @@ async def running_stack(
 
 @contextlib.asynccontextmanager
 async def _hub(
-    tmp_path: Path, world: World, urls: dict[Department, str], database_url: str | None, overrides: dict[str, Any]
+    tmp_path: Path,
+    world: World,
+    urls: dict[Department, str],
+    database_url: str | None,
+    overrides: dict[str, Any],
 ) -> AsyncIterator[Stack]:
     settings = Settings(
         database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}",
@@ -122,6 +128,8 @@ async def _hub(
     app = create_app(settings, services=services)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub.test", timeout=30) as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://hub.test", timeout=30
+        ) as client,
     ):
         yield Stack(settings, services, app, client, world, seeded, urls)

@@ -5,7 +5,16 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
-PROMISED = {"hub": 8000, "postgres": 5432, "redis": 6379, "sof": 8101, "bif": 8102, "buf": 8103, "kff": 8104, "suf": 8105}
+PROMISED = {
+    "hub": 8000,
+    "postgres": 5432,
+    "redis": 6379,
+    "sof": 8101,
+    "bif": 8102,
+    "buf": 8103,
+    "kff": 8104,
+    "suf": 8105,
+}
 
 
 def _compose() -> dict[str, object]:

@@ -12,7 +12,10 @@ PROD_OK = {
     "cpr_hash_key": "b" * 44,
     "mock_admin_token": "not-the-dev-one",
     **{f"{d}_credential": f"real-{d}" for d in ("sof", "bif", "buf", "kff", "suf")},
-    **{f"{d}_webhook_secret": f"real-webhook-secret-{d}-0123456789" for d in ("sof", "bif", "buf", "kff", "suf")},
+    **{
+        f"{d}_webhook_secret": f"real-webhook-secret-{d}-0123456789"
+        for d in ("sof", "bif", "buf", "kff", "suf")
+    },
 }
 
 
