@@ -1,1 +1,4 @@
 """Imports every concern's CLI module so that its commands register in `hub.cli.COMMANDS` (one line each)."""
+
+from hub.audit import cli as audit_cli  # noqa: F401 - registers `hub audit`
+from hub.auth import cli as auth_cli  # noqa: F401 - registers `hub token`

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from hub.audit.buffer import audit_read
+from hub.audit.events import AuditDecision
 from hub.family import repository
 from hub.family.gate import Gate
 from hub.family.model import MemberInfo
@@ -62,3 +64,29 @@ async def family_members(info: Info, family_id: str) -> list[MemberInfo]:
 async def show_full_cpr(info: Info, member: MemberInfo) -> bool:
     """Full CPR only where the viewer's work needs it (hub.access.policy.full_cpr_visible); else masked."""
     return await gate(info.context).full_cpr(member)
+
+
+def log_identity_reads(info: Info, members: Sequence[MemberInfo]) -> None:
+    """Names, birth dates and CPR numbers are personal data the hub holds itself: log each member shown."""
+    for member in members:
+        audit_read(
+            info,
+            subject_person_id=member.person_id,
+            source="HUB:family",
+            categories=("IDENTITY",),
+            reason="family_view",
+            family_id=member.family_id,
+        )
+
+
+def log_not_found(info: Info, family_id: str | None) -> None:
+    """A denied look-up (not assigned, or no such family) goes to the security log, never to the viewer."""
+    audit_read(
+        info,
+        subject_person_id=None,
+        source="HUB:family",
+        categories=("IDENTITY",),
+        reason="not_visible",
+        decision=AuditDecision.DENIED,
+        family_id=family_id,
+    )

@@ -1,4 +1,4 @@
-"""Who is asking: the authenticated principal, resolved from a verified token and the hub's own users table."""
+"""Who is asking: the authenticated principal, from a verified token and the hub's own users table."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from hub.family import repository
 from hub.family.model import MemberInfo
 from schema.context import Info
 from schema.family.types import DistrictType, Family, FamilyMember, FamilyStatusType
-from schema.loaders import members_by_family, section_service
+from schema.loaders import log_identity_reads, log_not_found, members_by_family, section_service
 
 SECTION_FIELDS: dict[str, tuple[Department, ...]] = {
     "social": (Department.SOF,),
@@ -62,10 +62,12 @@ async def _visible(info: Info, family_ids: list[str]) -> set[str]:
 async def load_family(info: Info, family_id: str) -> Family | None:
     info.context.require_principal()
     if not await _visible(info, [family_id]):
+        log_not_found(info, None)
         return None
     async with info.context.services.sessions() as session:
         found = await repository.get_families(session, [family_id])
     if family_id not in found:
+        log_not_found(info, None)
         return None
     members = await members_by_family(info.context).load(family_id)
     await _prepare(info, members)
@@ -78,8 +80,10 @@ async def load_member(info: Info, person_id: str) -> FamilyMember | None:
     async with services.sessions() as session:
         found = await repository.get_members(session, services.vault, [person_id])
     member = found.get(person_id)
-    if member is None or not await _visible(info, [member.family_id]):
+    if member is None or not await section_service(info).gate.can_see_member(member):
+        log_not_found(info, None)
         return None
+    log_identity_reads(info, [member])
     await _prepare(info, [member])
     return FamilyMember(member=member)
 

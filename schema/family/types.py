@@ -23,7 +23,7 @@ from schema.core import DepartmentType
 from schema.family import records as g
 from schema.ingestion.timeline import family_timeline
 from schema.ingestion.types import TimelineEntryType
-from schema.loaders import family_members, section_service, show_full_cpr
+from schema.loaders import family_members, log_identity_reads, section_service, show_full_cpr
 
 if TYPE_CHECKING:
     from schema.plan.types import (
@@ -311,7 +311,9 @@ class Family:
 
     @strawberry.field(description="The family's current members.")
     async def members(self, info: Info) -> list[FamilyMember]:
-        return [FamilyMember(member=m) for m in await family_members(info, self.info_.id)]
+        members = await family_members(info, self.info_.id)
+        log_identity_reads(info, members)
+        return [FamilyMember(member=m) for m in members]
 
     @strawberry.field(
         description="Departments with a record of at least one member the viewer may see (live data)."

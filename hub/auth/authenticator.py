@@ -1,0 +1,107 @@
+"""Authentication for HTTP requests and WebSocket connections: `Authorization: Bearer <JWT>` -> Principal.
+
+No Authorization header: anonymous (None); resolvers then answer UNAUTHENTICATED. Anything else that is not a
+valid token of an active user raises `Unauthenticated("invalid or missing credentials")`, which the GraphQL
+view turns into HTTP 401 or a closed WebSocket. `install_auth(services)` is the one wiring point (called from
+`hub.app.build_services`); `jwks_endpoint` serves the development issuer's public keys.
+
+Never log a token, a claim or a subject: reasons go to the `hub.security` log as short codes.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+
+from hub.auth.dev_issuer import DevIssuer
+from hub.auth.directory import UnknownUser, UserDirectory
+from hub.auth.jwks import JwksKeySource, KeySource
+from hub.auth.principal import Principal
+from hub.auth.verifier import TokenVerifier, reject
+from hub.services import Services
+from hub.settings import Settings
+
+AUTHENTICATE = "authenticate"  # services.extras key: the Authenticator
+DEV_ISSUER = "dev_issuer"  # services.extras key: the DevIssuer, when the development issuer is on
+
+
+def bearer_token(authorization: str) -> str:
+    """The token of an `Authorization: Bearer <token>` value; anything else is rejected."""
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        reject("not_bearer")
+    return token
+
+
+class Authenticator:
+    """Callable as `authenticate(conn) -> Principal | None` (see schema/view.py)."""
+
+    def __init__(self, verifier: TokenVerifier, users: UserDirectory) -> None:
+        self.verifier = verifier
+        self.users = users
+
+    async def __call__(self, conn: HTTPConnection) -> Principal | None:
+        return await self.authenticate_header(conn.headers.get("authorization"))
+
+    async def authenticate_header(self, authorization: str | None) -> Principal | None:
+        """For an Authorization value from a header or a WebSocket `connection_init` payload."""
+        if authorization is None:
+            return None
+        return await self.authenticate_token(bearer_token(authorization))
+
+    async def authenticate_token(self, token: str) -> Principal:
+        verified = await self.verifier.verify(token)
+        try:
+            return await self.users.principal_for(verified.subject)
+        except UnknownUser as exc:
+            reject(exc.reason)
+
+
+def build_key_source(settings: Settings, dev_issuer: DevIssuer | None) -> KeySource:
+    if dev_issuer is not None:
+        return dev_issuer.key_source()
+    if not settings.oidc_jwks_url:
+        raise ValueError("HUB_OIDC_JWKS_URL is required when the development issuer is off")
+    return JwksKeySource(
+        settings.oidc_jwks_url,
+        algorithm=settings.oidc_algorithm,
+        refetch_interval_s=settings.oidc_jwks_refetch_s,
+    )
+
+
+def build_authenticator(
+    settings: Settings,
+    services: Services,
+    *,
+    keys: KeySource | None = None,
+    dev_issuer: DevIssuer | None = None,
+) -> Authenticator:
+    """The authenticator for these settings; tests pass `keys` (e.g. a JwksKeySource on a MockTransport)."""
+    issuer = dev_issuer.issuer if dev_issuer is not None else settings.oidc_issuer
+    verifier = TokenVerifier(
+        issuer=issuer,
+        audience=settings.oidc_audience,
+        algorithm=settings.oidc_algorithm,
+        keys=keys or build_key_source(settings, dev_issuer),
+        leeway_s=settings.oidc_leeway_s,
+    )
+    return Authenticator(verifier, UserDirectory(services.sessions, ttl_s=settings.auth_user_cache_s))
+
+
+def install_auth(services: Services) -> None:
+    """Put the authenticator (and the development issuer, when on) into `services.extras`."""
+    settings = services.settings
+    dev_issuer = DevIssuer.from_settings(settings) if settings.dev_issuer else None
+    if dev_issuer is not None:
+        services.extras[DEV_ISSUER] = dev_issuer
+    services.extras[AUTHENTICATE] = build_authenticator(settings, services, dev_issuer=dev_issuer)
+
+
+async def jwks_endpoint(request: Request) -> Response:
+    """`GET /.well-known/jwks.json`: the development issuer's public keys (404 when it is off)."""
+    services: Services = request.app.state.services
+    dev_issuer: DevIssuer | None = services.extras.get(DEV_ISSUER)
+    if dev_issuer is None:
+        return JSONResponse({"error": {"code": "NOT_FOUND", "message": "no such resource"}}, status_code=404)
+    return JSONResponse(dev_issuer.jwks(), headers={"Cache-Control": "public, max-age=300"})
