@@ -1,0 +1,1 @@
+"""The audit log in the GraphQL API: the read-log flush extension and the citizen's own access log."""
