@@ -23,6 +23,7 @@ from connectors.registry import build_connectors
 from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
+from hub.enrolment.http import report_routes
 from hub.health import healthz, metrics_endpoint, readyz
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         *ingestion_routes(),
+        *report_routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -60,12 +60,19 @@ def _demo_tokens(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 async def _serve(settings: Settings, families: int, seed: int, tokens: list[tuple[str, str, str]]) -> None:
+    from connectors.mock.producer import ProducerConfig
     from connectors.mock.runner import serve_departments
 
     world = generate_world(families, seed)
     urls = {d: settings.department_url(d) for d in Department}
     departments = asyncio.create_task(
-        serve_departments(world, urls, admin_token=settings.mock_admin_token.get_secret_value())
+        serve_departments(
+            world,
+            urls,
+            admin_token=settings.mock_admin_token.get_secret_value(),
+            # The departments change over time and push to the hub's webhook, so the demo is a living system.
+            producer=ProducerConfig.for_hub(settings),
+        )
     )
     config = uvicorn.Config(
         "hub.app:asgi",

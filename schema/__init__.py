@@ -30,6 +30,8 @@ from schema.audit.queries import AuditQuery
 from schema.consent.mutations import ConsentMutation
 from schema.consent.queries import ConsentQuery
 from schema.core import CoreQuery
+from schema.enrolment.mutations import EnrolmentMutation
+from schema.enrolment.queries import EnrolmentQuery
 from schema.errors import HubErrors
 from schema.family.queries import FamilyQuery
 from schema.ingestion.mutations import IngestionMutation
@@ -37,9 +39,10 @@ from schema.ingestion.subscriptions import IngestionSubscription
 from schema.ingestion.types import LONG_SCALAR, Long
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
+from schema.reports.queries import ReportsQuery
 
-QUERIES: tuple[type, ...] = (CoreQuery, FamilyQuery, AuditQuery, ConsentQuery, PlanQuery)
-MUTATIONS: tuple[type, ...] = (ConsentMutation, IngestionMutation, PlanMutation)
+QUERIES: tuple[type, ...] = (CoreQuery, FamilyQuery, AuditQuery, ConsentQuery, PlanQuery, EnrolmentQuery, ReportsQuery)
+MUTATIONS: tuple[type, ...] = (ConsentMutation, IngestionMutation, PlanMutation, EnrolmentMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
 # Custom scalars: Python type -> strawberry.scalar(name=...) (StrawberryConfig.scalar_map).

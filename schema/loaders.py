@@ -24,7 +24,9 @@ def gate(context: Context) -> Gate:
     existing = context.loaders.get("gate")
     if existing is None:
         # The gate loads the viewer's access facts lazily, once per request (hub/access/facts.py).
-        existing = Gate(context.principal, sessions=context.services.sessions, today=context.now.date())
+        existing = Gate(
+            context.principal, sessions=context.services.sessions, today=context.now.date(), now=context.now
+        )
         context.loaders["gate"] = existing
     assert isinstance(existing, Gate)  # noqa: S101 - the key is ours
     return existing
@@ -35,7 +37,12 @@ def section_service(info: Info) -> SectionService:
     existing = ctx.loaders.get("sections")
     if existing is None:
         existing = SectionService(
-            gate(ctx), ctx.services.connectors, deadline=ctx.deadline, now=ctx.now, audit=section_audit(ctx)
+            gate(ctx),
+            ctx.services.connectors,
+            deadline=ctx.deadline,
+            now=ctx.now,
+            audit=section_audit(ctx),
+            cache=ctx.services.extras.get("section_cache"),
         )
         ctx.loaders["sections"] = existing
     assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours

@@ -9,6 +9,7 @@ departments' URLs contain CPR numbers, which must never reach a log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from connectors.mock.app import create_department_app
 from connectors.mock.faults import FaultConfig
+from connectors.mock.producer import ChangeProducer, ProducerConfig
 from hub.domain import Department
 from hub.world.model import World
 
@@ -96,11 +98,23 @@ async def serve_departments(
     faults: Mapping[Department, FaultConfig | Mapping[str, Any]] | None = None,
     environ: Mapping[str, str] | None = None,
     started: asyncio.Event | None = None,
+    producer: ProducerConfig | None = None,
 ) -> None:
-    """Serve until cancelled, then stop every department cleanly. `started` is set once all listen."""
+    """Serve until cancelled, then stop every department cleanly. `started` is set once all listen.
+
+    With `producer` (rate > 0) the departments also change over time and push to the hub (producer.py)."""
     async with running_departments(
         world, urls, credentials=credentials, admin_token=admin_token, faults=faults, environ=environ
     ):
         if started is not None:
             started.set()
-        await asyncio.Event().wait()
+        changes = None
+        if producer is not None and producer.rate_per_minute > 0:
+            changes = asyncio.create_task(ChangeProducer(world, producer).run(), name="mock-change-producer")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            if changes is not None:
+                changes.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await changes

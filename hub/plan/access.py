@@ -1,17 +1,23 @@
-"""Who may read or change a family's plan: facts loaded in one batch, then a pure decision.
+"""Who may read or change a family's plan: the identity concern's need-to-know decision, then the plan's rules.
 
-- EDIT: a worker currently on the family's core team (coordinator, makkerpar or core team, per
-  `team_assignments`) may read everything and change the plan, meetings, measurements and members.
-- READ: a CITIZEN who is a current member of the family reads the family-level goals, their own goals and
-  those of the children they hold custody of (not another adult's member goals), meetings, core team.
-- SEE: a caseworker with a current member on their caseload sees that the family exists (the family view shows
-  their own department's data) but not the plan: changes are FORBIDDEN.
-- NONE: everyone else; the family does not exist for them (NOT_FOUND, never FORBIDDEN).
-Managing the core team (assign, unassign) is for users with the COORDINATOR role (the programme's tovholdere,
-who build the team at intake) and for the family's current coordinator.
+Whether the viewer may know a family exists at all is decided in ONE place, hub/access/policy.py
+(`family_access`), over the viewer's facts from hub/access/facts.py (`load_facts`). This module never
+re-decides that; it only narrows an allowed family down by the plan's own, stricter rules:
+- EDIT: a COORDINATOR or CORE_TEAM worker currently on the family's core team (coordinator, makkerpar or core
+  team) reads everything and changes the plan, meetings, measurements and members.
+- READ: a CITIZEN allowed to see the family (an adult member, or a member from 15) reads the family-level
+  goals, their own goals and those of the children under 18 they currently hold custody of (never another
+  adult's member goals), meetings and the core team.
+- SEE: a caseworker with a current member on their caseload may know the family exists (the family view
+  shows their own department's data) but not its plan: reading or changing it is FORBIDDEN.
+- NONE: everyone need-to-know denies (an unassigned coordinator or core-team worker, a caseworker without a
+  member on the caseload, a citizen of another family or under 15, steering group, admin, department
+  systems): the family does not exist for them, so every check is NOT_FOUND, never FORBIDDEN.
+Managing the core team (assign, unassign) is for the family's current coordinator and for workers with the
+COORDINATOR role on the team; an unassigned coordinator, like anyone unassigned, gets NOT_FOUND.
 
-The decision functions are pure; `load_facts` is the only I/O. When hub.access lands, `load_facts` can be
-replaced by its facts without touching the decisions' callers. Never decide plan access anywhere else.
+`decide` is pure; `access_for` does the only I/O (the viewer's facts, loaded once for any number of
+families). Never decide plan access anywhere else, and never decide family visibility here.
 """
 
 from __future__ import annotations
@@ -21,13 +27,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.access import policy
+from hub.access.facts import AccessFacts, load_facts
 from hub.auth.principal import Principal
+from hub.cpr import age_on
 from hub.domain import Role
 from hub.errors import Forbidden, NotFound
-from hub.persistence.models import CaseloadEntry, Custody, Family, Membership, TeamAssignment, TeamRole
+from hub.persistence.models import TeamRole
 
 
 class Level(StrEnum):
@@ -35,16 +43,6 @@ class Level(StrEnum):
     SEE = "SEE"
     READ = "READ"
     EDIT = "EDIT"
-
-
-@dataclass(frozen=True, slots=True)
-class FamilyFacts:
-    family_id: str
-    exists: bool
-    team_roles: frozenset[str] = frozenset()  # the principal's current team roles on this family
-    member_person_ids: frozenset[str] = frozenset()  # current members
-    custody_children: frozenset[str] = frozenset()  # current members the principal's person holds custody of
-    on_caseload: bool = False  # a current member is on the principal's caseload
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,95 +83,47 @@ class PlanAccess:
             return
         if self.level is Level.NONE:
             raise NotFound("no such family")
-        raise Forbidden("only a coordinator may change the family's core team")
+        raise Forbidden("only the family's coordinator may change its core team")
 
 
-WORKER_ROLES = frozenset({Role.COORDINATOR, Role.CORE_TEAM, Role.CASEWORKER})
-
-
-def decide(principal: Principal | None, facts: FamilyFacts) -> PlanAccess:  # noqa: PLR0911 - one rule per return
-    """Pure: the principal's access to the family's plan."""
-    fid = facts.family_id
-    if principal is None or not facts.exists:
-        return PlanAccess(fid, Level.NONE, "unknown")
-    if principal.role in WORKER_ROLES:
-        manage = principal.role is Role.COORDINATOR or TeamRole.COORDINATOR in facts.team_roles
-        if facts.team_roles:
-            return PlanAccess(fid, Level.EDIT, "core_team", manage_team=manage)
-        if principal.role is Role.COORDINATOR:
-            # A programme coordinator builds teams at intake, before being on one: the family exists for them.
-            return PlanAccess(
-                fid, Level.SEE, "programme_coordinator", person_ids=frozenset(), manage_team=True
-            )
-        if facts.on_caseload:
-            return PlanAccess(fid, Level.SEE, "caseload", person_ids=frozenset())
-        return PlanAccess(fid, Level.NONE, "not_assigned")
-    if principal.role is Role.CITIZEN and principal.person_id in facts.member_person_ids:
-        visible = frozenset({principal.person_id}) | facts.custody_children
-        return PlanAccess(fid, Level.READ, "family_member", person_ids=visible)
-    return PlanAccess(fid, Level.NONE, "role_has_no_family_data")
-
-
-async def load_facts(
-    session: AsyncSession, principal: Principal | None, family_ids: Collection[str], today: date
-) -> dict[str, FamilyFacts]:
-    """The facts `decide` needs for each family, in a handful of queries whatever the number of families."""
-    ids = list(dict.fromkeys(family_ids))
-    if not ids:
-        return {}
-    existing = set(await session.scalars(select(Family.id).where(Family.id.in_(ids))))
-    if principal is None:
-        return {fid: FamilyFacts(fid, fid in existing) for fid in ids}
-    roles: dict[str, set[str]] = {}
-    assignments = await session.execute(
-        select(TeamAssignment.family_id, TeamAssignment.team_role).where(
-            TeamAssignment.family_id.in_(ids),
-            TeamAssignment.user_id == principal.user_id,
-            TeamAssignment.since <= today,
-            or_(TeamAssignment.until.is_(None), TeamAssignment.until > today),
-        )
+def _citizen_persons(facts: AccessFacts) -> frozenset[str]:
+    """The members whose member-level plan data a citizen sees: themselves and their minor custody children."""
+    own = frozenset({facts.own_person_id}) if facts.own_person_id is not None else frozenset()
+    # Same cut-off as the policy's custody basis: custody of a child ends, for the hub, when they turn 18.
+    children = frozenset(
+        child
+        for child, born in facts.custody_children.items()
+        if age_on(born, facts.today) < policy.ADULT_AGE
     )
-    for fid, role in assignments.all():
-        roles.setdefault(fid, set()).add(role)
-    members: dict[str, set[str]] = {}
-    rows = await session.execute(
-        select(Membership.family_id, Membership.person_id).where(
-            Membership.family_id.in_(ids), Membership.left_on.is_(None)
-        )
-    )
-    for fid, pid in rows.all():
-        members.setdefault(fid, set()).add(pid)
-    children: set[str] = set()
-    if principal.person_id is not None:
-        children = set(
-            await session.scalars(
-                select(Custody.child_id).where(
-                    Custody.holder_id == principal.person_id, Custody.until.is_(None)
-                )
-            )
-        )
-    caseload: set[str] = set()
-    if principal.role is Role.CASEWORKER:
-        caseload = set(
-            await session.scalars(
-                select(CaseloadEntry.person_id).where(CaseloadEntry.user_id == principal.user_id)
-            )
-        )
-    return {
-        fid: FamilyFacts(
-            family_id=fid,
-            exists=fid in existing,
-            team_roles=frozenset(roles.get(fid, ())),
-            member_person_ids=frozenset(members.get(fid, ())),
-            custody_children=frozenset(children & members.get(fid, set())),
-            on_caseload=bool(caseload & members.get(fid, set())),
-        )
-        for fid in ids
-    }
+    return own | children
+
+
+def decide(principal: Principal | None, facts: AccessFacts, family_id: str) -> PlanAccess:
+    """Pure: the principal's access to `family_id`'s plan, given the viewer's need-to-know facts."""
+    family = policy.family_access(principal, facts, family_id)
+    if principal is None or not family.allowed:
+        return PlanAccess(family_id, Level.NONE, family.reason)
+    if principal.role in policy.TEAM_ROLES:
+        team_roles = facts.assignments.get(family_id, frozenset())
+        if not team_roles:  # pragma: no cover - need-to-know allows team roles only on assigned families
+            return PlanAccess(family_id, Level.NONE, "not_assigned")
+        manage = principal.role is Role.COORDINATOR or TeamRole.COORDINATOR in team_roles
+        return PlanAccess(family_id, Level.EDIT, family.reason, manage_team=manage)
+    if principal.role is Role.CITIZEN:
+        return PlanAccess(family_id, Level.READ, family.reason, person_ids=_citizen_persons(facts))
+    # A caseworker (or any future role need-to-know lets see the family) knows it exists, not its plan.
+    return PlanAccess(family_id, Level.SEE, family.reason, person_ids=frozenset())
 
 
 async def access_for(
     session: AsyncSession, principal: Principal | None, family_ids: Collection[str], today: date
 ) -> dict[str, PlanAccess]:
-    facts = await load_facts(session, principal, family_ids, today)
-    return {fid: decide(principal, f) for fid, f in facts.items()}
+    """The viewer's plan access for each family, from one load of the viewer's facts (one or two queries).
+
+    Run inside the caller's session, so an edit decides on the team as it is inside the edit's transaction.
+    """
+    ids = list(dict.fromkeys(family_ids))
+    if not ids:
+        return {}
+    facts = await load_facts(session, principal, today)
+    return {fid: decide(principal, facts, fid) for fid in ids}

@@ -3,7 +3,8 @@
 F1 (ACTIVE): parents MOR (1985) and FAR (1983), children BARN (2016, custody MOR+FAR) and TEEN (2010).
 F2 (ACTIVE): ANDEN (1990), another family. Users: `coord` (COORDINATOR on F1), `sof`/`bif` (MAKKERPAR
 on F1), `kff` (CORE_TEAM, on no team), `buf-cw` (CASEWORKER with BARN on the caseload), `tovholder2`
-(COORDINATOR role, on no team), citizens `mor` and `far`, and `anden` (citizen of F2).
+(COORDINATOR role, on no team), citizens `mor` and `far`, `teen` (16) and `barn` (10), `anden` (citizen of
+F2), `bif-cw` (CASEWORKER with ANDEN of F2 on the caseload), `sof-system`, `styregruppe` and `admin`.
 All CPR numbers are fictitious.
 """
 
@@ -53,6 +54,11 @@ USERS = {  # username -> (role, department, person id)
     "far": (Role.CITIZEN, None, "P-FAR"),
     "anden": (Role.CITIZEN, None, "P-ANDEN"),
     "admin": (Role.ADMIN, None, None),
+    "teen": (Role.CITIZEN, None, "P-TEEN"),  # 16: sees the plan and their own member data
+    "barn": (Role.CITIZEN, None, "P-BARN"),  # 10: sees nothing through the hub
+    "bif-cw": (Role.CASEWORKER, Department.BIF, None),  # no caseload in F1
+    "sof-system": (Role.DEPARTMENT_SYSTEM, Department.SOF, None),
+    "styregruppe": (Role.STEERING_GROUP, None, None),
 }
 
 
@@ -138,4 +144,5 @@ async def build(sessions: async_sessionmaker[AsyncSession]) -> PlanWorld:
                 )
             )
         s.add(CaseloadEntry(user_id="U-buf-cw", person_id="P-BARN", department=Department.BUF))
+        s.add(CaseloadEntry(user_id="U-bif-cw", person_id="P-ANDEN", department=Department.BIF))
     return PlanWorld(sessions=sessions)

@@ -231,3 +231,45 @@ async def test_the_family_reads_its_plan_filtered(services: Services) -> None:
     assert len(mother["history"]) == 3
     for outsider, code in (("kff", "NOT_FOUND"), ("anden", "NOT_FOUND"), ("buf-cw", "FORBIDDEN")):
         assert (await run(services, outsider, PLAN, id="F1"))["errors"][0]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("username", "code"),
+    [
+        ("tovholder2", "NOT_FOUND"),  # a coordinator not assigned to the family
+        ("kff", "NOT_FOUND"),  # a core-team worker on no team
+        ("bif-cw", "NOT_FOUND"),  # a caseworker without the family on the caseload
+        ("styregruppe", "NOT_FOUND"),
+        ("admin", "NOT_FOUND"),
+        ("sof-system", "NOT_FOUND"),
+        ("barn", "NOT_FOUND"),  # a citizen under 15
+        ("buf-cw", "FORBIDDEN"),  # knows the family from the caseload, may not read its plan
+        ("mor", None),
+        ("teen", None),  # a member from 15 reads the family plan
+    ],
+)
+async def test_who_reads_the_plan(services: Services, username: str, code: str | None) -> None:
+    data = await run(services, username, PLAN, id="F1")
+    if code is None:
+        assert data["familyPlan"]["version"] == 0
+    else:
+        assert [e["code"] for e in data["errors"]] == [code]
+    # The same answer as for a family that does not exist, so existence never leaks.
+    missing = await run(services, username, PLAN, id="F404")
+    assert [e["code"] for e in missing["errors"]] == ["NOT_FOUND"]
+
+
+@pytest.mark.parametrize(
+    ("username", "typename"),
+    [
+        ("tovholder2", "PlanNotFoundError"),
+        ("bif-cw", "PlanNotFoundError"),
+        ("sof-system", "PlanNotFoundError"),
+        ("barn", "PlanNotFoundError"),
+        ("teen", "PlanForbiddenError"),
+        ("buf-cw", "PlanForbiddenError"),
+    ],
+)
+async def test_who_may_not_change_the_plan(services: Services, username: str, typename: str) -> None:
+    result = (await run(services, username, CREATE_GOAL, input=goal_input()))["createGoal"]
+    assert result["__typename"] == typename

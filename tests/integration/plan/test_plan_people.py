@@ -145,9 +145,13 @@ async def test_core_team_assign_and_unassign_keep_history(plan_world: PlanWorld)
     assert sorted(a.worker.user_id for a in view.current(today)) == ["U-coord", "U-kff", "U-sof"]
     assert [a.worker.user_id for a in view.former(today)] == ["U-bif"]
     assert [e.change for e in entries] == ["UNASSIGNED", "ASSIGNED"]
-    # A programme coordinator not on the team builds teams (e.g. at intake).
+    # Need-to-know: a coordinator not on the team cannot tell the family exists, so cannot build its team.
+    with pytest.raises(NotFound):
+        await team.assign_team_member(
+            s, actor("tovholder2"), family_id="F1", user_id="U-bif", team_role="MAKKERPAR"
+        )
     again = await team.assign_team_member(
-        s, actor("tovholder2"), family_id="F1", user_id="U-bif", team_role="MAKKERPAR"
+        s, actor("coord"), family_id="F1", user_id="U-bif", team_role="MAKKERPAR"
     )
     assert again.team_role == "MAKKERPAR"
 

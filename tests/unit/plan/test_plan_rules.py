@@ -1,4 +1,4 @@
-"""Pure rules of the plan: score ranges and risk cut-offs, access decisions, history diffs."""
+"""Pure rules of the plan: score ranges and risk cut-offs, history diffs (access: test_plan_access_rules.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from datetime import date
 
 import pytest
 
-from hub.auth.principal import Principal
-from hub.domain import Department, Role
-from hub.errors import BadUserInput, Forbidden, NotFound
-from hub.plan.access import FamilyFacts, Level, decide
+from hub.domain import Department
+from hub.errors import BadUserInput
 from hub.plan.domain import Instrument, SdqRespondent, signals_risk, validate_score
 from hub.plan.history import diff_of
 
@@ -58,66 +56,6 @@ def test_risk_cutoffs(
     instrument: Instrument, score: float, age: int, respondent: SdqRespondent | None, risk: bool
 ) -> None:
     assert signals_risk(instrument, score, age, respondent) is risk
-
-
-def _p(role: Role, person_id: str | None = None) -> Principal:
-    return Principal(user_id="u1", username="u", role=role, department=Department.SOF, person_id=person_id)
-
-
-FACTS = FamilyFacts("F1", exists=True, member_person_ids=frozenset({"mor", "far", "barn"}))
-
-
-@pytest.mark.parametrize(
-    ("principal", "facts", "level", "manage"),
-    [
-        (_p(Role.CORE_TEAM), FACTS, Level.NONE, False),
-        (_p(Role.CORE_TEAM), FamilyFacts("F1", True, team_roles=frozenset({"MAKKERPAR"})), Level.EDIT, False),
-        (
-            _p(Role.CORE_TEAM),
-            FamilyFacts("F1", True, team_roles=frozenset({"COORDINATOR"})),
-            Level.EDIT,
-            True,
-        ),
-        (_p(Role.COORDINATOR), FACTS, Level.SEE, True),
-        (_p(Role.CASEWORKER), FamilyFacts("F1", True, on_caseload=True), Level.SEE, False),
-        (_p(Role.CITIZEN, "mor"), FACTS, Level.READ, False),
-        (_p(Role.CITIZEN, "anden"), FACTS, Level.NONE, False),
-        (_p(Role.ADMIN), FACTS, Level.NONE, False),
-        (_p(Role.STEERING_GROUP), FACTS, Level.NONE, False),
-        (
-            _p(Role.CORE_TEAM),
-            FamilyFacts("F1", exists=False, team_roles=frozenset({"MAKKERPAR"})),
-            Level.NONE,
-            False,
-        ),
-        (None, FACTS, Level.NONE, False),
-    ],
-)
-def test_access_levels(principal: Principal | None, facts: FamilyFacts, level: Level, manage: bool) -> None:
-    access = decide(principal, facts)
-    assert access.level is level
-    assert access.manage_team is manage
-
-
-def test_citizen_sees_own_and_custody_children_only() -> None:
-    facts = FamilyFacts(
-        "F1", True, member_person_ids=frozenset({"mor", "far", "barn"}), custody_children=frozenset({"barn"})
-    )
-    access = decide(_p(Role.CITIZEN, "mor"), facts)
-    assert access.sees_person(None)
-    assert access.sees_person("mor")
-    assert access.sees_person("barn")
-    assert not access.sees_person("far")
-    with pytest.raises(Forbidden):
-        access.require_edit()
-    access.require_read()
-
-
-def test_no_access_is_not_found_never_forbidden() -> None:
-    access = decide(_p(Role.CORE_TEAM), FACTS)
-    for check in (access.require_edit, access.require_read, access.require_manage_team):
-        with pytest.raises(NotFound):
-            check()
 
 
 def test_diff_marks_free_text_and_serialises_values() -> None:

@@ -1,0 +1,270 @@
+"""The hub's cache of department data: the latest known record per (person, department).
+
+Pushes write it (hub/ingestion/service.py), connector fetches write it through (`SectionCache`, in the
+background, one transaction per department batch), and the family view reads it first — one query per
+department per request — after the gate has allowed the member (hub/family/sections.py). Fresh data (younger
+than the department's TTL) is served without calling the department; older data is refreshed, and served
+marked stale if the department cannot answer (stale-if-error).
+
+`purge_member_department` removes a member's cached data from one department at once (consent withdrawal).
+This module never decides who may see anything, and stores no CPR number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connectors.base import (
+    NOT_REGISTERED,
+    ConnectorError,
+    Deadline,
+    DepartmentBadResponse,
+    DepartmentConnector,
+    LookupResult,
+    NotRegistered,
+)
+from hub.domain import Department
+from hub.ingestion.codec import CodecError, from_json, to_json
+from hub.ingestion.models import CachedSection, IngestedEvent
+from hub.persistence.engine import transaction
+
+logger = logging.getLogger("hub.ingestion.cache")
+
+SOURCE_PUSH = "PUSH"
+SOURCE_FETCH = "FETCH"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    person_id: str
+    department: Department
+    result: LookupResult
+    fetched_at: datetime
+    version: int | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the family view gets for one person: a result, when it was obtained, and whether it is stale."""
+
+    result: LookupResult
+    fetched_at: datetime
+    stale: bool = False
+
+
+def upsert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """`INSERT ... ON CONFLICT` for the session's dialect (SQLite and PostgreSQL share the API)."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for dialect {name}")
+
+
+# -- reads and writes (inside the caller's transaction) ----------------------------------------------
+
+
+async def read_many(
+    session: AsyncSession, department: Department, person_ids: Collection[str]
+) -> dict[str, CacheEntry]:
+    if not person_ids:
+        return {}
+    rows = await session.scalars(
+        select(CachedSection).where(
+            CachedSection.department == department, CachedSection.person_id.in_(list(person_ids))
+        )
+    )
+    out: dict[str, CacheEntry] = {}
+    for row in rows:
+        result: LookupResult
+        if row.not_registered or row.record is None:
+            result = NOT_REGISTERED
+        else:
+            try:
+                result = from_json(row.record)
+            except CodecError:
+                # A row written by an older record shape: treat as a miss, the next fetch rewrites it.
+                logger.warning("undecodable cache row ignored", extra={"department": department.value})
+                continue
+        out[row.person_id] = CacheEntry(
+            row.person_id, department, result, row.fetched_at, row.version, row.source
+        )
+    return out
+
+
+async def write_pushed(
+    session: AsyncSession,
+    *,
+    person_id: str,
+    department: Department,
+    record: dict[str, Any] | None,
+    record_kind: str,
+    record_id: str,
+    version: int,
+    at: datetime,
+) -> None:
+    """Set the cache from a push that won its record's version check (a deletion: not registered)."""
+    values = {
+        "person_id": person_id,
+        "department": department,
+        "record": record,
+        "not_registered": record is None,
+        "record_kind": record_kind,
+        "record_id": record_id,
+        "version": version,
+        "fetched_at": at,
+        "source": SOURCE_PUSH,
+    }
+    stmt = upsert(session, CachedSection).values(**values)
+    keys = ("person_id", "department")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={k: stmt.excluded[k] for k in values if k not in keys}
+    )
+    await session.execute(stmt)
+
+
+async def write_fetched(
+    session: AsyncSession, department: Department, results: Mapping[str, LookupResult], fetched_at: datetime
+) -> None:
+    """Write fetched results through, never over data the hub learnt after this fetch began (a push)."""
+    if not results:
+        return
+    rows = [
+        {
+            "person_id": person_id,
+            "department": department,
+            "record": None if isinstance(result, NotRegistered) else to_json(result),
+            "not_registered": isinstance(result, NotRegistered),
+            "record_kind": None,
+            "record_id": None if isinstance(result, NotRegistered) else result.department_id,
+            "version": None,
+            "fetched_at": fetched_at,
+            "source": SOURCE_FETCH,
+        }
+        for person_id, result in results.items()
+    ]
+    stmt = upsert(session, CachedSection).values(rows)
+    keys = ("person_id", "department")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={k: stmt.excluded[k] for k in rows[0] if k not in keys},
+        where=CachedSection.fetched_at < stmt.excluded.fetched_at,
+    )
+    await session.execute(stmt)
+
+
+async def purge_member_department(session: AsyncSession, person_id: str, department: Department) -> int:
+    """Delete a member's cached data from one department, and the record copies in the event log.
+
+    Runs in the caller's transaction (the consent withdrawal). Event ids and versions stay: a replay must
+    still answer as before and an old version must still lose. Returns the number of cache rows removed.
+    """
+    result = await session.execute(
+        delete(CachedSection).where(
+            CachedSection.person_id == person_id, CachedSection.department == department
+        )
+    )
+    await session.execute(
+        update(IngestedEvent)
+        .where(
+            IngestedEvent.person_id == person_id,
+            IngestedEvent.department == department,
+            IngestedEvent.record.is_not(None),
+        )
+        .values(record=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# -- in front of the connectors (long-lived, one per hub process) ------------------------------------
+
+
+class SectionCache:
+    """Cache-first look-ups for the family view, with write-behind of what the departments answered."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        ttl_s: Callable[[Department], int],
+    ) -> None:
+        self.sessions = sessions
+        self.ttl_s = ttl_s
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def is_fresh(self, entry: CacheEntry, now: datetime) -> bool:
+        return now - entry.fetched_at <= timedelta(seconds=self.ttl_s(entry.department))
+
+    async def answers(
+        self,
+        connector: DepartmentConnector,
+        cprs: Sequence[str],
+        person_ids: Mapping[str, str],
+        *,
+        deadline: Deadline,
+        now: datetime,
+    ) -> list[Answer | BaseException]:
+        """One answer per CPR number, in order: fresh cache, else the department, else stale cache."""
+        department = connector.department
+        async with self.sessions() as session:
+            cached = await read_many(session, department, {person_ids[c] for c in cprs if c in person_ids})
+        entries = {cpr: cached.get(person_ids.get(cpr, "")) for cpr in cprs}
+        missing = [cpr for cpr, entry in entries.items() if entry is None or not self.is_fresh(entry, now)]
+        fetched: Mapping[str, LookupResult] = {}
+        failure: ConnectorError | None = None
+        if missing:
+            try:
+                fetched = await connector.fetch_many(missing, deadline=deadline)
+            except ConnectorError as exc:
+                failure = exc
+            else:
+                known = {person_ids[c]: r for c, r in fetched.items() if c in person_ids and c in missing}
+                self.write_behind(department, known, now)
+        out: list[Answer | BaseException] = []
+        for cpr in cprs:
+            entry = entries[cpr]
+            if entry is not None and self.is_fresh(entry, now):
+                out.append(Answer(entry.result, entry.fetched_at))
+            elif cpr in fetched:
+                out.append(Answer(fetched[cpr], now))
+            elif entry is not None:
+                out.append(Answer(entry.result, entry.fetched_at, stale=True))  # stale-if-error
+            elif failure is not None:
+                out.append(failure)
+            else:
+                out.append(DepartmentBadResponse(department, "answer missing an asked-for person"))
+        return out
+
+    def write_behind(self, department: Department, results: Mapping[str, LookupResult], at: datetime) -> None:
+        """Write fetched results in the background: the request does not wait for the database."""
+        if not results:
+            return
+        task = asyncio.create_task(self._write(department, dict(results), at))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _write(self, department: Department, results: dict[str, LookupResult], at: datetime) -> None:
+        try:
+            async with transaction(self.sessions) as session:
+                await write_fetched(session, department, results, at)
+        except Exception as exc:  # the cache is an optimisation: a failed write costs a call later
+            # No traceback: database errors quote their parameters, which hold department data.
+            logger.warning(
+                "cache write-through failed",
+                extra={"department": department.value, "error": type(exc).__name__},
+            )
+
+    async def drain(self) -> None:
+        """Wait for pending write-behinds (tests, shutdown)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)

@@ -1,0 +1,121 @@
+"""Live family updates for `subscription familyUpdated(familyId)`: pub/sub messages, filtered per delivery.
+
+Every message is re-decided when it is delivered, with a fresh gate (need-to-know access, then consent)
+and the member's current membership: a consent withdrawn or an assignment ended mid-subscription stops
+the very next delivery. Messages carry ids only; the front-end fetches the data through the (audited)
+family view. Other concerns may publish on `family_channel(family_id)` too:
+
+    {"type": "DEPARTMENT_RECORD", "familyId", "personId", "department", "recordKind", "recordId",
+     "version", "deleted", "occurredAt", "eventId"}                       (hub/ingestion/service.py)
+    {"type": "PLAN_EDIT", "familyId", "personId" | null, "summary", "occurredAt"}   (plan changes)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from hub.domain import Department
+from hub.errors import NotFound
+from hub.family import repository
+from hub.family.gate import Gate
+from hub.ingestion.service import family_channel
+from hub.ingestion.timeline import TimelineKind
+from hub.plan.access import access_for
+from hub.pubsub import PubSub
+from hub.services import Services
+
+logger = logging.getLogger("hub.ingestion.live")
+
+GateFactory = Callable[[], Gate]
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyUpdate:
+    family_id: str
+    kind: TimelineKind
+    occurred_at: datetime
+    person_id: str | None = None
+    department: Department | None = None
+    record_kind: str | None = None
+    record_id: str | None = None
+    version: int | None = None
+    deleted: bool = False
+    summary: str | None = None
+
+
+async def family_updates(
+    services: Services, family_id: str, new_gate: GateFactory, *, today: Callable[[], date] | None = None
+) -> AsyncIterator[FamilyUpdate]:
+    """Updates to `family_id` the viewer may see, as they happen. NotFound when the family is not theirs."""
+    gate = new_gate()
+    async with services.sessions() as session:
+        exists = await repository.get_families(session, [family_id])
+    if family_id not in exists or family_id not in await gate.visible_families([family_id]):
+        raise NotFound("no such family")
+    pubsub: PubSub = services.extras["pubsub"]
+    async with pubsub.subscribe(family_channel(family_id)) as subscription:
+        async for message in subscription:
+            try:
+                update = await deliverable(services, family_id, message, new_gate, today=today)
+            except (KeyError, TypeError, ValueError):
+                logger.warning("ignored a malformed family update message")
+                continue
+            if update is not None:
+                yield update
+
+
+async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per rule
+    services: Services,
+    family_id: str,
+    message: dict[str, Any],
+    new_gate: GateFactory,
+    *,
+    today: Callable[[], date] | None = None,
+) -> FamilyUpdate | None:
+    """The update to deliver, or None when this viewer may not see it now (decided afresh every time)."""
+    if message.get("familyId") != family_id:
+        return None
+    kind = message.get("type")
+    occurred_at = datetime.fromisoformat(str(message["occurredAt"]))
+    person_id = message.get("personId")
+    if kind == "DEPARTMENT_RECORD":
+        department = Department(str(message["department"]))
+        async with services.sessions() as session:
+            members = await repository.get_members(session, services.vault, [str(person_id)])
+        member = members.get(str(person_id))
+        if member is None or member.family_id != family_id:
+            return None
+        gate = new_gate()
+        decisions = await gate.decide_many([member], [department])
+        if not decisions[(member.person_id, department)].allowed:
+            return None
+        return FamilyUpdate(
+            family_id=family_id,
+            kind=TimelineKind.DEPARTMENT_UPDATE,
+            occurred_at=occurred_at,
+            person_id=member.person_id,
+            department=department,
+            record_kind=str(message["recordKind"]),
+            record_id=str(message["recordId"]),
+            version=int(message["version"]),
+            deleted=bool(message.get("deleted", False)),
+        )
+    if kind == "PLAN_EDIT":
+        principal = new_gate().principal
+        day = today() if today is not None else services.clock().date()
+        async with services.sessions() as session:
+            access = (await access_for(session, principal, [family_id], day))[family_id]
+        if not access.sees_person(None if person_id is None else str(person_id)):
+            return None
+        return FamilyUpdate(
+            family_id=family_id,
+            kind=TimelineKind.PLAN_EDIT,
+            occurred_at=occurred_at,
+            person_id=None if person_id is None else str(person_id),
+            summary=str(message.get("summary", "")),
+        )
+    return None

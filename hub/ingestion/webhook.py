@@ -1,0 +1,145 @@
+"""`POST /webhooks/{department}`: the signed door into the ingestion service, for systems without GraphQL.
+
+A department signs `timestamp + "." + body` with HMAC-SHA256 under its own secret
+(`HUB_<DEPT>_WEBHOOK_SECRET`):
+
+    X-Hub-Timestamp: 1767225600            (Unix seconds; at most `HUB_WEBHOOK_TOLERANCE_S` away from now)
+    X-Hub-Signature: sha256=<hex digest>
+    body: {"events": [DepartmentEvent, ...]}  (hub/ingestion/events.py)
+
+Answers 200 {"results": [...]} with one result per event (the same results as the GraphQL mutation),
+401 for a missing/bad signature or a stale timestamp, 403 when an event names another department (nothing of
+the request is stored), 404 for an unknown department, 400/413 for an unreadable or oversized body.
+The signature is compared in constant time; nothing about the body is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub.auth.principal import Principal
+from hub.domain import Department, Role
+from hub.errors import AppError
+from hub.ingestion.events import EventResult
+from hub.ingestion.service import IngestionService
+from hub.services import Services
+
+TIMESTAMP_HEADER = "X-Hub-Timestamp"
+SIGNATURE_HEADER = "X-Hub-Signature"
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+class SignatureError(Exception):
+    """Why a webhook request is not authentic (safe to return: it names no secret and no data)."""
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
+    """The headers a department sends with `body` (used by the mock producer and the tests)."""
+    timestamp = str(int(time.time() if now is None else now))
+    return {
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        "Content-Type": "application/json",
+    }
+
+
+def verify(
+    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float, tolerance_s: int
+) -> None:
+    if not secret:
+        raise SignatureError("webhook not configured for this department")
+    if not timestamp or not signature:
+        raise SignatureError(f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} are required")
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise SignatureError(f"{TIMESTAMP_HEADER} must be Unix seconds") from None
+    if abs(now - sent) > tolerance_s:
+        raise SignatureError("timestamp outside the allowed window")
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):
+        raise SignatureError("signature does not match")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def result_json(result: EventResult) -> dict[str, Any]:
+    error = result.error
+    return {
+        "eventId": result.event_id,
+        "status": result.status.value,
+        "error": None
+        if error is None
+        else {"code": error.code, "message": error.message, "field": error.field},
+    }
+
+
+def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], Any]:
+    async def webhook(request: Request) -> Response:  # noqa: PLR0911 - one early answer per HTTP outcome
+        services: Services = request.app.state.services
+        try:
+            department = Department(request.path_params["department"].upper())
+        except ValueError:
+            return _error(404, "NOT_FOUND", "no such department")
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return _error(413, "BAD_USER_INPUT", "body too large")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _error(413, "BAD_USER_INPUT", "body too large")
+        settings = services.settings
+        try:
+            verify(
+                settings.webhook_secret(department),
+                request.headers.get(TIMESTAMP_HEADER),
+                request.headers.get(SIGNATURE_HEADER),
+                body,
+                now=clock(),
+                tolerance_s=settings.webhook_tolerance_s,
+            )
+        except SignatureError as exc:
+            return _error(401, "UNAUTHENTICATED", str(exc))
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return _error(400, "BAD_USER_INPUT", "body is not JSON")
+        events = payload.get("events") if isinstance(payload, Mapping) else None
+        if not isinstance(events, list):
+            return _error(400, "BAD_USER_INPUT", 'body must be {"events": [...]}')
+        if any(_names_other_department(e, department) for e in events):
+            return _error(403, "FORBIDDEN", "a department system may only push its own department's events")
+        service: IngestionService = services.extras["ingestion"]
+        principal = Principal(
+            user_id="",
+            username=f"{department.value.lower()}-webhook",
+            role=Role.DEPARTMENT_SYSTEM,
+            department=department,
+            client="webhook",
+        )
+        request_id = request.scope.get("state", {}).get("request_id")
+        try:
+            results = await service.push(principal, events, request_id=request_id)
+        except AppError as exc:
+            return _error(400, exc.code.value, exc.message)
+        return JSONResponse({"results": [result_json(r) for r in results]})
+
+    return webhook
+
+
+def _names_other_department(event: Any, department: Department) -> bool:
+    claimed = event.get("department") if isinstance(event, Mapping) else None
+    return isinstance(claimed, str) and claimed in Department.__members__ and claimed != department.value

@@ -1,0 +1,1 @@
+"""GraphQL for the consent registry: types, the `familyConsents` query and the consent mutations."""

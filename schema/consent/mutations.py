@@ -1,0 +1,167 @@
+"""Consent mutations: record, withdraw and supersede a consent; record a statutory basis.
+
+Thin: input → hub.consent service (which checks who may, validates, writes the audit event in the same
+transaction, and on withdrawal purges cached data). Errors leave as BAD_USER_INPUT (with `field`), FORBIDDEN,
+NOT_FOUND or CONFLICT.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from hub.consent.rules import ConsentRequest
+from hub.consent.service import StatutoryRequest
+from hub.consent.vocabulary import Channel, Purpose
+from hub.domain import DataCategory, Department
+from schema.consent.queries import consent_service
+from schema.consent.types import (
+    Consent,
+    ConsentChannelType,
+    ConsentPurposeType,
+    DataCategoryType,
+    StatutoryBasis,
+)
+from schema.context import Info
+from schema.core import DepartmentType
+
+
+@strawberry.input(description="A consent as given by the citizen (or, under 15, by the custody holders).")
+class RecordConsentInput:
+    subject_id: strawberry.ID = strawberry.field(description="Whose data (familyMember id).")
+    grantor_ids: list[strawberry.ID] = strawberry.field(
+        description="Who consents: the person from 15; under 15 every current custody holder (both under "
+        "joint custody)."
+    )
+    departments: list[DepartmentType] = strawberry.field(description="Source departments covered.")  # type: ignore[valid-type]
+    categories: list[DataCategoryType] = strawberry.field(  # type: ignore[valid-type]
+        description="Data categories covered; HEALTH only when named explicitly."
+    )
+    collected_via: ConsentChannelType = strawberry.field(description="How it was collected.")  # type: ignore[valid-type]
+    evidence_ref: str = strawberry.field(description="Journal or document reference of the evidence.")
+    purpose: ConsentPurposeType = strawberry.field(  # type: ignore[valid-type]
+        default=Purpose.HFI_COORDINATION, description="The purpose."
+    )
+    valid_from: date | None = strawberry.field(
+        default=None, description="First day in force (default today)."
+    )
+    valid_until: date | None = strawberry.field(
+        default=None,
+        description="Last day in force (default 12 months; at most 24; capped before 18 for parents).",
+    )
+    child_view: str | None = strawberry.field(
+        default=None, description="The child's own view; required for a child aged 10–14."
+    )
+
+    def request(self) -> ConsentRequest:
+        return ConsentRequest(
+            subject_id=str(self.subject_id),
+            grantor_ids=tuple(str(g) for g in self.grantor_ids),
+            departments=frozenset(Department(d) for d in self.departments),
+            categories=frozenset(DataCategory(c) for c in self.categories),
+            collected_via=Channel(self.collected_via),
+            evidence_ref=self.evidence_ref,
+            purpose=Purpose(self.purpose),
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            child_view=self.child_view,
+        )
+
+
+@strawberry.input(
+    description="A statutory basis for sharing (e.g. a report of concern), recorded by a worker."
+)
+class RecordStatutoryBasisInput:
+    subject_id: strawberry.ID = strawberry.field(description="Whose data (familyMember id).")
+    statute_reference: str = strawberry.field(description="The statute, e.g. 'Barnets lov § 133'.")
+    case_reference: str = strawberry.field(description="The journal reference it was decided under.")
+    departments: list[DepartmentType] = strawberry.field(description="Source departments covered.")  # type: ignore[valid-type]
+    categories: list[DataCategoryType] = strawberry.field(  # type: ignore[valid-type]
+        default_factory=lambda: [DataCategory.CASE], description="Data categories covered (default CASE)."
+    )
+    valid_from: date | None = strawberry.field(
+        default=None, description="First day in force (default today)."
+    )
+    valid_until: date | None = strawberry.field(
+        default=None, description="Last day in force (default 12 months)."
+    )
+
+    def request(self) -> StatutoryRequest:
+        return StatutoryRequest(
+            subject_id=str(self.subject_id),
+            statute_reference=self.statute_reference,
+            case_reference=self.case_reference,
+            departments=frozenset(Department(d) for d in self.departments),
+            categories=frozenset(DataCategory(c) for c in self.categories),
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+        )
+
+
+@strawberry.type
+class ConsentMutation:
+    @strawberry.mutation(
+        description="Record a consent. The family's coordinator or core team only. BAD_USER_INPUT (with "
+        "`field`) for a grantor without custody, a missing second custody holder, a parent naming HEALTH "
+        "for a 15+ year-old, a period ending before it starts, an empty scope, ..."
+    )
+    async def record_consent(self, info: Info, input: RecordConsentInput) -> Consent:
+        principal = info.context.require_principal()
+        view = await consent_service(info).record_consent(
+            principal, input.request(), request_id=info.context.request_id
+        )
+        return Consent.of(view)
+
+    @strawberry.mutation(
+        description="Withdraw a consent from now on (not backwards): the hub stops fetching, purges cached "
+        "data of that member from those departments. The family's team records a withdrawal received by any "
+        "channel; a citizen may withdraw digitally a consent they granted or that concerns them (from 15)."
+    )
+    async def withdraw_consent(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        channel: ConsentChannelType,  # type: ignore[valid-type]
+        withdrawn_by_person_id: strawberry.ID | None = None,
+    ) -> Consent:
+        principal = info.context.require_principal()
+        view = await consent_service(info).withdraw_consent(
+            principal,
+            str(id),
+            Channel(channel),
+            withdrawn_by_person_id=str(withdrawn_by_person_id) if withdrawn_by_person_id else None,
+            request_id=info.context.request_id,
+        )
+        return Consent.of(view)
+
+    @strawberry.mutation(
+        description="Replace an active consent by a new one for the same person (e.g. re-consent at review); "
+        "departments the new one drops are purged as on withdrawal. CONFLICT if the consent is not active."
+    )
+    async def supersede_consent(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: RecordConsentInput,
+    ) -> Consent:
+        principal = info.context.require_principal()
+        view = await consent_service(info).supersede_consent(
+            principal, str(id), input.request(), request_id=info.context.request_id
+        )
+        return Consent.of(view)
+
+    @strawberry.mutation(
+        description="Record a statutory basis (not consent-based; the citizen cannot withdraw it; visible to "
+        "workers only). The family's coordinator or core team only."
+    )
+    async def record_statutory_basis(
+        self,
+        info: Info,
+        input: RecordStatutoryBasisInput,
+    ) -> StatutoryBasis:
+        principal = info.context.require_principal()
+        view = await consent_service(info).record_statutory_basis(
+            principal, input.request(), request_id=info.context.request_id
+        )
+        return StatutoryBasis.of(view)

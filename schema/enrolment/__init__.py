@@ -1,0 +1,1 @@
+"""GraphQL for the programme's intake: eligibility, enrolment, waitlist, closing."""

@@ -1,0 +1,109 @@
+"""Enrolment mutations (coordinator only): assess eligibility, enrol (or waitlist), close a family.
+
+Thin: principal -> hub.enrolment service. `enrolFamily` past the cap (or with families ahead in referral
+order) is refused with CONFLICT, and the family is on the waitlist when the error is returned: the
+extensions say `waitlisted: true`, `reason` (PROGRAMME_FULL or FAMILIES_AHEAD), `waitlistPosition`,
+`capacity` and `activeFamilies`. Other errors: FORBIDDEN (not a coordinator), NOT_FOUND (not the
+coordinator's family), CONFLICT (no eligible assessment, already enrolled or closed, stale version),
+BAD_USER_INPUT (a closing without a reason).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.enrolment import eligibility
+from hub.enrolment.views import EnrolResult, WaitReason
+from hub.errors import Conflict
+from schema.audit.reads import section_audit
+from schema.context import Info
+from schema.core import DepartmentType
+from schema.enrolment.context import actor, service, snapshot_audit
+from schema.enrolment.types import EligibilityAssessment, Enrolment, FamilyClosure, ProgrammeCapacity
+from schema.family.types import Family
+from schema.loaders import gate
+
+
+@strawberry.input(description="Close a family: why, and to which department it is handed over (if any).")
+class CloseFamilyInput:
+    family_id: strawberry.ID
+    reason: str = strawberry.field(description="Why the family leaves the programme (journalised text).")
+    handed_over_to: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The department that takes over (ordinary services), if any."
+    )
+    expected_version: int | None = strawberry.field(default=None, description="The family version you saw.")
+
+
+@strawberry.type
+class EnrolmentMutation:
+    @strawberry.mutation(
+        description="Check a family against the programme's criteria, asking the departments live; records "
+        "the answer with its evidence. A department that is down makes the answer UNKNOWN, never NOT_ELIGIBLE."
+    )
+    async def assess_eligibility(self, info: Info, family_id: strawberry.ID) -> EligibilityAssessment:
+        svc = service(info)
+        view = await eligibility.assess(
+            svc.sessions,
+            svc.vault,
+            svc.sources,
+            actor(info),
+            str(family_id),
+            gate=gate(info.context),
+            audit=section_audit(info.context),
+        )
+        return EligibilityAssessment.of(view)
+
+    @strawberry.mutation(
+        description="Give an eligible family a place (or re-open a closed one). Past the cap, or with families "
+        "ahead in referral order, it is refused with CONFLICT and the family is put on the waitlist."
+    )
+    async def enrol_family(
+        self, info: Info, family_id: strawberry.ID, expected_version: int | None = None
+    ) -> Enrolment:
+        outcome = await service(info).enrol(
+            actor(info),
+            str(family_id),
+            gate=gate(info.context),
+            expected_version=expected_version,
+            on_read=snapshot_audit(info.context),
+        )
+        capacity = outcome.capacity
+        if outcome.result is EnrolResult.WAITLISTED:
+            full = outcome.wait_reason is None or outcome.wait_reason is WaitReason.PROGRAMME_FULL
+            why = "every place is taken" if full else "the free places go to families referred earlier"
+            raise Conflict(
+                f"no place for this family ({capacity.active} of {capacity.capacity} places taken; {why}); "
+                f"it is on the waitlist at position {outcome.waitlist_position}",
+                waitlisted=True,
+                reason=(outcome.wait_reason or WaitReason.PROGRAMME_FULL).value,
+                waitlistPosition=outcome.waitlist_position,
+                capacity=capacity.capacity,
+                activeFamilies=capacity.active,
+            )
+        return Enrolment(
+            family=Family(info_=outcome.family),
+            capacity=ProgrammeCapacity.of(capacity),
+            snapshot_members=outcome.snapshot_members,
+        )
+
+    @strawberry.mutation(
+        description="Close a family (or take it off the waitlist): records reason and hand-over, frees the "
+        "place, keeps the history."
+    )
+    async def close_family(self, info: Info, input: CloseFamilyInput) -> FamilyClosure:
+        closed = await service(info).close(
+            actor(info),
+            str(input.family_id),
+            reason=input.reason,
+            handed_over_to=input.handed_over_to,
+            gate=gate(info.context),
+            expected_version=input.expected_version,
+        )
+        family = closed.family
+        return FamilyClosure(
+            family=Family(info_=family),
+            closed_on=family.closed_on or closed.capacity.on,
+            reason=family.close_reason or "",
+            handed_over_to=family.handed_over_to,
+            capacity=ProgrammeCapacity.of(closed.capacity),
+        )

@@ -1,0 +1,21 @@
+"""The resolver behind `Family.timeline(last: N)` (the field itself is on Family, schema/family/types.py)."""
+
+from __future__ import annotations
+
+from hub.errors import BadUserInput
+from hub.ingestion.timeline import MAX_TIMELINE, timeline
+from hub.plan.access import access_for
+from schema.context import Info
+from schema.ingestion.types import TimelineEntryType
+from schema.loaders import family_members, gate
+
+
+async def family_timeline(info: Info, family_id: str, last: int) -> list[TimelineEntryType]:
+    if not 1 <= last <= MAX_TIMELINE:
+        raise BadUserInput(f"last must be between 1 and {MAX_TIMELINE}", field="last")
+    ctx = info.context
+    members = await family_members(info, family_id)
+    async with ctx.services.sessions() as session:
+        plan = (await access_for(session, ctx.principal, [family_id], ctx.now.date())).get(family_id)
+        entries = await timeline(session, gate(ctx), members, plan, last)
+    return [TimelineEntryType.of(e) for e in entries]

@@ -1,0 +1,175 @@
+"""GraphQL types of pushes, live updates and the family timeline. Plain data: no logic, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NewType
+
+import strawberry
+from strawberry.scalars import JSON
+
+from hub.ingestion.events import EventResult, EventStatus
+from hub.ingestion.live import FamilyUpdate
+from hub.ingestion.timeline import TimelineEntry, TimelineKind
+from schema.core import DepartmentType
+
+
+def _parse_long(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("Long must be an integer")
+    parsed = int(value)
+    if not -(2**63) <= parsed < 2**63:
+        raise ValueError("Long out of range")
+    return parsed
+
+
+# GraphQL's Int is 32-bit; department versions are often timestamps or 64-bit sequence numbers.
+Long = NewType("Long", int)
+# Registered in the schema's scalar map (schema/__init__.py SCALARS).
+LONG_SCALAR = strawberry.scalar(
+    name="Long",
+    description="A 64-bit integer (a JSON number; a numeric string is accepted as input).",
+    serialize=int,
+    parse_value=_parse_long,
+)
+
+PushEventStatusType = strawberry.enum(
+    EventStatus,
+    name="PushEventStatus",
+    description="APPLIED (stored, now the latest version), SUPERSEDED (stored; an equal or newer version "
+    "was already known, so it changed nothing), REJECTED (not applied: see the error; malformed events and "
+    "unknown subjects are kept in the dead-letter table).",
+)
+TimelineKindType = strawberry.enum(
+    TimelineKind,
+    description="DEPARTMENT_UPDATE (a department pushed a change), PLAN_EDIT (the plan changed).",
+)
+
+
+@strawberry.input(description="One change event from a department system.")
+class DepartmentEventInput:
+    event_id: str = strawberry.field(
+        description="The idempotency key: a replay answers as the first push did."
+    )
+    department: DepartmentType = strawberry.field(description="The department; must be the caller's own.")  # type: ignore[valid-type]
+    subject_cpr: str = strawberry.field(description="The person the record is about (CPR number).")
+    record_kind: str = strawberry.field(description="The kind of record, in the department's vocabulary.")
+    record_id: str = strawberry.field(description="The department's id of the record.")
+    version: Long = strawberry.field(
+        description="The record's version: an older version never overwrites a newer one."
+    )
+    occurred_at: datetime = strawberry.field(description="When the change happened in the department.")
+    record: JSON | None = strawberry.field(
+        default=None,
+        description="The new record, exactly as the department's single-person endpoint returns it; null for "
+        "a deletion.",
+    )
+    deleted: bool = strawberry.field(default=False, description="True when the record was deleted.")
+
+    def as_raw(self) -> dict[str, Any]:
+        """The same camelCase object the webhook receives, so both doors share one validation."""
+        return {
+            "eventId": self.event_id,
+            "department": getattr(self.department, "value", self.department),
+            "subjectCpr": self.subject_cpr,
+            "recordKind": self.record_kind,
+            "recordId": self.record_id,
+            "version": self.version,
+            "occurredAt": self.occurred_at,
+            "record": self.record,
+            "deleted": self.deleted,
+        }
+
+
+@strawberry.type(description="Why an event was not applied. The message never repeats a CPR number.")
+class PushEventError:
+    code: str = strawberry.field(description="BAD_USER_INPUT, NOT_FOUND (unknown subject) or FORBIDDEN.")
+    message: str = strawberry.field(description="What is wrong with the event.")
+    field: str | None = strawberry.field(description="The offending input field, if one.")
+
+
+@strawberry.type(description="The outcome of one pushed event.")
+class PushEventResult:
+    event_id: str | None = strawberry.field(description="The event's id (null if it had no usable id).")
+    status: PushEventStatusType = strawberry.field(description="What the hub did with it.")  # type: ignore[valid-type]
+    error: PushEventError | None = strawberry.field(description="Set when status is REJECTED.")
+
+    @classmethod
+    def of(cls, result: EventResult) -> PushEventResult:
+        error = result.error
+        return cls(
+            event_id=result.event_id,
+            status=result.status,
+            error=None
+            if error is None
+            else PushEventError(code=error.code, message=error.message, field=error.field),
+        )
+
+
+@strawberry.type(description="Per-event outcomes, in the order the events were given.")
+class PushDepartmentUpdatesPayload:
+    results: list[PushEventResult] = strawberry.field(description="One result per event, in order.")
+    applied: int = strawberry.field(description="Events now the latest version of their record.")
+    superseded: int = strawberry.field(description="Events stored but older than what the hub already had.")
+    rejected: int = strawberry.field(description="Events not applied (see their errors).")
+
+
+@strawberry.type(
+    name="FamilyUpdate",
+    description="Something changed in a family the viewer follows. Ids only: query the family for data.",
+)
+class FamilyUpdateType:
+    family_id: strawberry.ID = strawberry.field(description="The family.")
+    kind: TimelineKindType = strawberry.field(description="What changed.")  # type: ignore[valid-type]
+    occurred_at: datetime = strawberry.field(description="When it changed at the source.")
+    member_id: strawberry.ID | None = strawberry.field(description="The member it concerns, if one.")
+    department: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
+        description="The department, for department updates."
+    )
+    record_kind: str | None = strawberry.field(description="The kind of department record.")
+    record_id: str | None = strawberry.field(description="The department's record id.")
+    version: Long | None = strawberry.field(description="The record's new version.")
+    deleted: bool = strawberry.field(description="True when the department deleted the record.")
+    summary: str | None = strawberry.field(description="For plan edits: what changed.")
+
+    @classmethod
+    def of(cls, update: FamilyUpdate) -> FamilyUpdateType:
+        return cls(
+            family_id=strawberry.ID(update.family_id),
+            kind=update.kind,
+            occurred_at=update.occurred_at,
+            member_id=None if update.person_id is None else strawberry.ID(update.person_id),
+            department=update.department,
+            record_kind=update.record_kind,
+            record_id=update.record_id,
+            version=None if update.version is None else Long(update.version),
+            deleted=update.deleted,
+            summary=update.summary,
+        )
+
+
+@strawberry.type(name="TimelineEntry", description="One change in the family's recent history.")
+class TimelineEntryType:
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    kind: TimelineKindType = strawberry.field(description="A department update or a plan edit.")  # type: ignore[valid-type]
+    summary: str = strawberry.field(description="One line describing the change (no record content).")
+    member_id: strawberry.ID | None = strawberry.field(description="The member it concerns, if one.")
+    department: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
+        description="The department, for department updates."
+    )
+    record_id: str | None = strawberry.field(
+        description="The department's record id, for department updates."
+    )
+    version: Long | None = strawberry.field(description="The record's version, for department updates.")
+
+    @classmethod
+    def of(cls, entry: TimelineEntry) -> TimelineEntryType:
+        return cls(
+            occurred_at=entry.occurred_at,
+            kind=entry.kind,
+            summary=entry.summary,
+            member_id=None if entry.person_id is None else strawberry.ID(entry.person_id),
+            department=entry.department,
+            record_id=entry.record_id,
+            version=None if entry.version is None else Long(entry.version),
+        )

@@ -1,0 +1,1 @@
+"""GraphQL for the steering group's aggregate report."""

@@ -1,0 +1,91 @@
+"""Serving an app on a real 127.0.0.1 port (uvicorn, in-process) and a small graphql-transport-ws client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+from websockets.asyncio.client import ClientConnection, connect
+
+SUBSCRIBE = """
+subscription Follow($familyId: ID!) {
+  familyUpdated(familyId: $familyId) { familyId kind memberId department recordId version deleted }
+}
+"""
+
+
+def free_port() -> int:
+    """A port the OS says is free now (for a separate process, which must bind it itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serving(app: ASGIApp, *, lifespan: str = "off") -> AsyncIterator[str]:
+    """The app on a free port chosen by the OS; yields its base URL (http://127.0.0.1:PORT)."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, lifespan=lifespan, ws="websockets-sansio", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise RuntimeError("uvicorn did not start")
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+class Subscriber:
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    async def next(self, wait_s: float = 5.0) -> dict[str, Any]:
+        """The next `next` payload's data (fails on an error or completion)."""
+        while True:
+            message = json.loads(await asyncio.wait_for(self.ws.recv(), wait_s))
+            if message["type"] == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+                continue
+            assert message["type"] == "next", message
+            assert "errors" not in message["payload"], message["payload"]
+            data: dict[str, Any] = message["payload"]["data"]["familyUpdated"]
+            return data
+
+    async def first_message(self, wait_s: float = 5.0) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), wait_s))
+        return message
+
+
+@contextlib.asynccontextmanager
+async def subscribed(base_url: str, token: str, family_id: str) -> AsyncIterator[Subscriber]:
+    url = base_url.replace("http://", "ws://") + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert ack["type"] == "connection_ack", ack
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": SUBSCRIBE, "variables": {"familyId": family_id}},
+                }
+            )
+        )
+        yield Subscriber(ws)
