@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,12 +35,14 @@ from connectors.base import (
 from hub.domain import Department
 from hub.ingestion.codec import CodecError, from_json, to_json
 from hub.ingestion.models import CachedSection, IngestedEvent
+from hub.persistence.base import utcnow
 from hub.persistence.engine import transaction
 
 logger = logging.getLogger("hub.ingestion.cache")
 
 SOURCE_PUSH = "PUSH"
 SOURCE_FETCH = "FETCH"
+SOURCE_PURGED = "PURGED"  # a tombstone: the data was purged (consent withdrawn); reads treat it as a miss
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,8 @@ async def read_many(
     out: dict[str, CacheEntry] = {}
     for row in rows:
         result: LookupResult
+        if row.source == SOURCE_PURGED:
+            continue
         if row.not_registered or row.record is None:
             result = NOT_REGISTERED
         else:
@@ -165,16 +169,40 @@ async def write_fetched(
 
 
 async def purge_member_department(session: AsyncSession, person_id: str, department: Department) -> int:
-    """Delete a member's cached data from one department, and the record copies in the event log.
+    """Remove a member's cached data from one department, and the record copies in the event log.
 
-    Runs in the caller's transaction (the consent withdrawal). Event ids and versions stay: a replay must
-    still answer as before and an old version must still lose. Returns the number of cache rows removed.
+    Runs in the caller's transaction (the consent withdrawal). The cache row becomes a tombstone dated now
+    rather than disappearing: a connector fetch that began before the withdrawal and finishes after it writes
+    through only over older rows (`write_fetched`), so it cannot put the data back. Event ids and versions stay:
+    a replay must still answer as before and an old version must still lose. Returns the number of cache rows
+    that held data.
     """
-    result = await session.execute(
-        delete(CachedSection).where(
-            CachedSection.person_id == person_id, CachedSection.department == department
+    held = await session.scalar(
+        select(func.count())
+        .select_from(CachedSection)
+        .where(
+            CachedSection.person_id == person_id,
+            CachedSection.department == department,
+            CachedSection.source != SOURCE_PURGED,
         )
     )
+    tombstone = {
+        "person_id": person_id,
+        "department": department,
+        "record": None,
+        "not_registered": False,
+        "record_kind": None,
+        "record_id": None,
+        "version": None,
+        "fetched_at": utcnow(),
+        "source": SOURCE_PURGED,
+    }
+    stmt = upsert(session, CachedSection).values(**tombstone)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["person_id", "department"],
+        set_={k: stmt.excluded[k] for k in tombstone if k not in ("person_id", "department")},
+    )
+    await session.execute(stmt)
     await session.execute(
         update(IngestedEvent)
         .where(
@@ -184,7 +212,7 @@ async def purge_member_department(session: AsyncSession, person_id: str, departm
         )
         .values(record=None)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return int(held or 0)
 
 
 # -- in front of the connectors (long-lived, one per hub process) ------------------------------------

@@ -90,7 +90,7 @@ class CachedSection(Base):
     record_id: Mapped[str | None] = mapped_column(String(128))
     version: Mapped[int | None] = mapped_column(Integer)  # pushed version; NULL for fetched data
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    source: Mapped[str] = mapped_column(String(8))  # PUSH or FETCH
+    source: Mapped[str] = mapped_column(String(8))  # PUSH, FETCH or PURGED (a tombstone)
 
 
 class DeadLetter(Base):

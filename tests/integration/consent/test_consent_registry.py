@@ -19,6 +19,7 @@ from hub.consent.service import ConsentService, StatutoryRequest
 from hub.consent.vocabulary import Channel, ConsentStatus, EffectiveState, GrantorCapacity
 from hub.domain import DataCategory, Department
 from hub.errors import AppError, BadUserInput, Conflict, Forbidden, NotFound
+from hub.ingestion.cache import SOURCE_PURGED
 from hub.ingestion.models import CachedSection
 from hub.persistence.engine import transaction
 
@@ -160,7 +161,12 @@ async def _cache(
 async def _cached(sessions: async_sessionmaker[AsyncSession], person_id: str) -> set[Department]:
     async with sessions() as s:
         return set(
-            await s.scalars(select(CachedSection.department).where(CachedSection.person_id == person_id))
+            await s.scalars(
+                select(CachedSection.department).where(
+                    CachedSection.person_id == person_id,
+                    CachedSection.source != SOURCE_PURGED,  # a purge leaves a tombstone, no data
+                )
+            )
         )
 
 

@@ -16,6 +16,7 @@ from hub.family.model import MemberInfo
 from hub.family.sections import SectionService, SectionStatus
 from hub.ingestion.cache import SectionCache, purge_member_department, read_many
 from hub.ingestion.events import EventStatus
+from hub.persistence.base import utcnow
 
 SOF = Department.SOF
 COORDINATOR = Principal(user_id="u1", username="tovholder", role=Role.COORDINATOR, department=None)
@@ -165,3 +166,25 @@ async def test_after_purge_the_department_is_asked_again(sessions, seeded: Seede
     (member,) = await _members(sessions, seeded, [cpr])
     await _sections(connector, _cache(sessions)).section(member, SOF)
     assert connector.calls == [[cpr]]
+
+
+async def test_a_fetch_in_flight_during_a_withdrawal_cannot_put_the_data_back(
+    sessions, seeded: Seeded
+) -> None:
+    cpr = seeded.registered(SOF)[0]
+    person_id = seeded.person_ids[cpr]
+    cache = _cache(sessions)
+    # The fetch began an hour ago (its answer is dated then); the consent is withdrawn (purged) now.
+    began = NOW - timedelta(hours=1)
+    async with sessions() as session, session.begin():
+        removed = await purge_member_department(session, person_id, SOF)
+    assert removed == 0  # nothing was cached yet
+    cache.write_behind(SOF, {person_id: NotRegistered()}, began)
+    await cache.drain()
+    async with sessions() as session:
+        assert await read_many(session, SOF, [person_id]) == {}
+    # A fetch that began after the purge is cached as usual.
+    cache.write_behind(SOF, {person_id: NotRegistered()}, utcnow() + timedelta(minutes=1))
+    await cache.drain()
+    async with sessions() as session:
+        assert person_id in await read_many(session, SOF, [person_id])

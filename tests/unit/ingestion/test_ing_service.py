@@ -15,6 +15,7 @@ from hub.domain import Department, Role
 from hub.errors import BadUserInput, Forbidden
 from hub.ingestion import cache as cache_module
 from hub.ingestion import service as service_module
+from hub.ingestion.cache import SOURCE_PURGED
 from hub.ingestion.codec import from_json
 from hub.ingestion.events import EventStatus
 from hub.ingestion.models import CachedSection, DeadLetter, IngestedEvent
@@ -33,7 +34,9 @@ async def _cache_row(
     sessions: async_sessionmaker[AsyncSession], person_id: str, department: Department
 ) -> CachedSection | None:
     async with sessions() as session:
-        return await session.get(CachedSection, (person_id, department))
+        row = await session.get(CachedSection, (person_id, department))
+    # A purge leaves a tombstone row that holds no data: as far as readers go, nothing is cached.
+    return None if row is None or row.source == SOURCE_PURGED else row
 
 
 async def test_push_applies_and_caches_the_typed_record(sessions, seeded: Seeded) -> None:
