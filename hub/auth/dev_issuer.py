@@ -31,9 +31,16 @@ DEFAULT_TTL_S = 3600
 MAX_TTL_S = 12 * 3600
 
 
+DEV_ISSUER = "urn:familiehub:dev-issuer"
+
+
 def dev_issuer_url(settings: Settings) -> str:
-    """The development issuer's `iss`: the configured issuer if any, else this hub's own address."""
-    return settings.oidc_issuer or f"http://{settings.host}:{settings.port}/dev-issuer"
+    """The development issuer's `iss`: the configured issuer if any, else a fixed name.
+
+    Not the hub's address: `hub token` runs without knowing which port a `make run` uses, and a token must verify
+    on whichever development hub shares its `var/` key. The key, not the name, is what makes a token valid.
+    """
+    return settings.oidc_issuer or DEV_ISSUER
 
 
 def _generate(algorithm: str) -> SigningKey:
