@@ -34,7 +34,9 @@ def classify(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions=dict(original.extensions),
         )
-    if original is None:
+    # No path: the error came before execution (parsing, validation, variable coercion), so it is about the
+    # request itself, even where graphql-core attached the scalar's own exception as `original_error`.
+    if original is None or error.path is None:
         if error.extensions and "code" in error.extensions:
             return error
         lowered = error.message.lower()

@@ -1,4 +1,4 @@
-"""Enrolment mutations (coordinator only): assess eligibility, enrol (or waitlist), close a family.
+"""Enrolment mutations (coordinator only): refer, assess eligibility, enrol (or waitlist), close a family.
 
 Thin: principal -> hub.enrolment service. `enrolFamily` past the cap (or with families ahead in referral
 order) is refused with CONFLICT, and the family is on the waitlist when the error is returned: the
@@ -19,6 +19,7 @@ from schema.audit.reads import section_audit
 from schema.context import Info
 from schema.core import DepartmentType
 from schema.enrolment.context import actor, service, snapshot_audit
+from schema.enrolment.referral import ReferFamilyInput, refer
 from schema.enrolment.types import EligibilityAssessment, Enrolment, FamilyClosure, ProgrammeCapacity
 from schema.family.types import Family
 from schema.loaders import gate
@@ -36,6 +37,14 @@ class CloseFamilyInput:
 
 @strawberry.type
 class EnrolmentMutation:
+    @strawberry.mutation(
+        description="Register a referred family (coordinator only): its members, custody, and the caller as "
+        "its coordinator, in one step. A known person (by CPR number) is reused; one who is a current member "
+        "of another family is a CONFLICT."
+    )
+    async def refer_family(self, info: Info, input: ReferFamilyInput) -> Family:
+        return await refer(info, input)
+
     @strawberry.mutation(
         description="Check a family against the programme's criteria, asking the departments live; records "
         "the answer with its evidence. A department that is down makes the answer UNKNOWN, never NOT_ELIGIBLE."

@@ -126,3 +126,10 @@ async def test_introspection_is_off_in_production() -> None:
     assert result.errors
     dev = build_schema(Settings())
     assert (await dev.execute("{ __schema { queryType { name } } }")).errors is None
+
+
+async def test_a_wrongly_typed_variable_is_bad_user_input(stack: Stack) -> None:
+    body = await stack.graphql(
+        "query($id: ID!) { family(id: $id) { id } }", {"id": {"not": "an id"}}, token=stack.token("tovholder")
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
