@@ -11,15 +11,17 @@ from functools import partial
 from typing import Any
 
 import strawberry
+from graphql import ASTValidationRule
 from strawberry.extensions import (
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -41,7 +43,15 @@ from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.reports.queries import ReportsQuery
 
-QUERIES: tuple[type, ...] = (CoreQuery, FamilyQuery, AuditQuery, ConsentQuery, PlanQuery, EnrolmentQuery, ReportsQuery)
+QUERIES: tuple[type, ...] = (
+    CoreQuery,
+    FamilyQuery,
+    AuditQuery,
+    ConsentQuery,
+    PlanQuery,
+    EnrolmentQuery,
+    ReportsQuery,
+)
 MUTATIONS: tuple[type, ...] = (ConsentMutation, IngestionMutation, PlanMutation, EnrolmentMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
@@ -57,13 +67,17 @@ def _merged(name: str, types: tuple[type, ...]) -> type | None:
 
 def build_schema(settings: Settings | None = None) -> Schema:
     settings = settings or Settings()
-    # Factories, not instances: strawberry builds fresh extensions per operation; the parser and validation
-    # caches live at module level, so they are shared across requests all the same.
+    # Factories, not instances: strawberry builds fresh extensions per operation. The limits' validation rules
+    # are built once here, so the validation cache (keyed on the rules) hits across requests; the parser and
+    # validation caches live at module level and are shared too.
+    limits: list[type[ASTValidationRule]] = [
+        depth_validator(settings.max_query_depth, None),
+        alias_validator(settings.max_aliases),
+    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         HubErrors,
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         *EXTRA_EXTENSIONS,

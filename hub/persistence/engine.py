@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+SQLITE_BEGIN = "familiehub_sqlite_begin"  # execution option: how a SQLite transaction begins
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -46,7 +48,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # `transaction()` asks for IMMEDIATE; plain reads stay DEFERRED so they never wait for a writer.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -55,6 +59,12 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 @asynccontextmanager
 async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in one transaction: committed on success, rolled back on any exception."""
+    """A session in one writing transaction: committed on success, rolled back on any exception.
+
+    On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and then
+    writes fails at once with "database is locked" when another writer got in between, whereas an immediate
+    one waits its turn (busy_timeout). PostgreSQL ignores the option.
+    """
     async with factory() as session, session.begin():
+        await session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session
