@@ -7,6 +7,8 @@ grows it visibly.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from hub.audit.access_log import access_log_page, citizen_subjects
@@ -30,7 +32,13 @@ class AuditQuery:
         "FORBIDDEN for non-citizens."
     )
     async def my_access_log(
-        self, info: Info, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Entries per page, 1-100.")] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Start after this cursor (pageInfo.endCursor); null for page 1."),
+        ] = None,
     ) -> AccessLogConnection:
         principal = info.context.require_principal()
         if principal.role is not Role.CITIZEN or not principal.person_id:

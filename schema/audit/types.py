@@ -12,12 +12,21 @@ import strawberry
 from hub.audit.access_log import AccessEntry
 from hub.audit.events import AuditAction
 from schema.core import DepartmentType, RoleType
+from schema.enum_values import described_enum
 
-AccessActionType = strawberry.enum(
+AccessActionType = described_enum(
     AuditAction,
     name="AccessAction",
     description="What was done with the data: read, search, change, export, consent change, or a push from "
     "a department system.",
+    values={
+        AuditAction.READ: "The data was looked up (e.g. shown in the family view).",
+        AuditAction.SEARCH: "The person was found in a search.",
+        AuditAction.CHANGE: "The data was changed (e.g. the family plan or a membership).",
+        AuditAction.EXPORT: "The data was exported out of the hub.",
+        AuditAction.CONSENT_CHANGE: "A consent (samtykke) covering the data was recorded, withdrawn or replaced.",
+        AuditAction.PUSH: "A department system sent the hub an update about the data.",
+    },
 )
 
 

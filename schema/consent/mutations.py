@@ -8,6 +8,7 @@ NOT_FOUND or CONFLICT.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -106,7 +107,11 @@ class ConsentMutation:
         "`field`) for a grantor without custody, a missing second custody holder, a parent naming HEALTH "
         "for a 15+ year-old, a period ending before it starts, an empty scope, ..."
     )
-    async def record_consent(self, info: Info, input: RecordConsentInput) -> Consent:
+    async def record_consent(
+        self,
+        info: Info,
+        input: Annotated[RecordConsentInput, strawberry.argument(description="The consent as given.")],
+    ) -> Consent:
         principal = info.context.require_principal()
         view = await consent_service(info).record_consent(
             principal, input.request(), request_id=info.context.request_id
@@ -121,9 +126,21 @@ class ConsentMutation:
     async def withdraw_consent(
         self,
         info: Info,
-        id: strawberry.ID,
-        channel: ConsentChannelType,  # type: ignore[valid-type]
-        withdrawn_by_person_id: strawberry.ID | None = None,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The consent to withdraw (Consent.id).")
+        ],
+        channel: Annotated[
+            ConsentChannelType,  # type: ignore[valid-type]
+            strawberry.argument(description="How the withdrawal was received."),
+        ],
+        withdrawn_by_person_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The family member who asked to withdraw it (familyMember id): the person "
+                "themself or a custody holder. Ignored for a citizen, who is always the one withdrawing; "
+                "null when the team does not record who asked."
+            ),
+        ] = None,
     ) -> Consent:
         principal = info.context.require_principal()
         view = await consent_service(info).withdraw_consent(
@@ -142,8 +159,11 @@ class ConsentMutation:
     async def supersede_consent(
         self,
         info: Info,
-        id: strawberry.ID,
-        input: RecordConsentInput,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The active consent to replace.")],
+        input: Annotated[
+            RecordConsentInput,
+            strawberry.argument(description="The new consent; its subject must be the same person."),
+        ],
     ) -> Consent:
         principal = info.context.require_principal()
         view = await consent_service(info).supersede_consent(
@@ -158,7 +178,9 @@ class ConsentMutation:
     async def record_statutory_basis(
         self,
         info: Info,
-        input: RecordStatutoryBasisInput,
+        input: Annotated[
+            RecordStatutoryBasisInput, strawberry.argument(description="The statutory basis to record.")
+        ],
     ) -> StatutoryBasis:
         principal = info.context.require_principal()
         view = await consent_service(info).record_statutory_basis(

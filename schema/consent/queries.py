@@ -6,6 +6,8 @@ custody, never statutory bases. Reading the registry is logged (READ of HUB:cons
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from hub.audit.buffer import audit_read
@@ -37,7 +39,11 @@ class ConsentQuery:
         "now. For the family's coordinator and core team; a citizen sees themselves and their children under "
         "18 in their custody. NOT_FOUND for a family the viewer may not see."
     )
-    async def family_consents(self, info: Info, family_id: strawberry.ID) -> FamilyConsentOverview:
+    async def family_consents(
+        self,
+        info: Info,
+        family_id: Annotated[strawberry.ID, strawberry.argument(description="The family (Family.id).")],
+    ) -> FamilyConsentOverview:
         principal = info.context.require_principal()
         view = await consent_service(info).family_consents(principal, str(family_id))
         for member in view.members:

@@ -17,38 +17,73 @@ from hub.consent.views import (
 from hub.consent.vocabulary import Channel, ConsentStatus, EffectiveState, GrantorCapacity, Purpose
 from hub.domain import DataCategory
 from schema.core import DepartmentType
+from schema.enum_values import described_enum
 
-DataCategoryType = strawberry.enum(
+DataCategoryType = described_enum(
     DataCategory,
     name="DataCategory",
     description="A kind of data: CASE (that a service exists, dates, status, contact) or HEALTH (GDPR "
     "art. 9; must always be named explicitly).",
+    values={
+        DataCategory.CASE: "Ordinary case data: that a service exists, its dates, status and contact person.",
+        DataCategory.HEALTH: "Health data (GDPR art. 9): conditions, psychologist, health visitor, "
+        "screenings. "
+        "Covered only when named explicitly.",
+    },
 )
-GrantorCapacityType = strawberry.enum(
+GrantorCapacityType = described_enum(
     GrantorCapacity,
     description="SELF (the person, from 15) or CUSTODY_HOLDER (a holder of custody, for a child under 15).",
+    values={
+        GrantorCapacity.SELF: "The person consents to their own data (from age 15).",
+        GrantorCapacity.CUSTODY_HOLDER: "A holder of custody (forældremyndighed) consents for a child under "
+        "15.",
+    },
 )
-ConsentPurposeType = strawberry.enum(
+ConsentPurposeType = described_enum(
     Purpose,
     name="ConsentPurpose",
-    description="HFI_COORDINATION: lifts confidentiality towards the family's core team (its roles, never "
-    "named staff) for coordinating the family's course.",
+    description="Why data may be shared under a consent.",
+    values={
+        Purpose.HFI_COORDINATION: "Lifts confidentiality towards the family's core team (its roles, never "
+        "named "
+        "staff) for coordinating the family's course.",
+    },
 )
-ConsentChannelType = strawberry.enum(
+ConsentChannelType = described_enum(
     Channel,
     name="ConsentChannel",
     description="How a consent was collected or a withdrawal received: DIGITAL, PAPER, VERBAL_JOURNALISED.",
+    values={
+        Channel.DIGITAL: "Signed digitally (MitID) or through the citizen's own channel.",
+        Channel.PAPER: "A signed paper form, scanned into the journal.",
+        Channel.VERBAL_JOURNALISED: "Given orally and written into the journal by the worker.",
+    },
 )
-ConsentStatusType = strawberry.enum(
+ConsentStatusType = described_enum(
     ConsentStatus,
     description="ACTIVE, WITHDRAWN, EXPIRED (computed from the period, and at 18 for a parents' consent), "
     "SUPERSEDED.",
+    values={
+        ConsentStatus.ACTIVE: "In force (or, if validFrom is still ahead, about to be).",
+        ConsentStatus.WITHDRAWN: "Withdrawn; it stopped lifting confidentiality from the moment of "
+        "withdrawal.",
+        ConsentStatus.EXPIRED: "Its period has ended, or the child turned 18 (a custody holders' consent).",
+        ConsentStatus.SUPERSEDED: "Replaced by a newer consent for the same person.",
+    },
 )
-ConsentStateType = strawberry.enum(
+ConsentStateType = described_enum(
     EffectiveState,
     name="ConsentState",
     description="What lifts confidentiality for a member's data from one department: ACTIVE (a consent), "
     "STATUTORY (a statutory basis; shown to workers only), WITHDRAWN, EXPIRED, NONE.",
+    values={
+        EffectiveState.ACTIVE: "An active consent covers it.",
+        EffectiveState.STATUTORY: "No consent, but a statutory basis covers it (shown to workers only).",
+        EffectiveState.WITHDRAWN: "The last consent covering it was withdrawn.",
+        EffectiveState.EXPIRED: "The last consent covering it expired (by date, or at 18).",
+        EffectiveState.NONE: "No consent covers it: never given, or replaced by one that leaves it out.",
+    },
 )
 
 

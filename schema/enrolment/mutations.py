@@ -10,6 +10,8 @@ BAD_USER_INPUT (a closing without a reason).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from hub.enrolment import eligibility
@@ -27,7 +29,7 @@ from schema.loaders import gate
 
 @strawberry.input(description="Close a family: why, and to which department it is handed over (if any).")
 class CloseFamilyInput:
-    family_id: strawberry.ID
+    family_id: strawberry.ID = strawberry.field(description="The family to close (Family.id).")
     reason: str = strawberry.field(description="Why the family leaves the programme (journalised text).")
     handed_over_to: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="The department that takes over (ordinary services), if any."
@@ -42,14 +44,26 @@ class EnrolmentMutation:
         "its coordinator, in one step. A known person (by CPR number) is reused; one who is a current member "
         "of another family is a CONFLICT."
     )
-    async def refer_family(self, info: Info, input: ReferFamilyInput) -> Family:
+    async def refer_family(
+        self,
+        info: Info,
+        input: Annotated[
+            ReferFamilyInput, strawberry.argument(description="The referred family and its members.")
+        ],
+    ) -> Family:
         return await refer(info, input)
 
     @strawberry.mutation(
         description="Check a family against the programme's criteria, asking the departments live; records "
         "the answer with its evidence. A department that is down makes the answer UNKNOWN, never NOT_ELIGIBLE."
     )
-    async def assess_eligibility(self, info: Info, family_id: strawberry.ID) -> EligibilityAssessment:
+    async def assess_eligibility(
+        self,
+        info: Info,
+        family_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The family to assess (Family.id).")
+        ],
+    ) -> EligibilityAssessment:
         svc = service(info)
         view = await eligibility.assess(
             svc.sessions,
@@ -63,11 +77,24 @@ class EnrolmentMutation:
         return EligibilityAssessment.of(view)
 
     @strawberry.mutation(
-        description="Give an eligible family a place (or re-open a closed one). Past the cap, or with families "
+        description="Give an eligible family a place (or re-open a closed one). Past the cap, or with "
+        "families "
         "ahead in referral order, it is refused with CONFLICT and the family is put on the waitlist."
     )
     async def enrol_family(
-        self, info: Info, family_id: strawberry.ID, expected_version: int | None = None
+        self,
+        info: Info,
+        family_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The family to enrol (Family.id).")
+        ],
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The version of the family's enrolment record you saw; a stale one is a "
+                "CONFLICT. "
+                "Null skips the check."
+            ),
+        ] = None,
     ) -> Enrolment:
         outcome = await service(info).enrol(
             actor(info),
@@ -99,7 +126,13 @@ class EnrolmentMutation:
         description="Close a family (or take it off the waitlist): records reason and hand-over, frees the "
         "place, keeps the history."
     )
-    async def close_family(self, info: Info, input: CloseFamilyInput) -> FamilyClosure:
+    async def close_family(
+        self,
+        info: Info,
+        input: Annotated[
+            CloseFamilyInput, strawberry.argument(description="The family, the reason and the hand-over.")
+        ],
+    ) -> FamilyClosure:
         closed = await service(info).close(
             actor(info),
             str(input.family_id),

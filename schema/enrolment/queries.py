@@ -7,6 +7,8 @@ the coordinator is not assigned to).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from hub.enrolment.access import require_aggregate_reader
@@ -24,7 +26,8 @@ class EnrolmentQuery:
         return [WaitlistEntry.of(e) for e in entries]
 
     @strawberry.field(
-        description="Places today: the cap of the programme year (20 in the first, then 35), active and waiting "
+        description="Places today: the cap of the programme year (20 in the first, then 35), active and "
+        "waiting "
         "families (coordinator and steering group)."
     )
     async def programme_capacity(self, info: Info) -> ProgrammeCapacity:
@@ -35,6 +38,10 @@ class EnrolmentQuery:
     @strawberry.field(
         description="A family's enrolment history: waitlisted, enrolled, closed (coordinator only)."
     )
-    async def enrolment_history(self, info: Info, family_id: strawberry.ID) -> list[EnrolmentEvent]:
+    async def enrolment_history(
+        self,
+        info: Info,
+        family_id: Annotated[strawberry.ID, strawberry.argument(description="The family (Family.id).")],
+    ) -> list[EnrolmentEvent]:
         events = await service(info).history(actor(info), gate(info.context), str(family_id))
         return [EnrolmentEvent.of(e) for e in events]

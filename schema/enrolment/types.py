@@ -10,27 +10,53 @@ from hub.enrolment.models import Outcome
 from hub.enrolment.rules import Answer, Criterion, CriterionResult
 from hub.enrolment.views import AssessmentView, CapacityView, EnrolmentEventView, WaitlistEntryView
 from schema.core import DepartmentType
+from schema.enum_values import described_enum
 from schema.family.types import DistrictType, Family, FamilyStatusType
 
-EligibilityOutcomeType = strawberry.enum(
+EligibilityOutcomeType = described_enum(
     Outcome,
     name="EligibilityOutcome",
     description="ELIGIBLE, NOT_ELIGIBLE, or UNKNOWN (a department unasked).",
+    values={
+        Outcome.ELIGIBLE: "Every criterion is met: the family may be enrolled.",
+        Outcome.NOT_ELIGIBLE: "A criterion is clearly not met.",
+        Outcome.UNKNOWN: "A department could not be asked (down, or no consent or other basis): never read "
+        "as "
+        "NOT_ELIGIBLE; assess again later.",
+    },
 )
-CriterionAnswerType = strawberry.enum(Answer, name="CriterionAnswer", description="YES, NO or UNKNOWN.")
-EligibilityCriterionKindType = strawberry.enum(
+CriterionAnswerType = described_enum(
+    Answer,
+    name="CriterionAnswer",
+    description="YES, NO or UNKNOWN.",
+    values={
+        Answer.YES: "The criterion is met.",
+        Answer.NO: "The criterion is not met.",
+        Answer.UNKNOWN: "Not enough answers to decide (see the criterion's unavailable and without-basis "
+        "departments).",
+    },
+)
+EligibilityCriterionKindType = described_enum(
     Criterion,
     name="EligibilityCriterionKind",
     description="HOUSING_AREA: lives in a named housing area of the programme's districts; "
     "OPEN_CASES: open cases in at least two departments.",
+    values={
+        Criterion.HOUSING_AREA: "The family lives in one of the programme's named housing areas in Nørrebro "
+        "or "
+        "Bispebjerg.",
+        Criterion.OPEN_CASES: "Members of the family have open cases in at least two departments.",
+    },
 )
 
 
 @strawberry.type(description="One criterion of an eligibility assessment, with its evidence.")
 class EligibilityCriterion:
-    criterion: EligibilityCriterionKindType  # type: ignore[valid-type]
-    answer: CriterionAnswerType  # type: ignore[valid-type]
-    explanation: str
+    criterion: EligibilityCriterionKindType = strawberry.field(description="Which criterion this is.")  # type: ignore[valid-type]
+    answer: CriterionAnswerType = strawberry.field(description="Whether the family meets it.")  # type: ignore[valid-type]
+    explanation: str = strawberry.field(
+        description="A plain-language explanation of the answer, for the coordinator."
+    )
     district: DistrictType | None = strawberry.field(description="HOUSING_AREA: the family's district.")  # type: ignore[valid-type]
     housing_area: str | None = strawberry.field(description="HOUSING_AREA: where the family lives.")
     named_area: bool | None = strawberry.field(
@@ -73,11 +99,17 @@ class EligibilityCriterion:
 
 @strawberry.type(description="The coordinator's eligibility check of a family, as recorded.")
 class EligibilityAssessment:
-    id: strawberry.ID
-    family_id: strawberry.ID
-    assessed_at: datetime
-    outcome: EligibilityOutcomeType  # type: ignore[valid-type]
-    criteria: list[EligibilityCriterion]
+    id: strawberry.ID = strawberry.field(description="The assessment's id.")
+    family_id: strawberry.ID = strawberry.field(description="The family assessed (Family.id).")
+    assessed_at: datetime = strawberry.field(
+        description="When the departments were asked and the answer recorded."
+    )
+    outcome: EligibilityOutcomeType = strawberry.field(  # type: ignore[valid-type]
+        description="The overall answer; only ELIGIBLE lets the family be enrolled."
+    )
+    criteria: list[EligibilityCriterion] = strawberry.field(
+        description="Each criterion with its answer and evidence."
+    )
 
     @classmethod
     def of(cls, view: AssessmentView) -> EligibilityAssessment:
@@ -92,12 +124,16 @@ class EligibilityAssessment:
 
 @strawberry.type(description="Places in the programme today: the cap of the programme year, taken, waiting.")
 class ProgrammeCapacity:
-    on: date
+    on: date = strawberry.field(description="The day the figures are for (today).")
     programme_year: int = strawberry.field(description="1 in the first year from the programme's start.")
     capacity: int = strawberry.field(description="The cap of active families this programme year.")
-    active_families: int
-    waitlisted_families: int
-    free_places: int
+    active_families: int = strawberry.field(description="Families enrolled now (status ACTIVE).")
+    waitlisted_families: int = strawberry.field(
+        description="Families waiting for a place (status WAITLISTED)."
+    )
+    free_places: int = strawberry.field(
+        description="Places free now: capacity minus active families (never below 0)."
+    )
 
     @classmethod
     def of(cls, view: CapacityView) -> ProgrammeCapacity:
@@ -113,8 +149,10 @@ class ProgrammeCapacity:
 
 @strawberry.type(description="A family that took a place, with the programme's capacity after it.")
 class Enrolment:
-    family: Family
-    capacity: ProgrammeCapacity
+    family: Family = strawberry.field(description="The enrolled family (status ACTIVE).")
+    capacity: ProgrammeCapacity = strawberry.field(
+        description="The programme's capacity after the enrolment."
+    )
     snapshot_members: int = strawberry.field(
         description="Members whose outcome indicators were stored as the enrolment snapshot."
     )
@@ -122,18 +160,22 @@ class Enrolment:
 
 @strawberry.type(description="A closed family: reason and hand-over recorded, the place freed.")
 class FamilyClosure:
-    family: Family
-    closed_on: date
-    reason: str
-    handed_over_to: DepartmentType | None  # type: ignore[valid-type]
-    capacity: ProgrammeCapacity
+    family: Family = strawberry.field(description="The closed family (status CLOSED).")
+    closed_on: date = strawberry.field(description="The day the family was closed.")
+    reason: str = strawberry.field(description="Why the family left the programme (journalised text).")
+    handed_over_to: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
+        description="The administration that took over (ordinary services); null if none."
+    )
+    capacity: ProgrammeCapacity = strawberry.field(description="The programme's capacity after the closure.")
 
 
 @strawberry.type(description="A family waiting for a place, in referral order.")
 class WaitlistEntry:
     position: int = strawberry.field(description="1 is next; counts every waiting family.")
-    family: Family
-    waitlisted_on: date | None
+    family: Family = strawberry.field(description="The waiting family.")
+    waitlisted_on: date | None = strawberry.field(
+        description="The day the family was (last) put on the waitlist; null if not recorded."
+    )
 
     @classmethod
     def of(cls, view: WaitlistEntryView) -> WaitlistEntry:
@@ -142,13 +184,17 @@ class WaitlistEntry:
 
 @strawberry.type(description="One change of a family's place in the programme.")
 class EnrolmentEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The event's id.")
     kind: str = strawberry.field(description="WAITLISTED, ENROLLED or CLOSED.")
-    effective_on: date
-    from_status: FamilyStatusType  # type: ignore[valid-type]
-    to_status: FamilyStatusType  # type: ignore[valid-type]
-    reason: str | None
-    handed_over_to: DepartmentType | None  # type: ignore[valid-type]
+    effective_on: date = strawberry.field(description="The day the change took effect.")
+    from_status: FamilyStatusType = strawberry.field(description="The family's status before.")  # type: ignore[valid-type]
+    to_status: FamilyStatusType = strawberry.field(description="The family's status after.")  # type: ignore[valid-type]
+    reason: str | None = strawberry.field(
+        description="CLOSED: why the family was closed; null for other kinds."
+    )
+    handed_over_to: DepartmentType | None = strawberry.field(  # type: ignore[valid-type]
+        description="CLOSED: the administration that took over; null if none, and for other kinds."
+    )
 
     @classmethod
     def of(cls, view: EnrolmentEventView) -> EnrolmentEvent:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable
+from typing import Annotated
 
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
@@ -138,14 +139,20 @@ class FamilyQuery:
     @strawberry.field(
         description="One family, if the viewer may see it (NOT_FOUND otherwise, never FORBIDDEN)."
     )
-    async def family(self, info: Info, id: strawberry.ID) -> Family:
+    async def family(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The family's id.")]
+    ) -> Family:
         family = await load_family(info, str(id))
         if family is None:
             raise NotFound("no such family")
         return family
 
     @strawberry.field(description="One family member, if the viewer may see their family.")
-    async def family_member(self, info: Info, id: strawberry.ID) -> FamilyMember:
+    async def family_member(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The member's id (FamilyMember.id).")],
+    ) -> FamilyMember:
         member = await load_member(info, str(id))
         if member is None:
             raise NotFound("no such family member")
@@ -155,9 +162,14 @@ class FamilyQuery:
     async def families(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: FamilyFilter | None = None,
+        first: Annotated[int, strawberry.argument(description="Families per page, 1-100.")] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Start after this cursor (pageInfo.endCursor); null for page 1."),
+        ] = None,
+        filter: Annotated[
+            FamilyFilter | None, strawberry.argument(description="Only families matching all given filters.")
+        ] = None,
     ) -> FamilyConnection:
         info.context.require_principal()
         if not 1 <= first <= MAX_PAGE:

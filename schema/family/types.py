@@ -20,6 +20,7 @@ from hub.family.model import FamilyInfo, MemberInfo
 from hub.family.sections import Section, SectionStatus
 from schema.context import Info
 from schema.core import DepartmentType
+from schema.enum_values import described_enum
 from schema.family import records as g
 from schema.ingestion.timeline import family_timeline
 from schema.ingestion.types import TimelineEntryType
@@ -39,18 +40,54 @@ if TYPE_CHECKING:
 # The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
 _PLAN = "schema.plan.types"
 
-SectionStatusType = strawberry.enum(
+SectionStatusType = described_enum(
     SectionStatus,
-    description="What happened to a department section: OK, STALE (last known data), NOT_REGISTERED (the department "
+    description="What happened to a department section: OK, STALE (last known data), NOT_REGISTERED (the "
+    "department "
     "has no record of the person), UNAVAILABLE, BAD_RESPONSE, CONSENT_REQUIRED (no consent or other basis: the "
     "department was not asked), FORBIDDEN (the viewer has no need to know).",
+    values={
+        SectionStatus.OK: "A fresh answer from the department system.",
+        SectionStatus.STALE: "The department could not answer now: the hub's last known data is shown "
+        "(see source.fetchedAt).",
+        SectionStatus.NOT_REGISTERED: "The department has no record of the person.",
+        SectionStatus.UNAVAILABLE: "The department could not be reached and the hub holds no earlier data.",
+        SectionStatus.BAD_RESPONSE: "The department system answered with data the hub could not read.",
+        SectionStatus.CONSENT_REQUIRED: "No consent or statutory basis covers this data: the department was "
+        "not "
+        "asked.",
+        SectionStatus.FORBIDDEN: "The viewer has no need to know this department's data.",
+    },
 )
-DistrictType = strawberry.enum(District, description="The programme's city districts.")
-FamilyStatusType = strawberry.enum(
+DistrictType = described_enum(
+    District,
+    description="The programme's city districts.",
+    values={
+        District.NORREBRO: "Nørrebro (Mjølnerparken, Aldersrogade, Lundtoftegade, Blågården).",
+        District.BISPEBJERG: "Bispebjerg (Stærevej, Bispeparken, Bispevænget, Degnegården).",
+    },
+)
+FamilyStatusType = described_enum(
     FamilyStatus,
-    description="REFERRED, WAITLISTED, ACTIVE (enrolled and followed), CLOSED (closed or handed over).",
+    description="Where a family stands in the programme: REFERRED, WAITLISTED, ACTIVE (enrolled and "
+    "followed), "
+    "CLOSED (closed or handed over).",
+    values={
+        FamilyStatus.REFERRED: "Referred to the programme, eligibility not yet settled.",
+        FamilyStatus.WAITLISTED: "Eligible, waiting for a place.",
+        FamilyStatus.ACTIVE: "Enrolled and followed by its core team.",
+        FamilyStatus.CLOSED: "Closed, or handed over to ordinary services.",
+    },
 )
-MemberRoleType = strawberry.enum(MemberRole, description="A member's place in the family.")
+MemberRoleType = described_enum(
+    MemberRole,
+    description="A member's place in the family.",
+    values={
+        MemberRole.PARENT: "A parent of the family's children.",
+        MemberRole.CHILD: "A child of the family (every member under 18 is a CHILD).",
+        MemberRole.OTHER_ADULT: "Another adult in the household, e.g. a grandparent or an adult sibling.",
+    },
+)
 
 
 @strawberry.type(description="Where a section's data came from and how fresh it is.")
@@ -181,7 +218,8 @@ class FamilyMember:
         return self.member.age(info.context.now.date())
 
     @strawberry.field(
-        description="CPR number: in full (DDMMYY-SSSS) only for roles that need it, otherwise masked (DDMMYY-XXXX)."
+        description="CPR number: in full (DDMMYY-SSSS) only for roles that need it, otherwise masked "
+        "(DDMMYY-XXXX)."
     )
     async def cpr(self, info: Info) -> str:
         full = await show_full_cpr(info, self.member)
@@ -329,7 +367,11 @@ class Family:
         description="Recent changes, newest first: department updates the viewer may see (consent-filtered) "
         "and plan edits. `last` is 1-100."
     )
-    async def timeline(self, info: Info, last: int = 20) -> list[TimelineEntryType]:
+    async def timeline(
+        self,
+        info: Info,
+        last: Annotated[int, strawberry.argument(description="How many of the newest entries, 1-100.")] = 20,
+    ) -> list[TimelineEntryType]:
         return await family_timeline(info, self.info_.id, last)
 
     @strawberry.field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from hub.ingestion.events import EventStatus
@@ -18,7 +20,12 @@ class IngestionMutation:
         "any other caller."
     )
     async def push_department_updates(
-        self, info: Info, events: list[DepartmentEventInput]
+        self,
+        info: Info,
+        events: Annotated[
+            list[DepartmentEventInput],
+            strawberry.argument(description="The change events, in the order they should be applied."),
+        ],
     ) -> PushDepartmentUpdatesPayload:
         ctx = info.context
         service: IngestionService = ctx.services.extras["ingestion"]

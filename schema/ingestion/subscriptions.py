@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -22,7 +23,11 @@ class IngestionSubscription:
         "query the family for the data. NOT_FOUND for a family the viewer may not see."
     )
     async def family_updated(
-        self, info: Info, family_id: strawberry.ID
+        self,
+        info: Info,
+        family_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The family to follow (Family.id).")
+        ],
     ) -> AsyncGenerator[FamilyUpdateType, None]:
         ctx = info.context
         ctx.require_principal()

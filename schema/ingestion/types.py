@@ -12,6 +12,7 @@ from hub.ingestion.events import EventResult, EventStatus
 from hub.ingestion.live import FamilyUpdate
 from hub.ingestion.timeline import TimelineEntry, TimelineKind
 from schema.core import DepartmentType
+from schema.enum_values import described_enum
 
 
 def _parse_long(value: Any) -> int:
@@ -33,16 +34,28 @@ LONG_SCALAR = strawberry.scalar(
     parse_value=_parse_long,
 )
 
-PushEventStatusType = strawberry.enum(
+PushEventStatusType = described_enum(
     EventStatus,
     name="PushEventStatus",
     description="APPLIED (stored, now the latest version), SUPERSEDED (stored; an equal or newer version "
     "was already known, so it changed nothing), REJECTED (not applied: see the error; malformed events and "
     "unknown subjects are kept in the dead-letter table).",
+    values={
+        EventStatus.APPLIED: "Stored; now the latest version of its record.",
+        EventStatus.SUPERSEDED: "Stored, but an equal or newer version of the record was already known: "
+        "nothing changed.",
+        EventStatus.REJECTED: "Not applied: see the error (malformed and unknown-subject events are kept in "
+        "the "
+        "dead-letter table).",
+    },
 )
-TimelineKindType = strawberry.enum(
+TimelineKindType = described_enum(
     TimelineKind,
     description="DEPARTMENT_UPDATE (a department pushed a change), PLAN_EDIT (the plan changed).",
+    values={
+        TimelineKind.DEPARTMENT_UPDATE: "A department system pushed a change to one of its records.",
+        TimelineKind.PLAN_EDIT: "The family action plan (familiehandleplan) changed.",
+    },
 )
 
 

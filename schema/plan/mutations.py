@@ -51,12 +51,33 @@ from schema.plan.types import (
 )
 
 Errors = PlanInputError | PlanNotFoundError | PlanForbiddenError
-GoalResult = Annotated[PlanGoal | Errors | PlanConflictError, strawberry.union("GoalResult")]
-ActionResult = Annotated[PlanAction | Errors | PlanConflictError, strawberry.union("ActionResult")]
-MeetingResult = Annotated[PlanMeeting | Errors | PlanConflictError, strawberry.union("MeetingResult")]
-MeasurementResult = Annotated[WellbeingMeasurement | Errors, strawberry.union("MeasurementResult")]
-TeamMemberResult = Annotated[CoreTeamMember | Errors, strawberry.union("TeamMemberResult")]
-MembershipResult = Annotated[FamilyMembership | Errors, strawberry.union("MembershipResult")]
+ERRORS_TEXT = "or an expected error (PlanInputError, PlanNotFoundError, PlanForbiddenError"
+GoalResult = Annotated[
+    PlanGoal | Errors | PlanConflictError,
+    strawberry.union("GoalResult", description=f"The goal as saved, {ERRORS_TEXT}, PlanConflictError)."),
+]
+ActionResult = Annotated[
+    PlanAction | Errors | PlanConflictError,
+    strawberry.union("ActionResult", description=f"The action as saved, {ERRORS_TEXT}, PlanConflictError)."),
+]
+MeetingResult = Annotated[
+    PlanMeeting | Errors | PlanConflictError,
+    strawberry.union(
+        "MeetingResult", description=f"The meeting as saved, {ERRORS_TEXT}, PlanConflictError)."
+    ),
+]
+MeasurementResult = Annotated[
+    WellbeingMeasurement | Errors,
+    strawberry.union("MeasurementResult", description=f"The measurement as recorded, {ERRORS_TEXT})."),
+]
+TeamMemberResult = Annotated[
+    CoreTeamMember | Errors,
+    strawberry.union("TeamMemberResult", description=f"The team assignment as saved, {ERRORS_TEXT})."),
+]
+MembershipResult = Annotated[
+    FamilyMembership | Errors,
+    strawberry.union("MembershipResult", description=f"The membership as saved, {ERRORS_TEXT})."),
+]
 
 
 def actor(info: Info) -> Actor:
@@ -75,7 +96,11 @@ def actor(info: Info) -> Actor:
 @strawberry.type
 class PlanMutation:
     @strawberry.mutation(description="Add a goal for the whole family or one member (versioned).")
-    async def create_goal(self, info: Info, input: CreateGoalInput) -> GoalResult:
+    async def create_goal(
+        self,
+        info: Info,
+        input: Annotated[CreateGoalInput, strawberry.argument(description="The new goal.")],
+    ) -> GoalResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanGoal:
@@ -98,7 +123,13 @@ class PlanMutation:
     @strawberry.mutation(
         description="Change a goal's title, description, departments, target date or status."
     )
-    async def update_goal(self, info: Info, input: UpdateGoalInput) -> GoalResult:
+    async def update_goal(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateGoalInput, strawberry.argument(description="The goal and the fields to change.")
+        ],
+    ) -> GoalResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanGoal:
@@ -119,7 +150,11 @@ class PlanMutation:
         return await as_result(call)
 
     @strawberry.mutation(description="Add a progress note to a goal; returns the goal.")
-    async def add_progress_note(self, info: Info, input: AddProgressNoteInput) -> GoalResult:
+    async def add_progress_note(
+        self,
+        info: Info,
+        input: Annotated[AddProgressNoteInput, strawberry.argument(description="The goal and the note.")],
+    ) -> GoalResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanGoal:
@@ -129,7 +164,11 @@ class PlanMutation:
         return await as_result(call)
 
     @strawberry.mutation(description="Add an action (indsats) under a goal (versioned).")
-    async def create_action(self, info: Info, input: CreateActionInput) -> ActionResult:
+    async def create_action(
+        self,
+        info: Info,
+        input: Annotated[CreateActionInput, strawberry.argument(description="The new action.")],
+    ) -> ActionResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanAction:
@@ -146,7 +185,13 @@ class PlanMutation:
         return await as_result(call)
 
     @strawberry.mutation(description="Change an action (versioned).")
-    async def update_action(self, info: Info, input: UpdateActionInput) -> ActionResult:
+    async def update_action(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateActionInput, strawberry.argument(description="The action and the fields to change.")
+        ],
+    ) -> ActionResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanAction:
@@ -163,7 +208,11 @@ class PlanMutation:
         return await as_result(call)
 
     @strawberry.mutation(description="Schedule a follow-up meeting.")
-    async def schedule_meeting(self, info: Info, input: ScheduleMeetingInput) -> MeetingResult:
+    async def schedule_meeting(
+        self,
+        info: Info,
+        input: Annotated[ScheduleMeetingInput, strawberry.argument(description="The meeting to schedule.")],
+    ) -> MeetingResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanMeeting:
@@ -185,7 +234,14 @@ class PlanMutation:
         description="Record a meeting's minutes, decisions, attendance, actions agreed and the next meeting "
         "(versioned: one version check for everything)."
     )
-    async def record_meeting_minutes(self, info: Info, input: RecordMeetingMinutesInput) -> MeetingResult:
+    async def record_meeting_minutes(
+        self,
+        info: Info,
+        input: Annotated[
+            RecordMeetingMinutesInput,
+            strawberry.argument(description="The meeting and what was recorded at it."),
+        ],
+    ) -> MeetingResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> PlanMeeting:
@@ -224,7 +280,11 @@ class PlanMutation:
         return await as_result(call)
 
     @strawberry.mutation(description="Record a wellbeing measurement (WHO5, SDQ, ORS, CORS) of a member.")
-    async def record_measurement(self, info: Info, input: RecordMeasurementInput) -> MeasurementResult:
+    async def record_measurement(
+        self,
+        info: Info,
+        input: Annotated[RecordMeasurementInput, strawberry.argument(description="The measurement.")],
+    ) -> MeasurementResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> WellbeingMeasurement:
@@ -244,7 +304,14 @@ class PlanMutation:
         return await as_append_result(call)
 
     @strawberry.mutation(description="Put a worker on the family's core team (coordinators only).")
-    async def assign_team_member(self, info: Info, input: AssignTeamMemberInput) -> TeamMemberResult:
+    async def assign_team_member(
+        self,
+        info: Info,
+        input: Annotated[
+            AssignTeamMemberInput,
+            strawberry.argument(description="The family, the worker and their team role."),
+        ],
+    ) -> TeamMemberResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> CoreTeamMember:
@@ -261,7 +328,11 @@ class PlanMutation:
         return await as_append_result(call)
 
     @strawberry.mutation(description="Take a worker off the family's core team (coordinators only).")
-    async def unassign_team_member(self, info: Info, input: UnassignTeamMemberInput) -> TeamMemberResult:
+    async def unassign_team_member(
+        self,
+        info: Info,
+        input: Annotated[UnassignTeamMemberInput, strawberry.argument(description="The assignment to end.")],
+    ) -> TeamMemberResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> CoreTeamMember:
@@ -273,7 +344,13 @@ class PlanMutation:
         return await as_append_result(call)
 
     @strawberry.mutation(description="A person joins the family.")
-    async def add_family_member(self, info: Info, input: AddFamilyMemberInput) -> MembershipResult:
+    async def add_family_member(
+        self,
+        info: Info,
+        input: Annotated[
+            AddFamilyMemberInput, strawberry.argument(description="The family and the person who joins.")
+        ],
+    ) -> MembershipResult:
         who, services = actor(info), info.context.services
 
         async def call() -> FamilyMembership:
@@ -297,7 +374,14 @@ class PlanMutation:
         return await as_append_result(call)
 
     @strawberry.mutation(description="A member leaves the family; their goals and history stay readable.")
-    async def remove_family_member(self, info: Info, input: RemoveFamilyMemberInput) -> MembershipResult:
+    async def remove_family_member(
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveFamilyMemberInput,
+            strawberry.argument(description="The family, the member who leaves, and why."),
+        ],
+    ) -> MembershipResult:
         who, sessions = actor(info), info.context.services.sessions
 
         async def call() -> FamilyMembership:

@@ -6,6 +6,8 @@ cannot see, FORBIDDEN for one they see but whose plan is not theirs to read (a c
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.context import Info
@@ -18,7 +20,11 @@ class PlanQuery:
     @strawberry.field(
         description="A family's action plan (familiehandleplan), for its core team and the family."
     )
-    async def family_plan(self, info: Info, family_id: strawberry.ID) -> FamilyPlan:
+    async def family_plan(
+        self,
+        info: Info,
+        family_id: Annotated[strawberry.ID, strawberry.argument(description="The family (Family.id).")],
+    ) -> FamilyPlan:
         info.context.require_principal()
         plan = await readable_plan(info, str(family_id), strict=True)
         assert plan is not None  # noqa: S101 - strict raises instead of returning None

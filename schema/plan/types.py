@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -29,6 +29,7 @@ from hub.plan.views import (
 )
 from schema.context import Info
 from schema.core import DepartmentType, RoleType
+from schema.enum_values import described_enum
 from schema.family.types import MemberRoleType
 from schema.plan import loaders
 
@@ -39,23 +40,74 @@ class CoreTeamRole(StrEnum):
     CORE_TEAM = "CORE_TEAM"
 
 
-CoreTeamRoleType = strawberry.enum(
+CoreTeamRoleType = described_enum(
     CoreTeamRole,
     description="COORDINATOR (tovholder), MAKKERPAR (one of the family's fixed pair of contact persons), "
     "CORE_TEAM (another core-team worker).",
+    values={
+        CoreTeamRole.COORDINATOR: "The family's coordinator (tovholder): drives progress and chairs the "
+        "plan; "
+        "one per family.",
+        CoreTeamRole.MAKKERPAR: "One of the makkerpar, the family's fixed pair of contact persons (usually "
+        "one "
+        "from BIF and one from SOF); at most two.",
+        CoreTeamRole.CORE_TEAM: "Another worker of the core team (kerneteam) who works with the family.",
+    },
 )
-GoalStatusType = strawberry.enum(GoalStatus, description="PLANNED, IN_PROGRESS, ACHIEVED or DROPPED.")
-ActionStatusType = strawberry.enum(ActionStatus, description="PLANNED, ACTIVE, COMPLETED or CANCELLED.")
-MeetingStatusType = strawberry.enum(
-    MeetingStatus, description="SCHEDULED, or HELD once its minutes are recorded."
+GoalStatusType = described_enum(
+    GoalStatus,
+    description="Where a goal of the family action plan stands: PLANNED, IN_PROGRESS, ACHIEVED or DROPPED.",
+    values={
+        GoalStatus.PLANNED: "Agreed, work not yet started.",
+        GoalStatus.IN_PROGRESS: "Being worked on.",
+        GoalStatus.ACHIEVED: "Reached.",
+        GoalStatus.DROPPED: "Given up or no longer relevant.",
+    },
 )
-InstrumentType = strawberry.enum(
+ActionStatusType = described_enum(
+    ActionStatus,
+    description="Where an action (indsats) stands: PLANNED, ACTIVE, COMPLETED or CANCELLED.",
+    values={
+        ActionStatus.PLANNED: "Agreed, not yet started.",
+        ActionStatus.ACTIVE: "Under way.",
+        ActionStatus.COMPLETED: "Delivered as agreed.",
+        ActionStatus.CANCELLED: "Stopped or not delivered.",
+    },
+)
+MeetingStatusType = described_enum(
+    MeetingStatus,
+    description="SCHEDULED, or HELD once its minutes are recorded.",
+    values={
+        MeetingStatus.SCHEDULED: "Planned; minutes not yet recorded.",
+        MeetingStatus.HELD: "Minutes recorded: they act as the steering plan until the next meeting.",
+    },
+)
+InstrumentType = described_enum(
     Instrument,
     name="WellbeingInstrument",
     description="WHO5 (0-100, multiples of 4), SDQ (total difficulties 0-40), ORS (0-40, ages 13+), "
     "CORS (0-40, children under 13).",
+    values={
+        Instrument.WHO5: "WHO-5 wellbeing index: 0-100 (the raw 0-25 sum times 4); higher is better, 50 or "
+        "below signals risk.",
+        Instrument.SDQ: "Strengths and Difficulties Questionnaire: total difficulties 0-40; lower is better. "
+        "Answered by a parent, a teacher, or the young person from 11.",
+        Instrument.ORS: "Outcome Rating Scale: 0-40, one decimal, for adults and young people from 13; "
+        "higher "
+        "is better (cut-off 25 adults, 28 ages 13-17).",
+        Instrument.CORS: "Child Outcome Rating Scale: 0-40, one decimal, for children under 13; higher is "
+        "better (cut-off 32).",
+    },
 )
-SdqRespondentType = strawberry.enum(SdqRespondent, description="Who answered the SDQ (self-report from 11).")
+SdqRespondentType = described_enum(
+    SdqRespondent,
+    description="Who answered the SDQ (self-report from 11).",
+    values={
+        SdqRespondent.PARENT: "A parent (parent form).",
+        SdqRespondent.TEACHER: "A teacher (teacher form).",
+        SdqRespondent.SELF: "The young person themself (self-report, from age 11).",
+    },
+)
 
 
 @strawberry.type(description="A worker on a family's core team (or who wrote or recorded something).")
@@ -147,7 +199,7 @@ class CoreTeam:
 
 @strawberry.type(description="A progress note on a goal, with its author and time.")
 class ProgressNote:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The note's id.")
     author: TeamWorker | None = strawberry.field(description="Who wrote it (null if the user was removed).")
     written_at: datetime = strawberry.field(description="When it was written.")
     text: str = strawberry.field(description="The note.")
@@ -157,17 +209,19 @@ class ProgressNote:
     description="An action (indsats) under a goal: a department's service with a responsible worker."
 )
 class PlanAction:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The action's id.")
     goal_id: strawberry.ID = strawberry.field(description="The goal the action serves.")
     department: DepartmentType = strawberry.field(description="The administration delivering it.")  # type: ignore[valid-type]
     kind: str = strawberry.field(description="The kind of service, e.g. 'Familiebehandling (§32)', 'Mentor'.")
     description: str = strawberry.field(description="What the action is.")
     responsible: TeamWorker | None = strawberry.field(description="The responsible worker.")
-    starts_on: date | None = strawberry.field(description="Start.")
-    ends_on: date | None = strawberry.field(description="End.")
+    starts_on: date | None = strawberry.field(description="First day of the action; null until agreed.")
+    ends_on: date | None = strawberry.field(
+        description="Last day of the action; null while open-ended or not yet agreed."
+    )
     status: ActionStatusType = strawberry.field(description="Where the action is.")  # type: ignore[valid-type]
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the action was added to the plan.")
+    updated_at: datetime = strawberry.field(description="When the action last changed.")
     plan_version: int = strawberry.field(
         description="The plan's version: send it as `expectedVersion` to edit."
     )
@@ -194,23 +248,27 @@ class PlanAction:
     description="A goal of the family action plan: for the whole family (member null) or one member."
 )
 class PlanGoal:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The goal's id.")
     member: PlanPerson | None = strawberry.field(
         description="The member the goal is for; null for the family."
     )
     member_has_left: bool = strawberry.field(
         description="The member has left the family; the goal stays readable as history."
     )
-    title: str
-    description: str
+    title: str = strawberry.field(description="The goal in a few words, as the family and team agreed it.")
+    description: str = strawberry.field(
+        description="What the goal means in practice and how progress is judged; empty if not written."
+    )
     departments: list[DepartmentType] = strawberry.field(description="Departments involved.")  # type: ignore[valid-type]
     target_date: date | None = strawberry.field(description="When the goal should be reached.")
-    status: GoalStatusType  # type: ignore[valid-type]
+    status: GoalStatusType = strawberry.field(description="Where the goal stands.")  # type: ignore[valid-type]
     progress_notes: list[ProgressNote] = strawberry.field(description="Progress notes, oldest first.")
     actions: list[PlanAction] = strawberry.field(description="Actions (indsatser) under the goal.")
-    created_at: datetime
-    updated_at: datetime
-    updated_by: TeamWorker | None
+    created_at: datetime = strawberry.field(description="When the goal was added to the plan.")
+    updated_at: datetime = strawberry.field(description="When the goal last changed.")
+    updated_by: TeamWorker | None = strawberry.field(
+        description="Who last changed the goal (null if that user no longer exists in the hub)."
+    )
     plan_version: int = strawberry.field(
         description="The plan's version: send it as `expectedVersion` to edit."
     )
@@ -245,13 +303,18 @@ class PlanGoal:
 
 @strawberry.type(description="A meeting participant: a family member or a worker.")
 class MeetingParticipant:
-    member: PlanPerson | None
-    worker: TeamWorker | None
+    member: PlanPerson | None = strawberry.field(
+        description="The family member taking part; null when the participant is a worker."
+    )
+    worker: TeamWorker | None = strawberry.field(
+        description="The worker taking part; null when the participant is a family member (or the worker's "
+        "user was removed)."
+    )
 
 
 @strawberry.type(description="An action created or changed at a meeting.")
 class MeetingActionChange:
-    action_id: strawberry.ID
+    action_id: strawberry.ID = strawberry.field(description="The action (PlanAction.id) created or changed.")
     change: str = strawberry.field(description="CREATED or UPDATED.")
 
 
@@ -259,21 +322,33 @@ class MeetingActionChange:
     description="A follow-up meeting (familiehandleplansmøde); its minutes act as the steering plan."
 )
 class PlanMeeting:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The meeting's id.")
     scheduled_at: datetime = strawberry.field(description="When it takes (or took) place.")
-    location: str
-    status: MeetingStatusType  # type: ignore[valid-type]
-    agenda: list[str]
+    location: str = strawberry.field(
+        description="Where it takes place (free text, e.g. the family's home); empty if not given."
+    )
+    status: MeetingStatusType = strawberry.field(  # type: ignore[valid-type]
+        description="SCHEDULED, or HELD once its minutes are recorded."
+    )
+    agenda: list[str] = strawberry.field(description="The agenda items, in order.")
     chair: TeamWorker | None = strawberry.field(description="Who chairs the meeting.")
-    participants: list[MeetingParticipant]
+    participants: list[MeetingParticipant] = strawberry.field(
+        description="Who is invited (SCHEDULED) or who attended (HELD): family members and workers."
+    )
     minutes: str | None = strawberry.field(description="The minutes, once recorded.")
-    decisions: list[str]
+    decisions: list[str] = strawberry.field(
+        description="Decisions recorded with the minutes, in order; empty until then."
+    )
     next_meeting_at: datetime | None = strawberry.field(description="The next meeting agreed at this one.")
     action_changes: list[MeetingActionChange] = strawberry.field(
         description="Actions created or changed here."
     )
-    minutes_recorded_by: TeamWorker | None
-    minutes_recorded_at: datetime | None
+    minutes_recorded_by: TeamWorker | None = strawberry.field(
+        description="Who recorded the minutes; null until recorded (or if that user was removed)."
+    )
+    minutes_recorded_at: datetime | None = strawberry.field(
+        description="When the minutes were recorded; null until then."
+    )
     plan_version: int = strawberry.field(description="The plan's version: send it as `expectedVersion`.")
 
     @classmethod
@@ -306,20 +381,27 @@ class PlanMeeting:
 
 @strawberry.type(description="A wellbeing measurement of one member (trivselsmåling).")
 class WellbeingMeasurement:
-    id: strawberry.ID
-    member: PlanPerson
-    instrument: InstrumentType  # type: ignore[valid-type]
-    score: float
+    id: strawberry.ID = strawberry.field(description="The measurement's id.")
+    member: PlanPerson = strawberry.field(description="The family member measured.")
+    instrument: InstrumentType = strawberry.field(  # type: ignore[valid-type]
+        description="The instrument used; it decides the score's scale."
+    )
+    score: float = strawberry.field(
+        description="The score on the instrument's scale: WHO5 0-100 (higher is better), SDQ total "
+        "difficulties 0-40 (lower is better), ORS/CORS 0-40 (higher is better)."
+    )
     respondent: SdqRespondentType | None = strawberry.field(description="SDQ only: who answered.")  # type: ignore[valid-type]
     subscales: JSON | None = strawberry.field(description="SDQ only: subscale scores by name, if recorded.")
-    measured_on: date
-    recorded_by: TeamWorker | None
-    recorded_at: datetime
+    measured_on: date = strawberry.field(description="The day the measurement was taken.")
+    recorded_by: TeamWorker | None = strawberry.field(
+        description="The worker who recorded it (null if that user was removed)."
+    )
+    recorded_at: datetime = strawberry.field(description="When it was recorded in the hub.")
     signals_risk: bool = strawberry.field(
         description="In the instrument's risk range (WHO5 ≤ 50; ORS < 25 adults, < 28 ages 13-17; CORS < 32; "
         "SDQ total in the 'high' band: parent 17+, teacher 16+, self 18+)."
     )
-    note: str
+    note: str = strawberry.field(description="The worker's note on the measurement; empty if none.")
 
     @classmethod
     def of(cls, m: MeasurementView) -> WellbeingMeasurement:
@@ -340,12 +422,16 @@ class WellbeingMeasurement:
 
 @strawberry.type(description="A person's membership of a family over time.")
 class FamilyMembership:
-    id: strawberry.ID
-    member: PlanPerson
-    member_role: MemberRoleType  # type: ignore[valid-type]
-    joined_on: date
-    left_on: date | None
-    leave_reason: str | None
+    id: strawberry.ID = strawberry.field(description="The membership's id.")
+    member: PlanPerson = strawberry.field(description="The person.")
+    member_role: MemberRoleType = strawberry.field(description="Their place in the family.")  # type: ignore[valid-type]
+    joined_on: date = strawberry.field(description="The day they joined the family.")
+    left_on: date | None = strawberry.field(
+        description="The day they left the family; null while a current member."
+    )
+    leave_reason: str | None = strawberry.field(
+        description="Why they left (free text); null while a current member."
+    )
 
     @classmethod
     def of(cls, m: MembershipView) -> FamilyMembership:
@@ -361,17 +447,26 @@ class FamilyMembership:
 
 @strawberry.type(description="One change in the family's history: who changed what, and when.")
 class PlanHistoryEntry:
-    id: strawberry.ID
-    occurred_at: datetime
-    actor: TeamWorker | None
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    occurred_at: datetime = strawberry.field(description="When the change was made.")
+    actor: TeamWorker | None = strawberry.field(
+        description="Who made the change (null if that user no longer exists in the hub)."
+    )
     entity: str = strawberry.field(description="GOAL, ACTION, MEETING, MEASUREMENT, TEAM, MEMBERSHIP, ...")
-    entity_id: strawberry.ID
+    entity_id: strawberry.ID = strawberry.field(
+        description="The id of the changed goal, action, meeting, measurement, assignment or membership."
+    )
     change: str = strawberry.field(description="CREATED, UPDATED, SCHEDULED, MINUTES_RECORDED, ASSIGNED, ...")
     member_id: strawberry.ID | None = strawberry.field(
         description="The member concerned; null for the family."
     )
-    plan_version: int | None
-    summary: str
+    plan_version: int | None = strawberry.field(
+        description="The plan's version after a versioned edit (goals, actions, minutes); null for appends "
+        "such as notes, measurements, team and membership changes."
+    )
+    summary: str = strawberry.field(
+        description="A one-line human-readable summary of the change (at most 300 characters)."
+    )
     diff: JSON = strawberry.field(
         description="The changed fields: {field: [old, new]} (free text only marked)."
     )
@@ -392,11 +487,21 @@ class PlanHistoryEntry:
         )
 
 
-@strawberry.enum(description="Which goals to list.")
 class GoalScope(StrEnum):
     ALL = "ALL"
     FAMILY = "FAMILY"
     MEMBERS = "MEMBERS"
+
+
+described_enum(
+    GoalScope,
+    description="Which goals to list.",
+    values={
+        GoalScope.ALL: "The family's goals and every member's (those the viewer may see).",
+        GoalScope.FAMILY: "Only goals for the whole family.",
+        GoalScope.MEMBERS: "Only goals for individual members.",
+    },
+)
 
 
 @strawberry.type(
@@ -422,7 +527,17 @@ class FamilyPlan:
 
     @strawberry.field(description="Goals the viewer may see: the family's first, then members'.")
     async def goals(
-        self, info: Info, scope: GoalScope = GoalScope.ALL, member_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        scope: Annotated[
+            GoalScope, strawberry.argument(description="Family goals, member goals, or both.")
+        ] = GoalScope.ALL,
+        member_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this member's goals (FamilyMember.id); null for everyone's."
+            ),
+        ] = None,
     ) -> list[PlanGoal]:
         plan = await loaders.plans(info).load(self.family_id_)
         out = []
@@ -462,8 +577,16 @@ class FamilyPlan:
     async def measurements(
         self,
         info: Info,
-        member_id: strawberry.ID | None = None,
-        instrument: InstrumentType | None = None,  # type: ignore[valid-type]
+        member_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this member's measurements (FamilyMember.id); null for all."
+            ),
+        ] = None,
+        instrument: Annotated[
+            InstrumentType | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only this instrument; null for all."),
+        ] = None,
     ) -> list[WellbeingMeasurement]:
         rows = await loaders.measurements(info).load(self.family_id_)
         return [
@@ -475,5 +598,14 @@ class FamilyPlan:
         ]
 
     @strawberry.field(description="The plan's history, newest first (who changed what, and when).")
-    async def history(self, info: Info, limit: int = 50) -> list[PlanHistoryEntry]:
+    async def history(
+        self,
+        info: Info,
+        limit: Annotated[
+            int,
+            strawberry.argument(
+                description="How many of the newest entries (values outside 1-200 are clamped)."
+            ),
+        ] = 50,
+    ) -> list[PlanHistoryEntry]:
         return [PlanHistoryEntry.of(h) for h in await loaders.history(info, self.access, limit)]

@@ -7,6 +7,8 @@ event (purpose HFI_EVALUATION) and flushed before the response leaves.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from hub.audit.buffer import audit_read
@@ -26,13 +28,17 @@ RULE = (suppression.__doc__ or "").strip()
 class ReportsQuery:
     @strawberry.field(
         name="steeringReport",
-        description="Capacity, quarterly flows, and outcomes at enrolment vs now, with small numbers suppressed "
+        description="Capacity, quarterly flows, and outcomes at enrolment vs now, with small numbers "
+        "suppressed "
         "(for the steering group and the coordinator).",
     )
     async def steering_report(
         self,
         info: Info,
-        district: DistrictType | None = None,  # type: ignore[valid-type]
+        district: Annotated[
+            DistrictType | None,  # type: ignore[valid-type]
+            strawberry.argument(description="One district's figures; null for the whole programme."),
+        ] = None,
     ) -> SteeringReportType:
         context = info.context
 

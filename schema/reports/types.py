@@ -14,22 +14,44 @@ from hub.enrolment.indicators import Indicator
 from hub.enrolment.report import CapacityFigures, QuarterFlow, SteeringReport
 from hub.enrolment.suppression import Cell, MeanFigure, Scope, ShareFigure, Suppression
 from schema.core import DepartmentType
+from schema.enum_values import described_enum
 
-SuppressionType = strawberry.enum(
+SuppressionType = described_enum(
     Suppression,
     name="Suppression",
     description="NONE; SMALL: counts or rests on fewer than 5 people; COMPLEMENTARY: hidden so that another "
     "hidden cell cannot be recovered (e.g. total minus a district).",
+    values={
+        Suppression.NONE: "Shown as is.",
+        Suppression.SMALL: 'Hidden: the cell counts or rests on fewer than 5 people (display "<5").',
+        Suppression.COMPLEMENTARY: "Hidden so that another hidden cell cannot be recovered, e.g. as the "
+        "total "
+        'minus a district (display "suppressed", or "<5" where the cell itself is below 5).',
+    },
 )
-OutcomeIndicatorType = strawberry.enum(
+OutcomeIndicatorType = described_enum(
     Indicator,
     name="OutcomeIndicator",
     description="CASH_BENEFIT: adults on kontanthjælp/uddannelseshjælp (BIF); HIGH_ABSENCE: children with "
     "15 %+ unlawful school absence in the latest quarter (BUF); LEISURE_ACTIVE: members with an active leisure "
     "membership (KFF).",
+    values={
+        Indicator.CASH_BENEFIT: "Adults on kontanthjælp or uddannelseshjælp (from BIF); lower is better.",
+        Indicator.HIGH_ABSENCE: "Children with 15 % or more unlawful school absence (ulovligt skolefravær) "
+        "in the "
+        "latest quarter (from BUF); lower is better.",
+        Indicator.LEISURE_ACTIVE: "Members with an active leisure membership (from KFF); higher is better.",
+    },
 )
-ReportScopeType = strawberry.enum(
-    Scope, name="ReportScope", description="ALL (the whole programme) or one district."
+ReportScopeType = described_enum(
+    Scope,
+    name="ReportScope",
+    description="ALL (the whole programme) or one district.",
+    values={
+        Scope.ALL: "The whole programme.",
+        Scope.NORREBRO: "Families in Nørrebro only.",
+        Scope.BISPEBJERG: "Families in Bispebjerg only.",
+    },
 )
 
 
@@ -37,7 +59,7 @@ ReportScopeType = strawberry.enum(
 class ReportCell:
     value: float | None = strawberry.field(description="The number; null when suppressed.")
     display: str = strawberry.field(description='As shown: the number, "<5" or "suppressed".')
-    suppression: SuppressionType  # type: ignore[valid-type]
+    suppression: SuppressionType = strawberry.field(description="Whether, and why, the value is hidden.")  # type: ignore[valid-type]
 
     @classmethod
     def of(cls, cell: Cell) -> ReportCell:
@@ -48,12 +70,20 @@ class ReportCell:
 
 @strawberry.type(description="Active families against the programme year's cap, and the waitlist.")
 class ReportCapacity:
-    on: date
-    programme_year: int
-    capacity: int
-    active_families: ReportCell
-    waitlisted_families: ReportCell
-    free_places: int
+    on: date = strawberry.field(description="The day the figures are for (today).")
+    programme_year: int = strawberry.field(description="1 in the first year from the programme's start.")
+    capacity: int = strawberry.field(
+        description="The cap of active families this programme year (20 in the first, then 35)."
+    )
+    active_families: ReportCell = strawberry.field(
+        description="Families enrolled now (status ACTIVE), in the report's scope."
+    )
+    waitlisted_families: ReportCell = strawberry.field(
+        description="Families waiting for a place, programme-wide."
+    )
+    free_places: int = strawberry.field(
+        description="Places free now, programme-wide: capacity minus active families (never below 0)."
+    )
 
     @classmethod
     def of(cls, c: CapacityFigures, scope: Scope) -> ReportCapacity:
@@ -69,14 +99,18 @@ class ReportCapacity:
 
 @strawberry.type(description="Families handed over to one department in a quarter (programme level).")
 class HandOverCount:
-    department: DepartmentType  # type: ignore[valid-type]
-    families: int
+    department: DepartmentType = strawberry.field(  # type: ignore[valid-type]
+        description="The administration that took over the families (ordinary services)."
+    )
+    families: int = strawberry.field(
+        description="Families handed over to it in the quarter (exact: a programme-level flow)."
+    )
 
 
 @strawberry.type(description="Families enrolled, closed and handed over in one quarter.")
 class ReportQuarter:
     quarter: str = strawberry.field(description='e.g. "2026Q3".')
-    enrolled: ReportCell
+    enrolled: ReportCell = strawberry.field(description="Families enrolled in the quarter.")
     closed: ReportCell = strawberry.field(description="Closures of enrolled families.")
     handed_over: ReportCell = strawberry.field(description="Closures with a hand-over to a department.")
     handed_over_to: list[HandOverCount] = strawberry.field(
@@ -98,14 +132,20 @@ class ReportQuarter:
 
 @strawberry.type(description="An outcome share at enrolment and now, on the same persons (like with like).")
 class OutcomeFigure:
-    indicator: OutcomeIndicatorType  # type: ignore[valid-type]
+    indicator: OutcomeIndicatorType = strawberry.field(description="The outcome indicator.")  # type: ignore[valid-type]
     persons: ReportCell = strawberry.field(description="Persons the figure rests on (a value then and now).")
     families: ReportCell = strawberry.field(description="Families those persons belong to.")
     at_enrolment: ReportCell = strawberry.field(description="Persons with the indicator at enrolment.")
-    at_enrolment_pct: ReportCell
+    at_enrolment_pct: ReportCell = strawberry.field(
+        description="Share of the persons with the indicator at enrolment, in % (one decimal)."
+    )
     now: ReportCell = strawberry.field(description="Persons with the indicator now.")
-    now_pct: ReportCell
-    change_pct_points: ReportCell
+    now_pct: ReportCell = strawberry.field(
+        description="Share of the persons with the indicator now, in % (one decimal)."
+    )
+    change_pct_points: ReportCell = strawberry.field(
+        description="nowPct minus atEnrolmentPct, in percentage points (one decimal); hidden if either is."
+    )
     not_measured_now: ReportCell = strawberry.field(
         description="Persons with a value at enrolment but none now (no consent now, department unavailable)."
     )
@@ -130,11 +170,21 @@ class WellbeingFigure:
     instrument: str = strawberry.field(
         description="WHO5, SDQ (total difficulties: lower is better) or ORS (ORS/CORS)."
     )
-    persons: ReportCell
-    families: ReportCell
-    first_mean: ReportCell
-    latest_mean: ReportCell
-    mean_change: ReportCell
+    persons: ReportCell = strawberry.field(
+        description="Persons the means rest on: current members of active families measured on at least two "
+        "days since enrolment."
+    )
+    families: ReportCell = strawberry.field(description="Families those persons belong to.")
+    first_mean: ReportCell = strawberry.field(
+        description="Mean of each person's first score since enrolment, on the instrument's scale (one "
+        "decimal)."
+    )
+    latest_mean: ReportCell = strawberry.field(
+        description="Mean of each person's latest score, on the instrument's scale (one decimal)."
+    )
+    mean_change: ReportCell = strawberry.field(
+        description="latestMean minus firstMean (one decimal); for SDQ a fall is an improvement."
+    )
 
     @classmethod
     def of(cls, instrument: str, f: MeanFigure) -> WellbeingFigure:
@@ -153,13 +203,25 @@ class WellbeingFigure:
     description="The steering group's report: aggregates only, small numbers suppressed.",
 )
 class SteeringReportType:
-    generated_at: datetime
-    scope: ReportScopeType  # type: ignore[valid-type]
-    capacity: ReportCapacity
-    quarters: list[ReportQuarter]
-    outcomes: list[OutcomeFigure]
-    wellbeing: list[WellbeingFigure]
-    suppression_rule: str
+    generated_at: datetime = strawberry.field(description="When the report was computed (once per request).")
+    scope: ReportScopeType = strawberry.field(  # type: ignore[valid-type]
+        description="Whose figures: the whole programme (ALL) or the district asked for."
+    )
+    capacity: ReportCapacity = strawberry.field(
+        description="Places: active families against the programme year's cap, and the waitlist."
+    )
+    quarters: list[ReportQuarter] = strawberry.field(
+        description="Enrolments, closures and hand-overs per quarter, oldest first."
+    )
+    outcomes: list[OutcomeFigure] = strawberry.field(
+        description="Outcome indicators at enrolment and now, on the same persons."
+    )
+    wellbeing: list[WellbeingFigure] = strawberry.field(
+        description="Wellbeing scores (WHO5, SDQ, ORS/CORS): first and latest since enrolment."
+    )
+    suppression_rule: str = strawberry.field(
+        description="The small-number suppression rule the figures follow, in plain text."
+    )
 
     @classmethod
     def of(cls, report: SteeringReport, scope: Scope, rule: str) -> SteeringReportType:
