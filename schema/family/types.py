@@ -347,6 +347,13 @@ class Family:
     def closed_on(self) -> date | None:
         return self.info_.closed_on
 
+    @strawberry.field(
+        description="The family record's version (optimistic concurrency): send it as `expectedVersion` when "
+        "enrolling or closing the family; a stale value is answered with CONFLICT."
+    )
+    def version(self) -> int:
+        return self.info_.version
+
     @strawberry.field(description="The family's current members.")
     async def members(self, info: Info) -> list[FamilyMember]:
         members = await family_members(info, self.info_.id)
