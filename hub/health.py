@@ -32,7 +32,11 @@ async def readyz(request: Request) -> Response:
         else:
             departments[department.value] = {"breaker": probe.breaker.value, "reachable": probe.reachable}
     # Readiness depends on the database only: a department being down degrades sections, not the hub.
-    body = {"status": "ready" if database_ok else "not_ready", "database": database_ok, "departments": departments}
+    body = {
+        "status": "ready" if database_ok else "not_ready",
+        "database": database_ok,
+        "departments": departments,
+    }
     return JSONResponse(body, status_code=200 if database_ok else 503)
 
 

@@ -66,7 +66,12 @@ class RequestContextMiddleware:
                 self.latency.labels(scope["method"], route).observe(elapsed)
                 logger.info(
                     "request",
-                    extra={"method": scope["method"], "route": route, "status": status, "ms": round(elapsed * 1e3, 2)},
+                    extra={
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status,
+                        "ms": round(elapsed * 1e3, 2),
+                    },
                 )
             request_id_var.reset(token)
 

@@ -87,7 +87,9 @@ class Custody(Base):
     """Forældremyndighed: `holder` holds custody of `child` from `since` until `until` (None: still)."""
 
     __tablename__ = "custody"
-    __table_args__ = (UniqueConstraint("child_id", "holder_id", "since", name="uq_custody_child_holder_since"),)
+    __table_args__ = (
+        UniqueConstraint("child_id", "holder_id", "since", name="uq_custody_child_holder_since"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     child_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
