@@ -8,6 +8,7 @@ family view. Other concerns may publish on `family_channel(family_id)` too:
     {"type": "DEPARTMENT_RECORD", "familyId", "personId", "department", "recordKind", "recordId",
      "version", "deleted", "occurredAt", "eventId"}                       (hub/ingestion/service.py)
     {"type": "PLAN_EDIT", "familyId", "personId" | null, "summary", "occurredAt"}   (plan changes)
+    {"type": "CONSENT_CHANGE", "familyId", "personId", "summary", "occurredAt"}     (consent changes)
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
             version=int(message["version"]),
             deleted=bool(message.get("deleted", False)),
         )
-    if kind == "PLAN_EDIT":
+    if kind in ("PLAN_EDIT", "CONSENT_CHANGE"):
         principal = new_gate().principal
         day = today() if today is not None else services.clock().date()
         async with services.sessions() as session:
@@ -113,7 +114,7 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
             return None
         return FamilyUpdate(
             family_id=family_id,
-            kind=TimelineKind.PLAN_EDIT,
+            kind=TimelineKind(kind),
             occurred_at=occurred_at,
             person_id=None if person_id is None else str(person_id),
             summary=str(message.get("summary", "")),

@@ -30,6 +30,7 @@ MAX_TIMELINE = 100
 class TimelineKind(StrEnum):
     DEPARTMENT_UPDATE = "DEPARTMENT_UPDATE"
     PLAN_EDIT = "PLAN_EDIT"
+    CONSENT_CHANGE = "CONSENT_CHANGE"  # live only: a consent was recorded, withdrawn or superseded
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,11 @@ import strawberry
 
 from hub.consent.rules import ConsentRequest
 from hub.consent.service import StatutoryRequest
+from hub.consent.views import ConsentView
 from hub.consent.vocabulary import Channel, Purpose
 from hub.domain import DataCategory, Department
+from hub.ingestion.service import family_channel
+from hub.pubsub import PubSub
 from schema.consent.queries import consent_service
 from schema.consent.types import (
     Consent,
@@ -26,6 +29,28 @@ from schema.consent.types import (
 )
 from schema.context import Info
 from schema.core import DepartmentType
+
+
+async def _tell_the_team(info: Info, view: ConsentView, what: str) -> None:
+    """After commit: the family's subscribers (the makkerpar and the coordinator) hear of it at once.
+
+    The message names the member by id and the departments by code, nothing else; each delivery is re-decided
+    against the subscriber's access (hub/ingestion/live.py).
+    """
+    pubsub: PubSub | None = info.context.services.extras.get("pubsub")
+    if pubsub is None:
+        return
+    departments = ", ".join(sorted(d.value for d in view.departments))
+    await pubsub.publish(
+        family_channel(view.family_id),
+        {
+            "type": "CONSENT_CHANGE",
+            "familyId": view.family_id,
+            "personId": view.subject_id,
+            "summary": f"Consent {what} ({departments})",
+            "occurredAt": info.context.now.isoformat(),
+        },
+    )
 
 
 @strawberry.input(description="A consent as given by the citizen (or, under 15, by the custody holders).")
@@ -116,6 +141,7 @@ class ConsentMutation:
         view = await consent_service(info).record_consent(
             principal, input.request(), request_id=info.context.request_id
         )
+        await _tell_the_team(info, view, "recorded")
         return Consent.of(view)
 
     @strawberry.mutation(
@@ -150,6 +176,7 @@ class ConsentMutation:
             withdrawn_by_person_id=str(withdrawn_by_person_id) if withdrawn_by_person_id else None,
             request_id=info.context.request_id,
         )
+        await _tell_the_team(info, view, "withdrawn")
         return Consent.of(view)
 
     @strawberry.mutation(
@@ -169,6 +196,7 @@ class ConsentMutation:
         view = await consent_service(info).supersede_consent(
             principal, str(id), input.request(), request_id=info.context.request_id
         )
+        await _tell_the_team(info, view, "superseded")
         return Consent.of(view)
 
     @strawberry.mutation(

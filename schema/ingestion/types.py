@@ -51,10 +51,13 @@ PushEventStatusType = described_enum(
 )
 TimelineKindType = described_enum(
     TimelineKind,
-    description="DEPARTMENT_UPDATE (a department pushed a change), PLAN_EDIT (the plan changed).",
+    description="DEPARTMENT_UPDATE (a department pushed a change), PLAN_EDIT (the plan changed), "
+    "CONSENT_CHANGE (a member's consent was recorded, withdrawn or superseded).",
     values={
         TimelineKind.DEPARTMENT_UPDATE: "A department system pushed a change to one of its records.",
         TimelineKind.PLAN_EDIT: "The family action plan (familiehandleplan) changed.",
+        TimelineKind.CONSENT_CHANGE: "A member's consent (samtykke) was recorded, withdrawn or superseded: the "
+        "makkerpar and the coordinator are told at once; sections may change to or from CONSENT_REQUIRED.",
     },
 )
 

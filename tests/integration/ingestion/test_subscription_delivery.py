@@ -94,3 +94,30 @@ async def test_subscribing_to_a_family_the_viewer_may_not_see_is_not_found(stack
         assert message["type"] in ("error", "next"), message
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_the_team_is_told_at_once_when_a_consent_is_withdrawn(stack: Stack) -> None:
+    token = stack.token("tovholder")
+    query = "query($id: ID!) { familyConsents(familyId: $id) { consents { id subjectId status departments } } }"
+    found = None
+    for family in stack.world.families:
+        overview = await stack.graphql(query, {"id": family.key}, token=token)
+        consents = overview["data"]["familyConsents"]["consents"]
+        active = [c for c in consents if c["status"] == "ACTIVE"]
+        if active:
+            found = family.key, active[0]
+            break
+    assert found is not None, "the seeded world has no active consent"
+    family_id, consent = found
+    async with serving(stack.app) as url, subscribed(url, token, family_id) as sub:
+        await _wait_subscribed(stack, family_id)
+        body = await stack.graphql(
+            "mutation($id: ID!) { withdrawConsent(id: $id, channel: VERBAL_JOURNALISED) { status } }",
+            {"id": consent["id"]},
+            token=token,
+        )
+        assert body["data"]["withdrawConsent"]["status"] == "WITHDRAWN", body
+        update = await sub.next()
+        assert update["kind"] == "CONSENT_CHANGE"
+        assert update["memberId"] == consent["subjectId"]
+        assert update["summary"].startswith("Consent withdrawn (")

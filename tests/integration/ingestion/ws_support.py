@@ -15,7 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 SUBSCRIBE = """
 subscription Follow($familyId: ID!) {
-  familyUpdated(familyId: $familyId) { familyId kind memberId department recordId version deleted }
+  familyUpdated(familyId: $familyId) { familyId kind memberId department recordId version deleted summary }
 }
 """
 
