@@ -17,9 +17,9 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,6 +62,9 @@ class Answer:
     result: LookupResult
     fetched_at: datetime
     stale: bool = False
+
+
+_CACHE = cast(Table, CachedSection.__table__)
 
 
 def upsert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
@@ -107,35 +110,50 @@ async def read_many(
     return out
 
 
-async def write_pushed(
-    session: AsyncSession,
-    *,
-    person_id: str,
-    department: Department,
-    record: dict[str, Any] | None,
-    record_kind: str,
-    record_id: str,
-    version: int,
-    at: datetime,
-) -> None:
-    """Set the cache from a push that won its record's version check (a deletion: not registered)."""
-    values = {
-        "person_id": person_id,
-        "department": department,
-        "record": record,
-        "not_registered": record is None,
-        "record_kind": record_kind,
-        "record_id": record_id,
-        "version": version,
-        "fetched_at": at,
-        "source": SOURCE_PUSH,
-    }
-    stmt = upsert(session, CachedSection).values(**values)
+@dataclass(frozen=True, slots=True)
+class PushedEntry:
+    """What a push that won its record's version check leaves in the cache (record None: a deletion)."""
+
+    person_id: str
+    department: Department
+    record: dict[str, Any] | None
+    record_kind: str
+    record_id: str
+    version: int
+
+
+async def write_pushed(session: AsyncSession, entries: Sequence[PushedEntry], at: datetime) -> None:
+    """Set the cache from pushes, in one multi-row upsert (a deletion: not registered).
+
+    Entries are applied as if one after another: of several for the same (person, department) the last wins.
+    Rows are written in (person, department) order, the lock order every push shares.
+    """
+    latest: dict[tuple[str, Department], PushedEntry] = {}
+    for entry in entries:
+        latest[(entry.person_id, entry.department)] = entry
+    if not latest:
+        return
+    rows = [
+        {
+            "person_id": e.person_id,
+            "department": e.department,
+            "record": e.record,
+            "not_registered": e.record is None,
+            "record_kind": e.record_kind,
+            "record_id": e.record_id,
+            "version": e.version,
+            "fetched_at": at,
+            "source": SOURCE_PUSH,
+        }
+        for _, e in sorted(latest.items(), key=lambda item: (item[0][0], item[0][1].value))
+    ]
+    # Core table and a list of rows: one cached statement run for many rows, not one compiled per batch.
+    stmt = upsert(session, _CACHE)
     keys = ("person_id", "department")
     stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={k: stmt.excluded[k] for k in values if k not in keys}
+        index_elements=list(keys), set_={k: stmt.excluded[k] for k in rows[0] if k not in keys}
     )
-    await session.execute(stmt)
+    await session.execute(stmt, rows)
 
 
 async def write_fetched(
@@ -156,16 +174,17 @@ async def write_fetched(
             "fetched_at": fetched_at,
             "source": SOURCE_FETCH,
         }
-        for person_id, result in results.items()
+        # Person order: the lock order pushes use too, so the two never deadlock on PostgreSQL.
+        for person_id, result in sorted(results.items(), key=lambda item: item[0])
     ]
-    stmt = upsert(session, CachedSection).values(rows)
+    stmt = upsert(session, _CACHE)
     keys = ("person_id", "department")
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),
         set_={k: stmt.excluded[k] for k in rows[0] if k not in keys},
-        where=CachedSection.fetched_at < stmt.excluded.fetched_at,
+        where=_CACHE.c.fetched_at < stmt.excluded.fetched_at,
     )
-    await session.execute(stmt)
+    await session.execute(stmt, rows)
 
 
 async def purge_member_department(session: AsyncSession, person_id: str, department: Department) -> int:

@@ -1,12 +1,17 @@
 """The one ingestion service behind both doors (GraphQL `pushDepartmentUpdates` and `POST /webhooks/{dept}`).
 
 For each event of a batch, in one transaction committed before the push is acknowledged:
-- a replay (same department and event id) stores nothing and answers what the first push was answered;
+- a replay (same department and event id, also within one batch) stores nothing and answers what the first
+  push was answered;
 - a malformed event, or one whose subject the hub does not know, is dead-lettered with the reason, and the
-  rest of the batch still lands (each event runs in its own savepoint);
-- the record's version decides: newer than any seen -> APPLIED (the cache is updated), else SUPERSEDED;
-- every accepted event writes a PUSH audit event in the same transaction.
+  rest of the batch still lands (events are validated in Python before any SQL, so no savepoints);
+- the record's version decides: newer than any seen (before, or earlier in the batch) -> APPLIED (the cache
+  is updated), else SUPERSEDED; concurrent pushes of one record are serialised on its version row;
+- every accepted event writes a PUSH audit event in the same transaction (one `record` call per batch).
 After the commit, APPLIED events are announced on the family's pub/sub channel (ids only, no data).
+
+A batch costs a fixed handful of statements whatever its size (hub/ingestion/batch.py): replays, subjects,
+versions, the event log, dead letters, the cache, the audit append.
 
 A department system may only push its own department's events. No CPR number leaves this module: not in a
 result, a log line, an audit event or a pub/sub message.
@@ -21,8 +26,6 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.records import DepartmentRecord
@@ -31,8 +34,20 @@ from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
 from hub.crypto import CprVault
 from hub.domain import Department, Role
-from hub.errors import BadUserInput, Forbidden
-from hub.ingestion.cache import upsert, write_pushed
+from hub.errors import BadUserInput, Conflict, Forbidden
+from hub.ingestion.batch import (
+    RecordKey,
+    VersionClaim,
+    claim_versions,
+    dead_letter_row,
+    event_row,
+    insert_dead_letters,
+    insert_events,
+    known_results,
+    persons_by_hash,
+    rejected_row,
+)
+from hub.ingestion.cache import PushedEntry, write_pushed
 from hub.ingestion.codec import to_json
 from hub.ingestion.events import (
     DepartmentEvent,
@@ -43,14 +58,19 @@ from hub.ingestion.events import (
     event_id_of,
     validate,
 )
-from hub.ingestion.models import DeadLetter, IngestedEvent, RecordVersion
 from hub.ingestion.trail import masked, push_audit
 from hub.ingestion.wire import WireError, WireParser, parse_wire
 from hub.persistence.engine import transaction
-from hub.persistence.models import Membership, Person
 from hub.pubsub import PubSub
 
 logger = logging.getLogger("hub.ingestion")
+
+# Another push committing one of this batch's event ids between the replay check and the event-log insert
+# makes the batch start over, and the retry answers those events as replays. Each further retry needs yet
+# another such race, so a few attempts suffice.
+_ATTEMPTS = 5
+_FORBIDDEN = EventError("FORBIDDEN", "a department system may only push its own department's events")
+_UNKNOWN_SUBJECT = EventError("NOT_FOUND", "unknown subject", "subjectCpr")  # never echo the CPR number
 
 
 def family_channel(family_id: str) -> str:
@@ -64,6 +84,30 @@ class _Accepted:
     family_id: str | None
     status: EventStatus
     record: DepartmentRecord | None
+    stored: dict[str, Any] | None  # the record in the hub's typed JSON
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """One raw event after the checks that need no database: a valid event, or the error that stops it."""
+
+    event_id: str | None
+    event: DepartmentEvent | None = None
+    record: DepartmentRecord | None = None
+    subject_hash: str | None = None
+    error: EventError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    results: list[EventResult]
+    labels: list[str]  # the metric label per event: its status, or "replay"
+    accepted: list[_Accepted]
+    dead_lettered: list[EventError]
+
+
+class _ConcurrentReplay(Exception):
+    """A concurrent push committed one of this batch's event ids: roll back and start over."""
 
 
 class IngestionService:
@@ -104,174 +148,31 @@ class IngestionService:
             raise BadUserInput(f"at most {self.max_batch} events per push", field="events")
         department = principal.department
         now = self.clock()
-        results: list[EventResult] = []
-        accepted: list[_Accepted] = []
-        async with transaction(self.sessions) as session:
-            ids = {i for i in (event_id_of(raw) for raw in raw_events) if i is not None}
-            known = await self._known_results(session, department, ids)
-            persons = await self._persons(session, raw_events)
-            audit: list[AuditEvent] = []
-            for raw in raw_events:
-                event_id = event_id_of(raw)
-                if event_id is not None and event_id in known:
-                    results.append(known[event_id])
-                    self._events.labels(department.value, "replay").inc()
-                    continue
-                result, done = await self._one(session, principal, raw, persons, now)
-                if done is not None:
-                    accepted.append(done)
-                    audit.append(
-                        push_audit(
-                            principal,
-                            now=now,
-                            request_id=request_id,
-                            department=done.event.department,
-                            person_id=done.person_id,
-                            family_id=done.family_id,
-                            record=done.record,
-                        )
-                    )
-                elif result.error is not None and result.error.code == "FORBIDDEN":
-                    audit.append(
-                        push_audit(
-                            principal, now=now, request_id=request_id, department=department, granted=False
-                        )
-                    )
-                if event_id is not None:
-                    known[event_id] = result  # a repeat within the batch answers the same
-                results.append(result)
-                self._events.labels(department.value, result.status.value).inc()
-            await audit_record(session, audit)
-        await self._announce(accepted)
-        return results
-
-    async def _one(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        raw: Any,
-        persons: Mapping[str, tuple[str, str | None]],
-        now: datetime,
-    ) -> tuple[EventResult, _Accepted | None]:
-        department = principal.department
-        assert department is not None  # noqa: S101 - checked by push()
-        event_id = event_id_of(raw)
-        claimed = raw.get("department") if isinstance(raw, Mapping) else None
-        if isinstance(claimed, str) and claimed in Department.__members__ and claimed != department.value:
-            # Not dead-lettered: the event is not this caller's to push, so nothing of it is kept.
-            error = EventError("FORBIDDEN", "a department system may only push its own department's events")
-            return EventResult(event_id, EventStatus.REJECTED, error), None
-        try:
-            event = validate(raw, now=now)
-            record = None if event.deleted else parse_wire(self.parsers, event.department, event.record)
-        except InvalidEvent as exc:
-            return await self._reject(session, principal, raw, exc.error), None
-        except WireError as exc:
-            return await self._reject(
-                session, principal, raw, EventError("BAD_USER_INPUT", str(exc), "record")
-            ), None
-        found = persons.get(self.vault.lookup_hash(event.subject_cpr))
-        if found is None:
-            # Never echo the CPR number back: the reason names the problem only.
-            error = EventError("NOT_FOUND", "unknown subject", "subjectCpr")
-            return await self._reject(session, principal, raw, error), None
-        person_id, family_id = found
-        stored = None if record is None else to_json(record)
-        try:
-            async with session.begin_nested():
-                won = await self._claim_version(session, event, person_id, now)
-                status = EventStatus.APPLIED if won else EventStatus.SUPERSEDED
-                if won:
-                    await write_pushed(
-                        session,
-                        person_id=person_id,
-                        department=event.department,
-                        record=stored,
-                        record_kind=event.record_kind,
-                        record_id=event.record_id,
-                        version=event.version,
-                        at=now,
-                    )
-                session.add(
-                    self._row(event, principal.client, now, status, person_id=person_id, record=stored)
-                )
-                await session.flush()
-        except IntegrityError:
-            # The same event id committed concurrently by another push: answer as that one was answered.
-            replay = await self._known_results(session, department, {event.event_id})
-            if event.event_id in replay:
-                return replay[event.event_id], None
-            raise
-        return EventResult(event.event_id, status), _Accepted(event, person_id, family_id, status, record)
-
-    async def _claim_version(
-        self, session: AsyncSession, event: DepartmentEvent, person_id: str, now: datetime
-    ) -> bool:
-        """Record this version if it is newer than any seen for the record; atomic under concurrent pushes."""
-        stmt = upsert(session, RecordVersion).values(
-            department=event.department,
-            record_kind=event.record_kind,
-            record_id=event.record_id,
-            version=event.version,
-            person_id=person_id,
-            deleted=event.deleted,
-            updated_at=now,
-        )
-        claim = stmt.on_conflict_do_update(
-            index_elements=["department", "record_kind", "record_id"],
-            set_={
-                "version": stmt.excluded.version,
-                "person_id": stmt.excluded.person_id,
-                "deleted": stmt.excluded.deleted,
-                "updated_at": stmt.excluded.updated_at,
-            },
-            where=RecordVersion.version < stmt.excluded.version,
-        ).returning(RecordVersion.version)
-        # RETURNING yields a row only when the insert or the guarded update happened: this version won.
-        return (await session.execute(claim)).first() is not None
-
-    async def _reject(
-        self, session: AsyncSession, principal: Principal, raw: Any, error: EventError
-    ) -> EventResult:
-        department = principal.department
-        assert department is not None  # noqa: S101 - checked by push()
-        event_id = event_id_of(raw)
-        now = self.clock()
-        async with session.begin_nested():
-            session.add(
-                DeadLetter(
-                    department=department,
-                    event_id=event_id,
-                    received_at=now,
-                    error_code=error.code,
-                    reason=error.message,
-                    error_field=error.field,
-                    client=principal.client,
-                    payload=masked(raw),
-                    subject_cpr_encrypted=self._encrypted_subject(raw),
-                )
+        checked = [self._check(raw, department, now) for raw in raw_events]
+        outcome: _Outcome | None = None
+        for _ in range(_ATTEMPTS):
+            try:
+                async with transaction(self.sessions) as session:
+                    outcome = await _Batch(
+                        self, principal, raw_events, checked, now=now, request_id=request_id
+                    ).write(session)
+                break
+            except _ConcurrentReplay:
+                continue
+        if outcome is None:
+            raise Conflict("the same events are being pushed concurrently; push them again")
+        for label in outcome.labels:
+            self._events.labels(department.value, label).inc()
+        for error in outcome.dead_lettered:
+            logger.info(
+                "event dead-lettered",
+                extra={"department": department.value, "code": error.code, "field": error.field},
             )
-            if event_id is not None:
-                session.add(
-                    IngestedEvent(
-                        department=department,
-                        event_id=event_id,
-                        received_at=now,
-                        status=EventStatus.REJECTED.value,
-                        error_code=error.code,
-                        error_message=error.message,
-                        error_field=error.field,
-                        client=principal.client,
-                    )
-                )
-            await session.flush()
-        logger.info(
-            "event dead-lettered",
-            extra={"department": department.value, "code": error.code, "field": error.field},
-        )
-        return EventResult(event_id, EventStatus.REJECTED, error)
+        await self._announce(outcome.accepted)
+        return outcome.results
 
-    def _encrypted_subject(self, raw: Any) -> bytes | None:
+    def encrypted_subject(self, raw: Any) -> bytes | None:
+        """The raw event's subject CPR number encrypted (kept with a dead letter for reprocessing)."""
         cpr = raw.get("subjectCpr") if isinstance(raw, Mapping) else None
         if not isinstance(cpr, str):
             return None
@@ -280,71 +181,20 @@ class IngestionService:
         except ValueError:
             return None
 
-    @staticmethod
-    def _row(
-        event: DepartmentEvent,
-        client: str,
-        now: datetime,
-        status: EventStatus,
-        *,
-        person_id: str,
-        record: dict[str, Any] | None,
-    ) -> IngestedEvent:
-        return IngestedEvent(
-            department=event.department,
-            event_id=event.event_id,
-            person_id=person_id,
-            record_kind=event.record_kind,
-            record_id=event.record_id,
-            version=event.version,
-            occurred_at=event.occurred_at,
-            received_at=now,
-            deleted=event.deleted,
-            status=status.value,
-            client=client,
-            record=record,
-        )
-
-    async def _known_results(
-        self, session: AsyncSession, department: Department, event_ids: set[str]
-    ) -> dict[str, EventResult]:
-        if not event_ids:
-            return {}
-        rows = await session.scalars(
-            select(IngestedEvent).where(
-                IngestedEvent.department == department, IngestedEvent.event_id.in_(sorted(event_ids))
-            )
-        )
-        out: dict[str, EventResult] = {}
-        for row in rows:
-            error = (
-                EventError(row.error_code, row.error_message or "", row.error_field)
-                if row.error_code
-                else None
-            )
-            out[row.event_id] = EventResult(row.event_id, EventStatus(row.status), error)
-        return out
-
-    async def _persons(
-        self, session: AsyncSession, raw_events: Sequence[Any]
-    ) -> dict[str, tuple[str, str | None]]:
-        """cpr_hash -> (person id, current family id) for every subject named in the batch: one query."""
-        hashes: set[str] = set()
-        for raw in raw_events:
-            cpr = raw.get("subjectCpr") if isinstance(raw, Mapping) else None
-            if isinstance(cpr, str):
-                try:
-                    hashes.add(self.vault.lookup_hash(cpr))
-                except ValueError:
-                    continue
-        if not hashes:
-            return {}
-        rows = await session.execute(
-            select(Person.cpr_hash, Person.id, Membership.family_id)
-            .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.left_on.is_(None))
-            .where(Person.cpr_hash.in_(sorted(hashes)))
-        )
-        return {cpr_hash: (person_id, family_id) for cpr_hash, person_id, family_id in rows.all()}
+    def _check(self, raw: Any, department: Department, now: datetime) -> _Checked:
+        event_id = event_id_of(raw)
+        claimed = raw.get("department") if isinstance(raw, Mapping) else None
+        if isinstance(claimed, str) and claimed in Department.__members__ and claimed != department.value:
+            # Not dead-lettered: the event is not this caller's to push, so nothing of it is kept.
+            return _Checked(event_id, error=_FORBIDDEN)
+        try:
+            event = validate(raw, now=now)
+            record = None if event.deleted else parse_wire(self.parsers, event.department, event.record)
+        except InvalidEvent as exc:
+            return _Checked(event_id, error=exc.error)
+        except WireError as exc:
+            return _Checked(event_id, error=EventError("BAD_USER_INPUT", str(exc), "record"))
+        return _Checked(event_id, event, record, self.vault.lookup_hash(event.subject_cpr))
 
     async def _announce(self, accepted: Sequence[_Accepted]) -> None:
         for done in accepted:
@@ -366,3 +216,170 @@ class IngestionService:
                     "eventId": event.event_id,
                 },
             )
+
+
+class _Batch:
+    """One checked batch written inside the caller's transaction, in a fixed number of statements."""
+
+    def __init__(
+        self,
+        service: IngestionService,
+        principal: Principal,
+        raw_events: Sequence[Any],
+        checked: Sequence[_Checked],
+        *,
+        now: datetime,
+        request_id: str | None,
+    ) -> None:
+        assert principal.department is not None  # noqa: S101 - checked by push()
+        self.service = service
+        self.principal = principal
+        self.department = principal.department
+        self.raw_events = raw_events
+        self.checked = checked
+        self.now = now
+        self.request_id = request_id
+        self.results: dict[int, EventResult] = {}  # position -> result, for every position not a replay
+        self.audit: dict[int, AuditEvent] = {}  # position -> its PUSH audit event
+        self.event_rows: list[dict[str, Any]] = []
+        self.letters: list[dict[str, Any]] = []
+        self.dead_lettered: list[EventError] = []
+
+    async def write(self, session: AsyncSession) -> _Outcome:
+        ids = {c.event_id for c in self.checked if c.event_id is not None}
+        known = await known_results(session, self.department, ids)
+        first: dict[str, int] = {}  # event id -> the position that decides it (later repeats answer the same)
+        fresh: list[int] = []  # positions that are not replays
+        for i, c in enumerate(self.checked):
+            if c.event_id is not None:
+                if c.event_id in known or c.event_id in first:
+                    continue
+                first[c.event_id] = i
+            fresh.append(i)
+        hashes = {h for i in fresh if (h := self.checked[i].subject_hash) is not None}
+        persons = await persons_by_hash(session, hashes)
+        candidates: list[_Candidate] = []
+        for i in fresh:
+            c = self.checked[i]
+            found = persons.get(c.subject_hash) if c.subject_hash is not None else None
+            if c.error is not None and c.error.code == _FORBIDDEN.code:
+                self._forbidden(i, c)
+            elif c.event is None or found is None:
+                self._reject(i, c.error or _UNKNOWN_SUBJECT)
+            else:
+                candidates.append(_Candidate(i, c.event, c.record, found[0], found[1]))
+        statuses = await _order(session, candidates, self.now)
+        accepted = [self._accept(c, status) for c, status in zip(candidates, statuses, strict=True)]
+
+        if len(await insert_events(session, self.event_rows)) != len(self.event_rows):
+            raise _ConcurrentReplay
+        await insert_dead_letters(session, self.letters)
+        await write_pushed(
+            session, [_pushed(a) for a in accepted if a.status is EventStatus.APPLIED], self.now
+        )
+        await audit_record(session, [self.audit[i] for i in sorted(self.audit)])  # in the order pushed
+
+        results: list[EventResult] = []
+        labels: list[str] = []
+        for i, c in enumerate(self.checked):
+            if i in self.results:
+                results.append(self.results[i])
+                labels.append(self.results[i].status.value)
+            else:  # a replay: of an earlier push, or of an earlier event of this batch
+                assert c.event_id is not None  # noqa: S101 - only an event with an id is ever a replay
+                results.append(known[c.event_id] if c.event_id in known else self.results[first[c.event_id]])
+                labels.append("replay")
+        return _Outcome(results, labels, accepted, self.dead_lettered)
+
+    def _forbidden(self, i: int, checked: _Checked) -> None:
+        self.results[i] = EventResult(checked.event_id, EventStatus.REJECTED, _FORBIDDEN)
+        self.audit[i] = push_audit(
+            self.principal,
+            now=self.now,
+            request_id=self.request_id,
+            department=self.department,
+            granted=False,
+        )
+
+    def _reject(self, i: int, error: EventError) -> None:
+        event_id = self.checked[i].event_id
+        raw = self.raw_events[i]
+        self.results[i] = EventResult(event_id, EventStatus.REJECTED, error)
+        self.dead_lettered.append(error)
+        self.letters.append(
+            dead_letter_row(
+                self.department,
+                event_id,
+                error,
+                client=self.principal.client,
+                now=self.now,
+                payload=masked(raw),
+                subject_encrypted=self.service.encrypted_subject(raw),
+            )
+        )
+        if event_id is not None:
+            self.event_rows.append(
+                rejected_row(self.department, event_id, error, client=self.principal.client, now=self.now)
+            )
+
+    def _accept(self, candidate: _Candidate, status: EventStatus) -> _Accepted:
+        event = candidate.event
+        stored = None if candidate.record is None else to_json(candidate.record)
+        self.results[candidate.position] = EventResult(event.event_id, status)
+        self.event_rows.append(
+            event_row(event, status, candidate.person_id, stored, client=self.principal.client, now=self.now)
+        )
+        self.audit[candidate.position] = push_audit(
+            self.principal,
+            now=self.now,
+            request_id=self.request_id,
+            department=event.department,
+            person_id=candidate.person_id,
+            family_id=candidate.family_id,
+            record=candidate.record,
+        )
+        return _Accepted(event, candidate.person_id, candidate.family_id, status, candidate.record, stored)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A valid event of a known subject, not a replay: it will be APPLIED or SUPERSEDED."""
+
+    position: int
+    event: DepartmentEvent
+    record: DepartmentRecord | None
+    person_id: str
+    family_id: str | None
+
+
+def _pushed(accepted: _Accepted) -> PushedEntry:
+    event = accepted.event
+    return PushedEntry(
+        accepted.person_id,
+        event.department,
+        accepted.stored,
+        event.record_kind,
+        event.record_id,
+        event.version,
+    )
+
+
+async def _order(session: AsyncSession, candidates: Sequence[_Candidate], now: datetime) -> list[EventStatus]:
+    """APPLIED or SUPERSEDED per candidate, as if the batch were applied one event after another."""
+    claims: dict[RecordKey, VersionClaim] = {}
+    for c in candidates:
+        key = (c.event.department, c.event.record_kind, c.event.record_id)
+        best = claims.get(key)
+        if best is None or c.event.version > best.version:  # the first event with the highest version
+            claims[key] = VersionClaim(key, c.event.version, c.person_id, c.event.deleted)
+    newest = await claim_versions(session, claims.values(), now)
+    statuses: list[EventStatus] = []
+    for c in candidates:
+        key = (c.event.department, c.event.record_kind, c.event.record_id)
+        seen = newest[key]
+        if seen is None or c.event.version > seen:
+            newest[key] = c.event.version
+            statuses.append(EventStatus.APPLIED)
+        else:
+            statuses.append(EventStatus.SUPERSEDED)
+    return statuses

@@ -98,7 +98,9 @@ async def test_subscribing_to_a_family_the_viewer_may_not_see_is_not_found(stack
 
 async def test_the_team_is_told_at_once_when_a_consent_is_withdrawn(stack: Stack) -> None:
     token = stack.token("tovholder")
-    query = "query($id: ID!) { familyConsents(familyId: $id) { consents { id subjectId status departments } } }"
+    query = (
+        "query($id: ID!) { familyConsents(familyId: $id) { consents { id subjectId status departments } } }"
+    )
     found = None
     for family in stack.world.families:
         overview = await stack.graphql(query, {"id": family.key}, token=token)
