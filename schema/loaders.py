@@ -57,11 +57,50 @@ def members_by_family(context: Context) -> DataLoader[str, list[MemberInfo]]:
         async def load(family_ids: list[str]) -> Sequence[list[MemberInfo]]:
             async with services.sessions() as session:
                 found = await repository.members_of(session, services.vault, family_ids)
+            await _facts_about_members(context, [m for group in found.values() for m in group])
             return [found.get(fid, []) for fid in family_ids]
 
         existing = DataLoader(load_fn=load)
         context.loaders["members_by_family"] = existing
     return existing
+
+
+def members_by_id(context: Context) -> DataLoader[str, MemberInfo | None]:
+    """Persons by id, with their current membership (None: no such current member). No access decision."""
+    existing = context.loaders.get("members_by_id")
+    if existing is None:
+        services = context.services
+
+        async def load(person_ids: list[str]) -> Sequence[MemberInfo | None]:
+            async with services.sessions() as session:
+                found = await repository.get_members(session, services.vault, person_ids)
+            await _facts_about_members(context, list(found.values()))
+            return [found.get(pid) for pid in person_ids]
+
+        existing = DataLoader(load_fn=load)
+        context.loaders["members_by_id"] = existing
+    return existing
+
+
+def family_visibility_by_id(context: Context) -> DataLoader[str, bool]:
+    """Whether the viewer may see each family (need-to-know, by the gate): one facts query per batch."""
+    existing = context.loaders.get("family_visibility_by_id")
+    if existing is None:
+
+        async def load(family_ids: list[str]) -> Sequence[bool]:
+            visible = await gate(context).visible_families(family_ids)
+            return [fid in visible for fid in family_ids]
+
+        existing = DataLoader(load_fn=load)
+        context.loaders["family_visibility_by_id"] = existing
+    return existing
+
+
+async def _facts_about_members(context: Context, members: Sequence[MemberInfo]) -> None:
+    # The gate is asked about these members next (CPR masking, member visibility, sections), one at a time:
+    # read the viewer's facts about all of them now, in one query, rather than one query per member.
+    if members:
+        await gate(context).facts_about({m.family_id for m in members}, {m.person_id for m in members})
 
 
 async def family_members(info: Info, family_id: str) -> list[MemberInfo]:

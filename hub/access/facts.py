@@ -1,16 +1,23 @@
-"""The facts a need-to-know decision rests on, loaded once per request for one viewer.
+"""The facts a need-to-know decision rests on, loaded per request for one viewer, only as far as it needs.
 
-`load_facts(session, principal, today)` runs at most two small queries, chosen by the viewer's role: current
-team assignments (coordinator, core team), the caseload and the caseload persons' current families
-(caseworker), or the citizen's own person and the children they hold custody of. Roles without person
-data load nothing.
+`load_facts(session, principal, today)` loads the viewer's whole scope: current team assignments (coordinator,
+core team), the caseload and the caseload persons' current families (caseworker), or the citizen's own person
+and the children they hold custody of. Roles without person data load nothing.
 
-This module only reads; it never decides. Decisions are pure functions of these facts in hub/access/policy.py.
+`load_facts(..., family_ids=..., person_ids=...)` loads only the facts about those families and persons: the
+viewer's team assignments on those families; their caseload entries for those persons and for the current
+members of those families. A coordinator on 10,000 families asking about one family reads one family's rows.
+A citizen's facts are small and always loaded whole. Scoped facts record what they cover (`scope`); facts
+about anything else are simply absent, so the policy denies it (the default is no): ask only about what
+was covered, or merge in more (`merged`) first. The gate (hub/family/gate.py) does this bookkeeping.
+
+This module only reads; it never decides. Decisions are pure functions of these facts in hub/access/policy.py;
+lists filter by the same rules in SQL (hub/access/scope.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,10 +30,27 @@ from hub.auth.principal import Principal
 from hub.domain import Department, Role
 from hub.persistence.models import CaseloadEntry, Custody, Membership, Person, TeamAssignment
 
+# Past this many ids a scoped load costs more (bound parameters, query size) than the viewer's whole scope.
+MAX_SCOPED_IDS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class FactScope:
+    """What scoped facts cover: everything the viewer's facts say about these families and persons."""
+
+    family_ids: frozenset[str] = frozenset()
+    person_ids: frozenset[str] = frozenset()
+
+    def covers(self, family_ids: Collection[str], person_ids: Collection[str]) -> bool:
+        return self.family_ids.issuperset(family_ids) and self.person_ids.issuperset(person_ids)
+
+    def __or__(self, other: FactScope) -> FactScope:
+        return FactScope(self.family_ids | other.family_ids, self.person_ids | other.person_ids)
+
 
 @dataclass(frozen=True, slots=True)
 class AccessFacts:
-    """Everything need-to-know needs to know about one viewer, as of `today`."""
+    """Everything need-to-know needs to know about one viewer, as of `today` (within `scope`)."""
 
     today: date
     # COORDINATOR / CORE_TEAM: family id -> the viewer's current team roles on it.
@@ -41,42 +65,96 @@ class AccessFacts:
     own_family_ids: frozenset[str] = frozenset()
     # CITIZEN: children the viewer currently holds custody of -> the child's birth date.
     custody_children: Mapping[str, date] = field(default_factory=dict)
+    # None: the viewer's whole scope. Otherwise only facts about these families and persons were loaded.
+    scope: FactScope | None = None
 
     @classmethod
     def none(cls, today: date) -> AccessFacts:
         """No facts: every decision over them denies."""
         return cls(today=today)
 
+    def covers(self, family_ids: Collection[str] = (), person_ids: Collection[str] = ()) -> bool:
+        """Whether decisions about these families and persons may rest on these facts."""
+        return self.scope is None or self.scope.covers(family_ids, person_ids)
 
-def _current(since: Mapped[date], until: Mapped[date | None], today: date) -> ColumnElement[bool]:
-    # The interval [since, until) contains today; until None means it still runs.
+    def merged(self, other: AccessFacts) -> AccessFacts:
+        """These facts and `other`'s (same viewer, same day): the union of what both know and cover."""
+        if self.scope is None:
+            return self
+        if other.scope is None:
+            return other
+        caseload = {pid: deps | other.caseload.get(pid, frozenset()) for pid, deps in self.caseload.items()}
+        caseload.update({pid: deps for pid, deps in other.caseload.items() if pid not in caseload})
+        assignments = {
+            fid: roles | other.assignments.get(fid, frozenset()) for fid, roles in self.assignments.items()
+        }
+        assignments.update({fid: roles for fid, roles in other.assignments.items() if fid not in assignments})
+        return AccessFacts(
+            today=self.today,
+            assignments=assignments,
+            caseload=caseload,
+            caseload_family_ids=self.caseload_family_ids | other.caseload_family_ids,
+            own_person_id=self.own_person_id,
+            own_birth_date=self.own_birth_date,
+            own_family_ids=self.own_family_ids,
+            custody_children=self.custody_children,
+            scope=self.scope | other.scope,
+        )
+
+
+def current(since: Mapped[date], until: Mapped[date | None], today: date) -> ColumnElement[bool]:
+    """The interval [since, until) contains today; until None means it still runs."""
     return and_(since <= today, or_(until.is_(None), until > today))
 
 
-async def load_facts(session: AsyncSession, principal: Principal | None, today: date) -> AccessFacts:
+async def load_facts(
+    session: AsyncSession,
+    principal: Principal | None,
+    today: date,
+    *,
+    family_ids: Collection[str] | None = None,
+    person_ids: Collection[str] | None = None,
+) -> AccessFacts:
+    """The viewer's facts: all of them, or (given `family_ids` and/or `person_ids`) only about those.
+
+    A team worker's facts are per family: to decide about a member's sections, pass the member's family too.
+    """
     if principal is None:
         return AccessFacts.none(today)
+    scope: FactScope | None = None
+    if family_ids is not None or person_ids is not None:
+        scope = FactScope(frozenset(family_ids or ()), frozenset(person_ids or ()))
+        if len(scope.family_ids) + len(scope.person_ids) > MAX_SCOPED_IDS:
+            scope = None  # the whole scope is a superset, and cheaper than thousands of parameters
     if principal.role in (Role.COORDINATOR, Role.CORE_TEAM):
-        return await _team_facts(session, principal, today)
+        return await _team_facts(session, principal, today, scope)
     if principal.role is Role.CASEWORKER and principal.department is not None:
-        return await _caseworker_facts(session, principal, today)
+        return await _caseworker_facts(session, principal, today, scope)
     if principal.role is Role.CITIZEN and principal.person_id is not None:
         return await _citizen_facts(session, principal.person_id, today)
     return AccessFacts.none(today)
 
 
-async def _team_facts(session: AsyncSession, principal: Principal, today: date) -> AccessFacts:
+async def _team_facts(
+    session: AsyncSession, principal: Principal, today: date, scope: FactScope | None
+) -> AccessFacts:
     stmt = select(TeamAssignment.family_id, TeamAssignment.team_role).where(
         TeamAssignment.user_id == principal.user_id,
-        _current(TeamAssignment.since, TeamAssignment.until, today),
+        current(TeamAssignment.since, TeamAssignment.until, today),
     )
+    if scope is not None:
+        if not scope.family_ids:
+            return AccessFacts(today=today, scope=scope)
+        stmt = stmt.where(TeamAssignment.family_id.in_(sorted(scope.family_ids)))
     roles: dict[str, set[str]] = {}
     for family_id, team_role in (await session.execute(stmt)).all():
         roles.setdefault(family_id, set()).add(team_role)
-    return AccessFacts(today=today, assignments={k: frozenset(v) for k, v in roles.items()})
+    return AccessFacts(today=today, assignments={k: frozenset(v) for k, v in roles.items()}, scope=scope)
 
 
-async def _caseworker_facts(session: AsyncSession, principal: Principal, today: date) -> AccessFacts:
+async def _caseworker_facts(
+    session: AsyncSession, principal: Principal, today: date, scope: FactScope | None
+) -> AccessFacts:
     stmt = (
         select(CaseloadEntry.person_id, CaseloadEntry.department, Membership.family_id)
         .outerjoin(
@@ -86,6 +164,17 @@ async def _caseworker_facts(session: AsyncSession, principal: Principal, today: 
         # Only the viewer's own department's caseload counts: a caseworker acts for one administration.
         .where(CaseloadEntry.user_id == principal.user_id, CaseloadEntry.department == principal.department)
     )
+    if scope is not None:
+        if not scope.family_ids and not scope.person_ids:
+            return AccessFacts(today=today, scope=scope)
+        # The asked-about persons' entries, and every entry of a current member of an asked-about family:
+        # complete for both, so a family absent from caseload_family_ids really has no caseload person.
+        stmt = stmt.where(
+            or_(
+                CaseloadEntry.person_id.in_(sorted(scope.person_ids)),
+                Membership.family_id.in_(sorted(scope.family_ids)),
+            )
+        )
     caseload: dict[str, set[Department]] = {}
     families: set[str] = set()
     for person_id, department, family_id in (await session.execute(stmt)).all():
@@ -96,6 +185,7 @@ async def _caseworker_facts(session: AsyncSession, principal: Principal, today: 
         today=today,
         caseload={k: frozenset(v) for k, v in caseload.items()},
         caseload_family_ids=frozenset(families),
+        scope=scope,
     )
 
 
@@ -113,7 +203,7 @@ async def _citizen_facts(session: AsyncSession, person_id: str, today: date) -> 
         await session.execute(
             select(Custody.child_id, Person.birth_date)
             .join(Person, Person.id == Custody.child_id)
-            .where(Custody.holder_id == person_id, _current(Custody.since, Custody.until, today))
+            .where(Custody.holder_id == person_id, current(Custody.since, Custody.until, today))
         )
     ).all()
     return AccessFacts(

@@ -36,7 +36,7 @@ async def family_consents(
     """The family's consents and each visible member × department's state, at `now`."""
     today = local_day(now)
     async with sessions() as session:
-        facts = await load_facts(session, principal, today)
+        facts = await load_facts(session, principal, today, family_ids=[family_id])
         if not family_access(principal, facts, family_id).allowed:
             raise NotFound("no family with this id")
         if principal.role not in TEAM_ROLES and principal.role is not Role.CITIZEN:

@@ -29,7 +29,7 @@ async def require_team(session: AsyncSession, principal: Principal, family_id: s
     """Only the family's own team (coordinator, core team currently assigned) changes its consents."""
     if principal.role not in TEAM_ROLES:
         raise Forbidden("only the family's coordinator and core team record consents")
-    facts = await load_facts(session, principal, today)
+    facts = await load_facts(session, principal, today, family_ids=[family_id])
     if not family_access(principal, facts, family_id).allowed:
         # As everywhere in the hub, a family the worker is not assigned to does not exist for them.
         raise NotFound("no family with this id")
@@ -66,7 +66,8 @@ async def require_citizen_may_withdraw(
     grantor_ids: frozenset[str],
     today: date,
 ) -> str:
-    facts = await load_facts(session, principal, today)
+    # Only the citizen's own facts (always loaded whole) matter here: no family's team or caseload rows.
+    facts = await load_facts(session, principal, today, family_ids=())
     own = facts.own_person_id
     own_age = age_on(facts.own_birth_date, today) if facts.own_birth_date else None
     if own is None or own != principal.person_id or own_age is None or own_age < OWN_CONSENT_AGE:

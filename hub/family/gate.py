@@ -4,8 +4,11 @@
 data categories; it runs before any connector call, so a member without a basis is never fetched. Every
 schema path that reaches a person's department data goes through `SectionService` (hub/family/sections.py),
 which asks this gate. Decisions are made by pure policies (hub/access/policy.py, hub/consent/policy.py) over
-facts loaded once per request. Families and members are filtered here too (`visible_family_scope`,
-`visible_families`, `can_see_member`): a family the viewer may not see is NOT_FOUND, never FORBIDDEN.
+facts loaded per request for what it touches: the gate accumulates the viewer's facts about the families and
+persons it is asked about (hub/access/facts.py, scoped loads), never the viewer's whole scope unless asked for
+it (`facts()`, `visible_family_scope`). Families and members are filtered here too (`visible_families`,
+`family_access`, `can_see_member`): a family the viewer may not see is NOT_FOUND, never FORBIDDEN. Lists
+filter in SQL by `visible_family_query` (hub/access/scope.py), the same rules as the policy.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.access import policy
+from hub.access import policy, scope
 from hub.access.facts import AccessFacts, load_facts
 from hub.access.policy import AccessDecision, Basis
 from hub.auth.principal import Principal
@@ -53,8 +57,9 @@ WORKER_ROLES = frozenset({Role.COORDINATOR, Role.CORE_TEAM, Role.CASEWORKER})  #
 class Gate:
     """Per-request decisions: need-to-know access first (hub/access/policy.py), then consent.
 
-    The viewer's facts (assignments, caseload, custody) are loaded lazily, once per request, from `sessions`.
-    A gate without `sessions` or `facts` knows nothing about the viewer and so denies everything.
+    The viewer's facts (assignments, caseload, custody) are loaded lazily from `sessions`, only about the
+    families and persons asked about, and kept for the request: each fact is read at most once. A gate without
+    `sessions` or `facts` knows nothing about the viewer and so denies everything.
     """
 
     def __init__(
@@ -77,18 +82,46 @@ class Gate:
         self._decisions: dict[tuple[str, Department], SectionDecision] = {}
 
     async def facts(self) -> AccessFacts:
-        """The viewer's access facts, loaded on first use (one or two queries) and kept for the request."""
-        if self._facts is None:
+        """ALL the viewer's access facts (one or two queries), kept for the request.
+
+        A coordinator's whole scope can be thousands of rows: on the read path ask `facts_about` instead.
+        """
+        if self._facts is None or (self._facts.scope is not None and self._sessions is not None):
             async with self._facts_lock:
-                if self._facts is None:
-                    self._facts = await self._load_facts()
+                if self._facts is None or (self._facts.scope is not None and self._sessions is not None):
+                    self._facts = await self._load_facts(None, None)
         return self._facts
 
-    async def _load_facts(self) -> AccessFacts:
+    async def facts_about(
+        self, family_ids: Collection[str] = (), person_ids: Collection[str] = ()
+    ) -> AccessFacts:
+        """The viewer's facts, covering at least these families and persons (loading only what is missing)."""
+        facts = self._facts
+        # Without sessions there is nothing more to learn: what is not in the given facts is denied.
+        if facts is not None and (self._sessions is None or facts.covers(family_ids, person_ids)):
+            return facts
+        async with self._facts_lock:
+            facts = self._facts
+            if facts is None:
+                facts = self._facts = await self._load_facts(family_ids, person_ids)
+            elif not facts.covers(family_ids, person_ids):
+                known = facts.scope
+                assert known is not None  # noqa: S101 - whole-scope facts cover everything
+                missing_families = set(family_ids) - known.family_ids
+                missing_persons = set(person_ids) - known.person_ids
+                facts = facts.merged(await self._load_facts(missing_families, missing_persons))
+                self._facts = facts
+            return facts
+
+    async def _load_facts(
+        self, family_ids: Collection[str] | None, person_ids: Collection[str] | None
+    ) -> AccessFacts:
         if self._sessions is None or self.principal is None:
             return AccessFacts.none(self.today)
         async with self._sessions() as session:
-            return await load_facts(session, self.principal, self.today)
+            return await load_facts(
+                session, self.principal, self.today, family_ids=family_ids, person_ids=person_ids
+            )
 
     async def decide_many(
         self, members: Iterable[MemberInfo], departments: Collection[Department]
@@ -96,7 +129,7 @@ class Gate:
         pending = [(m, d) for m in members for d in departments if (m.person_id, d) not in self._decisions]
         if not pending:
             return self._decisions
-        facts = await self.facts()
+        facts = await self.facts_about({m.family_id for m, _d in pending}, {m.person_id for m, _d in pending})
         # 1. Access: need-to-know, pure policy. A denial is final; consent is never asked for it.
         granted: list[tuple[MemberInfo, Department, AccessDecision]] = []
         for member, department in pending:
@@ -151,24 +184,33 @@ class Gate:
 
     async def visible_families(self, family_ids: Collection[str]) -> set[str]:
         """The subset of `family_ids` the viewer may see; the rest are to be reported as NOT_FOUND."""
-        scope = await self.visible_family_scope()
-        return set(family_ids) if scope is None else set(family_ids) & set(scope)
+        facts = await self.facts_about(family_ids)
+        return {fid for fid in family_ids if policy.family_access(self.principal, facts, fid).allowed}
 
     async def visible_family_scope(self) -> Collection[str] | None:
-        """All family ids the viewer may see (for lists and searches). Never None: every role is scoped."""
+        """All family ids the viewer may see, as a set: loads the viewer's whole scope.
+
+        Lists and searches filter by `visible_family_query` in SQL instead. Never None: every role is scoped.
+        """
         return policy.visible_family_ids(self.principal, await self.facts())
 
+    def visible_family_query(self) -> Select[str]:
+        """The family ids the viewer may see, as SQL (the policy's rules; see hub/access/scope.py)."""
+        # A gate without sessions knows nothing about the viewer, so its scope is empty, as in the policy.
+        principal = self.principal if self._sessions is not None else None
+        return scope.visible_family_ids_query(principal, self.today)
+
     async def family_access(self, family_id: str) -> AccessDecision:
-        return policy.family_access(self.principal, await self.facts(), family_id)
+        return policy.family_access(self.principal, await self.facts_about([family_id]), family_id)
 
     async def can_see_member(self, member: MemberInfo) -> bool:
         """Whether the viewer may see this member at all (own family, or a citizen's custody child)."""
-        facts = await self.facts()
+        facts = await self.facts_about([member.family_id], [member.person_id])
         return policy.member_access(self.principal, facts, member.person_id, member.family_id).allowed
 
     async def full_cpr(self, member: MemberInfo) -> bool:
         """Full CPR for this member, or masked (see hub/access/policy.py for who and why)."""
-        facts = await self.facts()
+        facts = await self.facts_about([member.family_id], [member.person_id])
         return policy.full_cpr_visible(self.principal, facts, member.person_id, member.family_id)
 
     def decision(self, member: MemberInfo, department: Department) -> SectionDecision | None:

@@ -1,7 +1,7 @@
 """Reads of families and members from the hub's tables. Returns value objects with the CPR decrypted in memory.
 
-No access decisions here: callers pass the set of family ids the viewer may see (`visible`), and this module
-only filters by it.
+No access decisions here: callers pass the family ids the viewer may see (`visible`, a query built by
+hub/access/scope.py), and this module only filters by it, inside the database.
 """
 
 from __future__ import annotations
@@ -49,9 +49,11 @@ async def get_families(session: AsyncSession, ids: Collection[str]) -> dict[str,
     return {row.id: _family_info(row) for row in rows}
 
 
-def _filtered(stmt: Select[Family], flt: FamilyFilter, visible: Collection[str] | None) -> Select[Family]:
+def _filtered(stmt: Select[Family], flt: FamilyFilter, visible: Select[str] | None) -> Select[Family]:
     if visible is not None:
-        stmt = stmt.where(Family.id.in_(list(visible)))
+        # A correlated EXISTS, not IN (...): probed per candidate row through the scope tables' family_id
+        # indexes, so a page in id order stops after `first + 1` visible rows however large the scope is.
+        stmt = stmt.where(visible.where(visible.selected_columns[0] == Family.id).exists())
     if flt.district is not None:
         stmt = stmt.where(Family.district == flt.district)
     if flt.status is not None:
@@ -74,11 +76,14 @@ async def list_families(
     session: AsyncSession,
     flt: FamilyFilter,
     *,
-    visible: Collection[str] | None,
+    visible: Select[str] | None,
     first: int,
     after_id: str | None,
 ) -> tuple[list[FamilyInfo], bool, int]:
-    """A page ordered by id (stable keyset pagination): (families, has_next_page, total_count)."""
+    """A page ordered by id (stable keyset pagination): (families, has_next_page, total_count).
+
+    `visible` selects the family ids the viewer may see (one column); None means no scope (trusted callers).
+    """
     base = _filtered(select(Family), flt, visible)
     total = await session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
     page = base.order_by(Family.id).limit(first + 1)

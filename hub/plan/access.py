@@ -118,12 +118,12 @@ def decide(principal: Principal | None, facts: AccessFacts, family_id: str) -> P
 async def access_for(
     session: AsyncSession, principal: Principal | None, family_ids: Collection[str], today: date
 ) -> dict[str, PlanAccess]:
-    """The viewer's plan access for each family, from one load of the viewer's facts (one or two queries).
+    """The viewer's plan access for each family, from one load of the viewer's facts about them (one query).
 
     Run inside the caller's session, so an edit decides on the team as it is inside the edit's transaction.
     """
     ids = list(dict.fromkeys(family_ids))
     if not ids:
         return {}
-    facts = await load_facts(session, principal, today)
+    facts = await load_facts(session, principal, today, family_ids=ids)
     return {fid: decide(principal, facts, fid) for fid in ids}

@@ -20,7 +20,14 @@ from hub.family import repository
 from hub.family.model import MemberInfo
 from schema.context import Info
 from schema.family.types import DistrictType, Family, FamilyMember, FamilyStatusType
-from schema.loaders import log_identity_reads, log_not_found, members_by_family, section_service
+from schema.loaders import (
+    family_visibility_by_id,
+    log_identity_reads,
+    log_not_found,
+    members_by_family,
+    members_by_id,
+    section_service,
+)
 
 SECTION_FIELDS: dict[str, tuple[Department, ...]] = {
     "social": (Department.SOF,),
@@ -55,14 +62,10 @@ async def _prepare(info: Info, members: list[MemberInfo]) -> None:
         await section_service(info).prepare(members, departments)
 
 
-async def _visible(info: Info, family_ids: list[str]) -> set[str]:
-    """The subset of `family_ids` the viewer may see (need-to-know, decided by the gate)."""
-    return await section_service(info).gate.visible_families(family_ids)
-
-
 async def load_family(info: Info, family_id: str) -> Family | None:
     info.context.require_principal()
-    if not await _visible(info, [family_id]):
+    # Need-to-know, decided by the gate over the viewer's facts about this family only (batched: _entities).
+    if not await family_visibility_by_id(info.context).load(family_id):
         log_not_found(info, None)
         return None
     async with info.context.services.sessions() as session:
@@ -77,10 +80,7 @@ async def load_family(info: Info, family_id: str) -> Family | None:
 
 async def load_member(info: Info, person_id: str) -> FamilyMember | None:
     info.context.require_principal()
-    services = info.context.services
-    async with services.sessions() as session:
-        found = await repository.get_members(session, services.vault, [person_id])
-    member = found.get(person_id)
+    member = await members_by_id(info.context).load(person_id)
     if member is None or not await section_service(info).gate.can_see_member(member):
         log_not_found(info, None)
         return None
@@ -182,7 +182,8 @@ class FamilyQuery:
         )
         if flt.search is not None and len(flt.search) > 100:
             raise BadUserInput("search is too long", field="filter.search")
-        visible = await section_service(info).gate.visible_family_scope()
+        # The viewer's scope stays in the database: a query of the visible ids (hub/access/scope.py).
+        visible = section_service(info).gate.visible_family_query()
         async with info.context.services.sessions() as session:
             families, has_next, total = await repository.list_families(
                 session, flt, visible=visible, first=first, after_id=after_id
