@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
 Schema = dict[str, Any]
+JSON = "application/json"
 
 DATE: Schema = {"type": "string", "format": "date"}
 DATETIME: Schema = {"type": "string", "format": "date-time"}
@@ -68,11 +71,11 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def content(schema: Schema, media_type: str = "application/json") -> dict[str, Any]:
+def content(schema: Schema, media_type: str = JSON) -> dict[str, Any]:
     return {media_type: {"schema": schema}}
 
 
-def response(description: str, schema: Schema, media_type: str = "application/json") -> dict[str, Any]:
+def response(description: str, schema: Schema, media_type: str = JSON) -> dict[str, Any]:
     return {"description": description, "content": content(schema, media_type)}
 
 
@@ -144,3 +147,125 @@ def document(
         "paths": {**paths, "/health": HEALTH_PATH},
         "components": {"securitySchemes": security_schemes, "schemas": schemas},
     }
+
+
+# --- The three data path items every department has (single by CPR, batch POST, paged list). ---
+# Only names, descriptions and schemas differ between departments; the status codes each kind of endpoint
+# can answer with are the same everywhere (see connectors/mock/README.md), so they live here once.
+Errors = tuple[str, str]  # (error schema name, error media type): the department's error format
+SINGLE_ERRORS = (400, 401, 404, 429, 500, 503)
+BATCH_ERRORS = (400, 401, 413, 429, 500, 503)
+LIST_ERRORS = (400, 401, 429, 500, 503)
+
+
+def cpr_path_parameter() -> dict[str, Any]:
+    return {"name": "cpr", "in": "path", "required": True, "schema": CPR}
+
+
+def page_size_parameter(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    }
+
+
+def page_token_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": STRING, "description": "Opaque page token."}
+
+
+def _path_item(
+    method: str,
+    operation_id: str,
+    summary: str,
+    *,
+    request: dict[str, Any],
+    ok: tuple[str, str],
+    errors: Errors,
+    codes: tuple[int, ...],
+    media_type: str,
+) -> dict[str, Any]:
+    """One operation; `request` is its parameters or request body, `ok` the 200's (description, schema)."""
+    description, schema = ok
+    return {
+        method: {
+            "operationId": operation_id,
+            "summary": summary,
+            **request,
+            "responses": {
+                "200": response(description, ref(schema), media_type),
+                **error_responses(*errors, *codes),
+            },
+        }
+    }
+
+
+def single_path(
+    operation_id: str,
+    summary: str,
+    *,
+    ok: str,
+    schema: str,
+    errors: Errors,
+    parameter: dict[str, Any] | None = None,
+    media_type: str = JSON,
+) -> dict[str, Any]:
+    """GET one person's record; `parameter` defaults to the `{cpr}` path parameter."""
+    parameters = [cpr_path_parameter() if parameter is None else parameter]
+    return _path_item(
+        "get",
+        operation_id,
+        summary,
+        request={"parameters": parameters},
+        ok=(ok, schema),
+        errors=errors,
+        codes=SINGLE_ERRORS,
+        media_type=media_type,
+    )
+
+
+def batch_path(
+    operation_id: str,
+    summary: str,
+    *,
+    request: str,
+    ok: str,
+    schema: str,
+    errors: Errors,
+    media_type: str = JSON,
+) -> dict[str, Any]:
+    """POST a batch look-up: `request` and `schema` name the request and 200 response bodies."""
+    body = {"requestBody": {"required": True, "content": content(ref(request), media_type)}}
+    return _path_item(
+        "post",
+        operation_id,
+        summary,
+        request=body,
+        ok=(ok, schema),
+        errors=errors,
+        codes=BATCH_ERRORS,
+        media_type=media_type,
+    )
+
+
+def list_path(
+    operation_id: str,
+    summary: str,
+    *,
+    parameters: list[dict[str, Any]],
+    ok: str,
+    schema: str,
+    errors: Errors,
+    media_type: str = JSON,
+) -> dict[str, Any]:
+    """GET one page of everyone; `parameters` are the department's own paging parameters."""
+    return _path_item(
+        "get",
+        operation_id,
+        summary,
+        request={"parameters": parameters},
+        ok=(ok, schema),
+        errors=errors,
+        codes=LIST_ERRORS,
+        media_type=media_type,
+    )

@@ -19,17 +19,16 @@ from typing import Any
 from aiohttp import web
 
 from connectors.mock import _oas as o
-from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.pagination import encode_token, token_page
 from connectors.mock.service import (
     BATCH_LIMIT,
     ERROR_STATUS,
     AuthStyle,
     DepartmentApi,
-    Endpoint,
-    EndpointKind,
     ErrorKind,
     RequestError,
     count_persons,
+    department_api,
     json_object,
     json_response,
     valid_cpr,
@@ -97,32 +96,22 @@ def bif_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
         )
 
     async def list_citizens(request: web.Request) -> web.StreamResponse:
-        limit = parse_int(
-            request.query.get("PageSize"),
-            name="PageSize",
-            default=DEFAULT_LIMIT,
-            minimum=1,
-            maximum=MAX_LIMIT,
-        )
-        offset = decode_token(request.query.get("PageToken"))
-        chunk, following = page(order, offset, limit)
+        current = token_page(request, order, size_param="PageSize", cursor_param="PageToken")
         return json_response(
             {
-                "Items": [summarise(records[cpr]) for cpr in chunk],
-                "NextPageToken": None if following is None else encode_token(following),
+                "Items": [summarise(records[cpr]) for cpr in current.items],
+                "NextPageToken": None if current.following is None else encode_token(current.following),
                 "TotalCount": len(order),
             }
         )
 
-    return DepartmentApi(
-        department=Department.BIF,
-        title="BIF Jobcenter Citizen API (mock)",
-        auth=AuthStyle.API_KEY,
-        endpoints=(
-            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, lookup),
-            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_citizen),
-            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_citizens),
-        ),
+    return department_api(
+        Department.BIF,
+        "BIF Jobcenter Citizen API (mock)",
+        AuthStyle.API_KEY,
+        single=(SINGLE_PATH, get_citizen),
+        batch=(BATCH_PATH, lookup),
+        listing=(LIST_PATH, list_citizens),
         error_body=error_body,
         error_content_type=PROBLEM_JSON,
         openapi=openapi(),
@@ -212,56 +201,29 @@ def openapi() -> dict[str, Any]:
     }
     errors = ("ProblemDetails", PROBLEM_JSON)
     paths = {
-        SINGLE_PATH: {
-            "get": {
-                "operationId": "GetCitizen",
-                "summary": "One citizen's jobcentre record by CPR number.",
-                "parameters": [{"name": "cpr", "in": "path", "required": True, "schema": o.CPR}],
-                "responses": {
-                    "200": o.response("The citizen.", o.ref("Citizen")),
-                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
-                },
-            }
-        },
-        BATCH_PATH: {
-            "post": {
-                "operationId": "LookupCitizens",
-                "summary": f"Batch look-up of up to {BATCH_LIMIT} citizens; found and not-found listed.",
-                "requestBody": {"required": True, "content": o.content(o.ref("LookupRequest"))},
-                "responses": {
-                    "200": o.response("Found citizens and not-found CPR numbers.", o.ref("LookupResponse")),
-                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
-                },
-            }
-        },
-        LIST_PATH: {
-            "get": {
-                "operationId": "ListCitizens",
-                "summary": "All citizens known to the jobcentre, paged.",
-                "parameters": [
-                    {
-                        "name": "PageSize",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_LIMIT,
-                            "default": DEFAULT_LIMIT,
-                        },
-                    },
-                    {
-                        "name": "PageToken",
-                        "in": "query",
-                        "schema": o.STRING,
-                        "description": "Opaque page token.",
-                    },
-                ],
-                "responses": {
-                    "200": o.response("One page of citizens.", o.ref("CitizenPage")),
-                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
-                },
-            }
-        },
+        SINGLE_PATH: o.single_path(
+            "GetCitizen",
+            "One citizen's jobcentre record by CPR number.",
+            ok="The citizen.",
+            schema="Citizen",
+            errors=errors,
+        ),
+        BATCH_PATH: o.batch_path(
+            "LookupCitizens",
+            f"Batch look-up of up to {BATCH_LIMIT} citizens; found and not-found listed.",
+            request="LookupRequest",
+            ok="Found citizens and not-found CPR numbers.",
+            schema="LookupResponse",
+            errors=errors,
+        ),
+        LIST_PATH: o.list_path(
+            "ListCitizens",
+            "All citizens known to the jobcentre, paged.",
+            parameters=[o.page_size_parameter("PageSize"), o.page_token_parameter("PageToken")],
+            ok="One page of citizens.",
+            schema="CitizenPage",
+            errors=errors,
+        ),
     }
     return o.document(
         title="BIF Jobcenter Citizen API (mock)",

@@ -20,17 +20,16 @@ from typing import Any
 from aiohttp import web
 
 from connectors.mock import _oas as o
-from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.pagination import encode_token, token_page
 from connectors.mock.service import (
     BATCH_LIMIT,
     ERROR_STATUS,
     AuthStyle,
     DepartmentApi,
-    Endpoint,
-    EndpointKind,
     ErrorKind,
     RequestError,
     count_persons,
+    department_api,
     json_object,
     json_response,
     valid_cpr,
@@ -94,34 +93,23 @@ def buf_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
         )
 
     async def list_children(request: web.Request) -> web.StreamResponse:
-        limit = parse_int(
-            request.query.get("pageSize"),
-            name="pageSize",
-            default=DEFAULT_LIMIT,
-            minimum=1,
-            maximum=MAX_LIMIT,
-        )
-        offset = decode_token(request.query.get("pageToken"))
-        chunk, following = page(order, offset, limit)
+        current = token_page(request, order, size_param="pageSize", cursor_param="pageToken")
         return json_response(
             {
-                "children": [summarise(records[cpr]) for cpr in chunk],
-                "nextPageToken": "" if following is None else encode_token(following),
+                "children": [summarise(records[cpr]) for cpr in current.items],
+                "nextPageToken": "" if current.following is None else encode_token(current.following),
                 "totalSize": len(order),
             }
         )
 
-    return DepartmentApi(
-        department=Department.BUF,
-        title="BUF Child and School API (mock)",
-        auth=AuthStyle.BEARER,
-        endpoints=(
-            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, batch_get),
-            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_child),
-            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_children),
-        ),
+    return department_api(
+        Department.BUF,
+        "BUF Child and School API (mock)",
+        AuthStyle.BEARER,
+        single=(SINGLE_PATH, get_child),
+        batch=(BATCH_PATH, batch_get),
+        listing=(LIST_PATH, list_children),
         error_body=error_body,
-        error_content_type="application/json",
         openapi=openapi(),
     )
 
@@ -238,58 +226,31 @@ def openapi() -> dict[str, Any]:
             }
         ),
     }
-    errors = ("Error", "application/json")
+    errors = ("Error", o.JSON)
     paths = {
-        SINGLE_PATH: {
-            "get": {
-                "operationId": "getChild",
-                "summary": "One child's BUF record by CPR number.",
-                "parameters": [{"name": "cpr", "in": "path", "required": True, "schema": o.CPR}],
-                "responses": {
-                    "200": o.response("The child.", o.ref("Child")),
-                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
-                },
-            }
-        },
-        BATCH_PATH: {
-            "post": {
-                "operationId": "batchGetChildren",
-                "summary": f"Batch look-up of up to {BATCH_LIMIT} children; found and not-found listed.",
-                "requestBody": {"required": True, "content": o.content(o.ref("BatchGetRequest"))},
-                "responses": {
-                    "200": o.response("Found children and not-found CPR numbers.", o.ref("BatchGetResponse")),
-                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
-                },
-            }
-        },
-        LIST_PATH: {
-            "get": {
-                "operationId": "listChildren",
-                "summary": "All children, paged.",
-                "parameters": [
-                    {
-                        "name": "pageSize",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_LIMIT,
-                            "default": DEFAULT_LIMIT,
-                        },
-                    },
-                    {
-                        "name": "pageToken",
-                        "in": "query",
-                        "schema": o.STRING,
-                        "description": "Opaque page token.",
-                    },
-                ],
-                "responses": {
-                    "200": o.response("One page of children.", o.ref("ListChildrenResponse")),
-                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
-                },
-            }
-        },
+        SINGLE_PATH: o.single_path(
+            "getChild",
+            "One child's BUF record by CPR number.",
+            ok="The child.",
+            schema="Child",
+            errors=errors,
+        ),
+        BATCH_PATH: o.batch_path(
+            "batchGetChildren",
+            f"Batch look-up of up to {BATCH_LIMIT} children; found and not-found listed.",
+            request="BatchGetRequest",
+            ok="Found children and not-found CPR numbers.",
+            schema="BatchGetResponse",
+            errors=errors,
+        ),
+        LIST_PATH: o.list_path(
+            "listChildren",
+            "All children, paged.",
+            parameters=[o.page_size_parameter("pageSize"), o.page_token_parameter("pageToken")],
+            ok="One page of children.",
+            schema="ListChildrenResponse",
+            errors=errors,
+        ),
     }
     return o.document(
         title="BUF Child and School API (mock)",

@@ -24,11 +24,10 @@ from connectors.mock.service import (
     BATCH_LIMIT,
     AuthStyle,
     DepartmentApi,
-    Endpoint,
-    EndpointKind,
     ErrorKind,
     RequestError,
     count_persons,
+    department_api,
     json_object,
     json_response,
     valid_cpr,
@@ -107,17 +106,14 @@ def kff_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
             }
         )
 
-    return DepartmentApi(
-        department=Department.KFF,
-        title="KFF Leisure Registry (mock)",
-        auth=AuthStyle.API_KEY,
-        endpoints=(
-            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, lookup),
-            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_member),
-            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_members),
-        ),
+    return department_api(
+        Department.KFF,
+        "KFF Leisure Registry (mock)",
+        AuthStyle.API_KEY,
+        single=(SINGLE_PATH, get_member),
+        batch=(BATCH_PATH, lookup),
+        listing=(LIST_PATH, list_members),
         error_body=error_body,
-        error_content_type="application/json",
         openapi=openapi(),
     )
 
@@ -199,57 +195,32 @@ def openapi() -> dict[str, Any]:
         ),
         "Error": o.obj({"error": o.enum(*dict.fromkeys(_CODES.values())), "message": o.STRING}),
     }
-    errors = ("Error", "application/json")
+    errors = ("Error", o.JSON)
+    offset = {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}
     paths = {
-        SINGLE_PATH: {
-            "get": {
-                "operationId": "get_member",
-                "summary": "One member's KFF record by CPR number.",
-                "parameters": [{"name": "cpr", "in": "path", "required": True, "schema": o.CPR}],
-                "responses": {
-                    "200": o.response("The member.", o.ref("Member")),
-                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
-                },
-            }
-        },
-        BATCH_PATH: {
-            "post": {
-                "operationId": "lookup_members",
-                "summary": f"Batch look-up of up to {BATCH_LIMIT} members; found and not-found listed.",
-                "requestBody": {"required": True, "content": o.content(o.ref("LookupRequest"))},
-                "responses": {
-                    "200": o.response("Found members and not-found CPR numbers.", o.ref("LookupResponse")),
-                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
-                },
-            }
-        },
-        LIST_PATH: {
-            "get": {
-                "operationId": "list_members",
-                "summary": "All members, paged by limit and offset.",
-                "parameters": [
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_LIMIT,
-                            "default": DEFAULT_LIMIT,
-                        },
-                    },
-                    {
-                        "name": "offset",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 0, "default": 0},
-                    },
-                ],
-                "responses": {
-                    "200": o.response("One page of members.", o.ref("MemberPage")),
-                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
-                },
-            }
-        },
+        SINGLE_PATH: o.single_path(
+            "get_member",
+            "One member's KFF record by CPR number.",
+            ok="The member.",
+            schema="Member",
+            errors=errors,
+        ),
+        BATCH_PATH: o.batch_path(
+            "lookup_members",
+            f"Batch look-up of up to {BATCH_LIMIT} members; found and not-found listed.",
+            request="LookupRequest",
+            ok="Found members and not-found CPR numbers.",
+            schema="LookupResponse",
+            errors=errors,
+        ),
+        LIST_PATH: o.list_path(
+            "list_members",
+            "All members, paged by limit and offset.",
+            parameters=[o.page_size_parameter("limit"), offset],
+            ok="One page of members.",
+            schema="MemberPage",
+            errors=errors,
+        ),
     }
     return o.document(
         title="KFF Leisure Registry (mock)",

@@ -10,7 +10,10 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from aiohttp import web
 
 from connectors.mock.service import ErrorKind, RequestError
 
@@ -54,3 +57,23 @@ def page(items: Sequence[T], offset: int, limit: int) -> tuple[Sequence[T], int 
     chunk = items[offset : offset + limit]
     following = offset + limit
     return chunk, (following if following < len(items) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    following: int | None  # offset of the next page; None on the last page
+    limit: int
+
+
+def token_page(request: web.Request, items: Sequence[T], *, size_param: str, cursor_param: str) -> Page[T]:
+    """The page a list request asks for by its page-size and opaque page-token query parameters.
+
+    The size is checked before the token, so a request wrong in both gets the size's 400.
+    """
+    limit = parse_int(
+        request.query.get(size_param), name=size_param, default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+    )
+    offset = decode_token(request.query.get(cursor_param))
+    chunk, following = page(items, offset, limit)
+    return Page(chunk, following, limit)

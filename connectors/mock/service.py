@@ -94,6 +94,35 @@ class DepartmentApi:
         )
 
 
+def department_api(
+    department: Department,
+    title: str,
+    auth: AuthStyle,
+    *,
+    single: tuple[str, Handler],
+    batch: tuple[str, Handler],
+    listing: tuple[str, Handler],
+    error_body: ErrorBody,
+    error_content_type: str = "application/json",
+    openapi: Mapping[str, Any],
+) -> DepartmentApi:
+    """A department with the usual three data endpoints, each given as (path, handler)."""
+    # The router tries routes in registration order; keep batch, single, list as every department had it.
+    return DepartmentApi(
+        department=department,
+        title=title,
+        auth=auth,
+        endpoints=(
+            Endpoint(EndpointKind.BATCH, "POST", *batch),
+            Endpoint(EndpointKind.SINGLE, "GET", *single),
+            Endpoint(EndpointKind.LIST, "GET", *listing),
+        ),
+        error_body=error_body,
+        error_content_type=error_content_type,
+        openapi=openapi,
+    )
+
+
 class RequestError(Exception):
     """A client error a handler reports; `app.py` renders it in the department's error format."""
 

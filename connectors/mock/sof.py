@@ -18,16 +18,15 @@ from typing import Any
 from aiohttp import web
 
 from connectors.mock import _oas as o
-from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.pagination import encode_token, token_page
 from connectors.mock.service import (
     BATCH_LIMIT,
     AuthStyle,
     DepartmentApi,
-    Endpoint,
-    EndpointKind,
     ErrorKind,
     RequestError,
     count_persons,
+    department_api,
     json_object,
     json_response,
     valid_cpr,
@@ -88,30 +87,23 @@ def sof_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
         return json_response({"fundne": found, "ikkeFundne": missing, "antalForespurgte": len(cprs)})
 
     async def list_sager(request: web.Request) -> web.StreamResponse:
-        limit = parse_int(
-            request.query.get("antal"), name="antal", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
-        )
-        offset = decode_token(request.query.get("efter"))
-        chunk, following = page(order, offset, limit)
+        current = token_page(request, order, size_param="antal", cursor_param="efter")
         return json_response(
             {
-                "sager": [summarise(records[cpr]) for cpr in chunk],
-                "naesteSide": None if following is None else encode_token(following),
+                "sager": [summarise(records[cpr]) for cpr in current.items],
+                "naesteSide": None if current.following is None else encode_token(current.following),
                 "antalIAlt": len(order),
             }
         )
 
-    return DepartmentApi(
-        department=Department.SOF,
-        title="SOF Sagssystem (mock)",
-        auth=AuthStyle.BEARER,
-        endpoints=(
-            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, opslag),
-            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, get_borger),
-            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, list_sager),
-        ),
+    return department_api(
+        Department.SOF,
+        "SOF Sagssystem (mock)",
+        AuthStyle.BEARER,
+        single=(SINGLE_PATH, get_borger),
+        batch=(BATCH_PATH, opslag),
+        listing=(LIST_PATH, list_sager),
         error_body=error_body,
-        error_content_type="application/json",
         openapi=openapi(),
     )
 
@@ -223,54 +215,31 @@ def openapi() -> dict[str, Any]:
             {"fejl": o.obj({"kode": o.enum(*dict.fromkeys(_ERROR_CODES.values())), "besked": o.STRING})}
         ),
     }
-    errors = ("Fejl", "application/json")
-    cpr_param = {"name": "cpr", "in": "path", "required": True, "schema": o.CPR}
+    errors = ("Fejl", o.JSON)
     paths = {
-        SINGLE_PATH: {
-            "get": {
-                "operationId": "hentBorger",
-                "summary": "One citizen's SOF record by CPR number.",
-                "parameters": [cpr_param],
-                "responses": {
-                    "200": o.response("The citizen's record.", o.ref("Borger")),
-                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
-                },
-            }
-        },
-        BATCH_PATH: {
-            "post": {
-                "operationId": "opslagBorgere",
-                "summary": f"Batch look-up of up to {BATCH_LIMIT} citizens; found and not-found listed.",
-                "requestBody": {"required": True, "content": o.content(o.ref("OpslagForespoergsel"))},
-                "responses": {
-                    "200": o.response("Found records and not-found CPR numbers.", o.ref("OpslagSvar")),
-                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
-                },
-            }
-        },
-        LIST_PATH: {
-            "get": {
-                "operationId": "listSager",
-                "summary": "All cases, paged.",
-                "parameters": [
-                    {
-                        "name": "antal",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_LIMIT,
-                            "default": DEFAULT_LIMIT,
-                        },
-                    },
-                    {"name": "efter", "in": "query", "schema": o.STRING, "description": "Opaque page token."},
-                ],
-                "responses": {
-                    "200": o.response("One page of cases.", o.ref("SagsListe")),
-                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
-                },
-            }
-        },
+        SINGLE_PATH: o.single_path(
+            "hentBorger",
+            "One citizen's SOF record by CPR number.",
+            ok="The citizen's record.",
+            schema="Borger",
+            errors=errors,
+        ),
+        BATCH_PATH: o.batch_path(
+            "opslagBorgere",
+            f"Batch look-up of up to {BATCH_LIMIT} citizens; found and not-found listed.",
+            request="OpslagForespoergsel",
+            ok="Found records and not-found CPR numbers.",
+            schema="OpslagSvar",
+            errors=errors,
+        ),
+        LIST_PATH: o.list_path(
+            "listSager",
+            "All cases, paged.",
+            parameters=[o.page_size_parameter("antal"), o.page_token_parameter("efter")],
+            ok="One page of cases.",
+            schema="SagsListe",
+            errors=errors,
+        ),
     }
     return o.document(
         title="SOF Sagssystem (mock)",

@@ -24,16 +24,15 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from connectors.mock import _oas as o
-from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token, page, parse_int
+from connectors.mock.pagination import encode_token, token_page
 from connectors.mock.service import (
     BATCH_LIMIT,
     AuthStyle,
     DepartmentApi,
-    Endpoint,
-    EndpointKind,
     ErrorKind,
     RequestError,
     count_persons,
+    department_api,
     json_object,
     json_response,
     valid_cpr,
@@ -145,35 +144,29 @@ def suf_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
         )
 
     async def search(request: web.Request) -> web.StreamResponse:
-        count = parse_int(
-            request.query.get("_count"), name="_count", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
-        )
+        current = token_page(request, order, size_param="_count", cursor_param="_page_token")
         token = request.query.get("_page_token")
-        offset = decode_token(token)
-        chunk, following = page(order, offset, count)
-        self_query = {"_count": count, **({"_page_token": token} if token else {})}
+        self_query = {"_count": current.limit, **({"_page_token": token} if token else {})}
         links = [{"relation": "self", "url": f"{LIST_PATH}?{urlencode(self_query)}"}]
-        if following is not None:
-            next_query = urlencode({"_count": count, "_page_token": encode_token(following)})
+        if current.following is not None:
+            next_query = urlencode({"_count": current.limit, "_page_token": encode_token(current.following)})
             links.append({"relation": "next", "url": f"{LIST_PATH}?{next_query}"})
         bundle = {
             "resourceType": "Bundle",
             "type": "searchset",
             "total": len(order),
             "link": links,
-            "entry": [summarise(records[cpr]) for cpr in chunk],
+            "entry": [summarise(records[cpr]) for cpr in current.items],
         }
         return json_response(bundle, content_type=FHIR_JSON)
 
-    return DepartmentApi(
-        department=Department.SUF,
-        title="SUF FHIR Health API (mock)",
-        auth=AuthStyle.BEARER,
-        endpoints=(
-            Endpoint(EndpointKind.BATCH, "POST", BATCH_PATH, batch_summary),
-            Endpoint(EndpointKind.SINGLE, "GET", SINGLE_PATH, summary),
-            Endpoint(EndpointKind.LIST, "GET", LIST_PATH, search),
-        ),
+    return department_api(
+        Department.SUF,
+        "SUF FHIR Health API (mock)",
+        AuthStyle.BEARER,
+        single=(SINGLE_PATH, summary),
+        batch=(BATCH_PATH, batch_summary),
+        listing=(LIST_PATH, search),
         error_body=error_body,
         error_content_type=FHIR_JSON,
         openapi=openapi(),
@@ -349,67 +342,41 @@ def openapi() -> dict[str, Any]:
         ),
     }
     errors = ("OperationOutcome", FHIR_JSON)
+    identifier_parameter = {
+        "name": "identifier",
+        "in": "query",
+        "required": True,
+        "description": f"FHIR token `{CPR_SYSTEM}|<cpr>` (or a bare CPR number).",
+        "schema": o.STRING,
+    }
     paths = {
-        SINGLE_PATH: {
-            "get": {
-                "operationId": "patientSummary",
-                "summary": "One patient's summary by CPR identifier.",
-                "parameters": [
-                    {
-                        "name": "identifier",
-                        "in": "query",
-                        "required": True,
-                        "description": f"FHIR token `{CPR_SYSTEM}|<cpr>` (or a bare CPR number).",
-                        "schema": o.STRING,
-                    }
-                ],
-                "responses": {
-                    "200": o.response("The patient summary.", o.ref("PatientSummary"), FHIR_JSON),
-                    **o.error_responses(*errors, 400, 401, 404, 429, 500, 503),
-                },
-            }
-        },
-        BATCH_PATH: {
-            "post": {
-                "operationId": "batchPatientSummary",
-                "summary": f"Batch look-up of up to {BATCH_LIMIT} patients; one entry per identifier.",
-                "requestBody": {"required": True, "content": o.content(o.ref("BatchParameters"), FHIR_JSON)},
-                "responses": {
-                    "200": o.response(
-                        "One entry per requested identifier.", o.ref("BatchResponseBundle"), FHIR_JSON
-                    ),
-                    **o.error_responses(*errors, 400, 401, 413, 429, 500, 503),
-                },
-            }
-        },
-        LIST_PATH: {
-            "get": {
-                "operationId": "searchPatients",
-                "summary": "All patients, paged as a searchset Bundle with a next link.",
-                "parameters": [
-                    {
-                        "name": "_count",
-                        "in": "query",
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": MAX_LIMIT,
-                            "default": DEFAULT_LIMIT,
-                        },
-                    },
-                    {
-                        "name": "_page_token",
-                        "in": "query",
-                        "schema": o.STRING,
-                        "description": "Opaque page token.",
-                    },
-                ],
-                "responses": {
-                    "200": o.response("One page of patients.", o.ref("SearchBundle"), FHIR_JSON),
-                    **o.error_responses(*errors, 400, 401, 429, 500, 503),
-                },
-            }
-        },
+        SINGLE_PATH: o.single_path(
+            "patientSummary",
+            "One patient's summary by CPR identifier.",
+            parameter=identifier_parameter,
+            ok="The patient summary.",
+            schema="PatientSummary",
+            errors=errors,
+            media_type=FHIR_JSON,
+        ),
+        BATCH_PATH: o.batch_path(
+            "batchPatientSummary",
+            f"Batch look-up of up to {BATCH_LIMIT} patients; one entry per identifier.",
+            request="BatchParameters",
+            ok="One entry per requested identifier.",
+            schema="BatchResponseBundle",
+            errors=errors,
+            media_type=FHIR_JSON,
+        ),
+        LIST_PATH: o.list_path(
+            "searchPatients",
+            "All patients, paged as a searchset Bundle with a next link.",
+            parameters=[o.page_size_parameter("_count"), o.page_token_parameter("_page_token")],
+            ok="One page of patients.",
+            schema="SearchBundle",
+            errors=errors,
+            media_type=FHIR_JSON,
+        ),
     }
     return o.document(
         title="SUF FHIR Health API (mock)",
