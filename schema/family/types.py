@@ -5,23 +5,29 @@ Every department section goes through `SectionService` (hub/family/sections.py),
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import Enum
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from graphql import GraphQLError
 
 from connectors import records as r
 from hub.cpr import mask
 from hub.domain import Department, District, FamilyStatus, MemberRole
-from hub.errors import ErrorCode
 from hub.family.model import FamilyInfo, MemberInfo
 from hub.family.sections import Section, SectionStatus
 from schema.context import Info
 from schema.core import DepartmentType
 from schema.enum_values import described_enum
 from schema.family import records as g
+from schema.family.sections import (
+    ChildAndYouthSection,
+    EmploymentSection,
+    HealthSection,
+    LeisureSection,
+    SocialSection,
+    load_section,
+    source_of,
+)
 from schema.ingestion.timeline import family_timeline
 from schema.ingestion.types import TimelineEntryType
 from schema.loaders import family_members, log_identity_reads, section_service, show_full_cpr
@@ -40,25 +46,6 @@ if TYPE_CHECKING:
 # The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
 _PLAN = "schema.plan.types"
 
-SectionStatusType = described_enum(
-    SectionStatus,
-    description="What happened to a department section: OK, STALE (last known data), NOT_REGISTERED (the "
-    "department "
-    "has no record of the person), UNAVAILABLE, BAD_RESPONSE, CONSENT_REQUIRED (no consent or other basis: the "
-    "department was not asked), FORBIDDEN (the viewer has no need to know).",
-    values={
-        SectionStatus.OK: "A fresh answer from the department system.",
-        SectionStatus.STALE: "The department could not answer now: the hub's last known data is shown "
-        "(see source.fetchedAt).",
-        SectionStatus.NOT_REGISTERED: "The department has no record of the person.",
-        SectionStatus.UNAVAILABLE: "The department could not be reached and the hub holds no earlier data.",
-        SectionStatus.BAD_RESPONSE: "The department system answered with data the hub could not read.",
-        SectionStatus.CONSENT_REQUIRED: "No consent or statutory basis covers this data: the department was "
-        "not "
-        "asked.",
-        SectionStatus.FORBIDDEN: "The viewer has no need to know this department's data.",
-    },
-)
 DistrictType = described_enum(
     District,
     description="The programme's city districts.",
@@ -88,97 +75,6 @@ MemberRoleType = described_enum(
         MemberRole.OTHER_ADULT: "Another adult in the household, e.g. a grandparent or an adult sibling.",
     },
 )
-
-
-@strawberry.type(description="Where a section's data came from and how fresh it is.")
-class Source:
-    department: DepartmentType = strawberry.field(description="The department system the data came from.")  # type: ignore[valid-type]
-    fetched_at: datetime | None = strawberry.field(description="When the hub obtained this data.")
-    stale: bool = strawberry.field(description="True when this is last known data, not a fresh answer.")
-
-
-def _source(section: Section) -> Source:
-    return Source(department=section.department, fetched_at=section.fetched_at, stale=section.stale)
-
-
-def _section_error(info: Info, member: MemberInfo, section: Section) -> None:
-    """One entry in `errors` per affected path, so generic clients notice too (data stays in the section)."""
-    codes = {
-        SectionStatus.UNAVAILABLE: (ErrorCode.DEPARTMENT_UNAVAILABLE, "is unavailable"),
-        SectionStatus.BAD_RESPONSE: (ErrorCode.DEPARTMENT_BAD_RESPONSE, "returned an invalid response"),
-        SectionStatus.CONSENT_REQUIRED: (ErrorCode.CONSENT_REQUIRED, "needs the citizen's consent"),
-    }
-    if section.status not in codes:
-        return
-    code, text = codes[section.status]
-    info.context.state.setdefault("section_errors", []).append(
-        GraphQLError(
-            f"{section.department.value} {text} for this member",
-            path=info.path.as_list(),
-            extensions={
-                "code": code.value,
-                "department": section.department.value,
-                "memberId": member.person_id,
-            },
-        )
-    )
-
-
-def _common(section: Section) -> dict[str, object]:
-    return {"status": section.status, "source": _source(section)}
-
-
-@strawberry.type(description="Social services (SOF): child welfare, measures, placements, adult support.")
-class SocialSection:
-    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
-    source: Source = strawberry.field(description="Where the data came from.")
-    record: g.SocialRecord | None = strawberry.field(
-        description="The data; null unless status is OK or STALE."
-    )
-
-
-@strawberry.type(description="Employment (BIF): benefits, target group, employment activities.")
-class EmploymentSection:
-    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
-    source: Source = strawberry.field(description="Where the data came from.")
-    record: g.EmploymentRecord | None = strawberry.field(
-        description="The data; null unless status is OK or STALE."
-    )
-
-
-@strawberry.type(description="Children and youth (BUF): school, absence, PPV, psychologist, health visitor.")
-class ChildAndYouthSection:
-    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
-    source: Source = strawberry.field(description="Where the data came from.")
-    record: g.ChildYouthRecord | None = strawberry.field(
-        description="The data; null unless status is OK or STALE."
-    )
-    health_withheld: bool = strawberry.field(description="Health details were withheld (no health consent).")
-
-
-@strawberry.type(description="Culture and leisure (KFF): memberships, FritidsGuide, subsidy, FerieCamp.")
-class LeisureSection:
-    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
-    source: Source = strawberry.field(description="Where the data came from.")
-    record: g.LeisureRecord | None = strawberry.field(
-        description="The data; null unless status is OK or STALE."
-    )
-
-
-@strawberry.type(description="Health and care (SUF): health conversations, referrals, services.")
-class HealthSection:
-    status: SectionStatusType = strawberry.field(description="What happened to this section.")  # type: ignore[valid-type]
-    source: Source = strawberry.field(description="Where the data came from.")
-    record: g.HealthRecord | None = strawberry.field(
-        description="The data; null unless status is OK or STALE."
-    )
-    health_withheld: bool = strawberry.field(description="Health details were withheld (no health consent).")
-
-
-async def _section(info: Info, member: MemberInfo, department: Department) -> Section:
-    section = await section_service(info).section(member, department)
-    _section_error(info, member, section)
-    return section
 
 
 @strawberry.federation.type(keys=["id"], description="A member of an HFI family (familiemedlem).")
@@ -228,35 +124,37 @@ class FamilyMember:
 
     @strawberry.field(description="Social services (SOF) section.")
     async def social(self, info: Info) -> SocialSection:
-        s = await _section(info, self.member, Department.SOF)
+        s = await load_section(info, self.member, Department.SOF)
         rec = g.SocialRecord.of(s.record) if isinstance(s.record, r.SocialRecord) else None
-        return SocialSection(status=s.status, source=_source(s), record=rec)
+        return SocialSection(status=s.status, source=source_of(s), record=rec)
 
     @strawberry.field(description="Employment and benefits (BIF) section.")
     async def employment(self, info: Info) -> EmploymentSection:
-        s = await _section(info, self.member, Department.BIF)
+        s = await load_section(info, self.member, Department.BIF)
         rec = g.EmploymentRecord.of(s.record) if isinstance(s.record, r.EmploymentRecord) else None
-        return EmploymentSection(status=s.status, source=_source(s), record=rec)
+        return EmploymentSection(status=s.status, source=source_of(s), record=rec)
 
     @strawberry.field(description="Children and youth (BUF) section.")
     async def child_and_youth(self, info: Info) -> ChildAndYouthSection:
-        s = await _section(info, self.member, Department.BUF)
+        s = await load_section(info, self.member, Department.BUF)
         rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
         return ChildAndYouthSection(
-            status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld)
+            status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
         )
 
     @strawberry.field(description="Culture and leisure (KFF) section.")
     async def leisure(self, info: Info) -> LeisureSection:
-        s = await _section(info, self.member, Department.KFF)
+        s = await load_section(info, self.member, Department.KFF)
         rec = g.LeisureRecord.of(s.record) if isinstance(s.record, r.LeisureRecord) else None
-        return LeisureSection(status=s.status, source=_source(s), record=rec)
+        return LeisureSection(status=s.status, source=source_of(s), record=rec)
 
     @strawberry.field(description="Health and care (SUF) section.")
     async def health(self, info: Info) -> HealthSection:
-        s = await _section(info, self.member, Department.SUF)
+        s = await load_section(info, self.member, Department.SUF)
         rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
-        return HealthSection(status=s.status, source=_source(s), record=rec, health_withheld=bool(s.withheld))
+        return HealthSection(
+            status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
+        )
 
     @strawberry.field(description="The member's goals in the family action plan (empty if not visible).")
     async def goals(self, info: Info) -> list[Annotated[PlanGoal, strawberry.lazy(_PLAN)]]:
@@ -487,4 +385,4 @@ async def _all_sections(info: Info, members: list[MemberInfo]) -> list[Section]:
     return out
 
 
-__all__ = ["Enum", "Family", "FamilyMember"]
+__all__ = ["Family", "FamilyMember"]
