@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from hub.plan.access import PlanAccess
 from schema.context import Info
+from schema.plan.enums import CoreTeamRole
 from schema.plan.loaders import latest_meeting, measurements, meetings, plan_access, plans, teams
 from schema.plan.loaders import next_meeting as _next_meeting
 from schema.plan.types import (
     CoreTeam,
     CoreTeamMember,
-    CoreTeamRole,
     FamilyPlan,
     PlanAction,
     PlanGoal,

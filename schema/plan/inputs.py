@@ -14,7 +14,7 @@ from hub.plan.goals import ActionPatch, ActionSpec
 from hub.plan.meetings import Participants
 from schema.core import DepartmentType
 from schema.family.types import MemberRoleType
-from schema.plan.types import (
+from schema.plan.enums import (
     ActionStatusType,
     CoreTeamRoleType,
     GoalStatusType,
