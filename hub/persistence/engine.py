@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BEGIN = "familiehub_sqlite_begin"  # execution option: how a SQLite transaction begins
+_sqlite_writer_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def is_sqlite(url: str) -> bool:
@@ -65,6 +68,15 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     writes fails at once with "database is locked" when another writer got in between, whereas an immediate
     one waits its turn (busy_timeout). PostgreSQL ignores the option.
     """
-    async with factory() as session, session.begin():
+    bind = factory.kw.get("bind")
+    engine = bind.sync_engine if isinstance(bind, AsyncEngine) else None
+    if engine is None or engine.dialect.name != "sqlite":
+        async with factory() as session, session.begin():
+            yield session
+        return
+    # One writer at a time per SQLite database, queued here in this process: a writer that finds the lock
+    # taken would otherwise sleep in SQLite's busy handler (back-off steps up to 100 ms) and stretch the tail.
+    lock = _sqlite_writer_locks.setdefault(engine, asyncio.Lock())
+    async with lock, factory() as session, session.begin():
         await session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session
