@@ -26,13 +26,11 @@ from connectors.mock.service import (
     AuthStyle,
     DepartmentApi,
     ErrorKind,
-    RequestError,
-    count_persons,
     department_api,
-    json_object,
+    found_and_missing,
     json_response,
-    valid_cpr,
-    valid_cpr_list,
+    requested_cprs,
+    single_record_handler,
 )
 from hub.domain import Department
 from hub.world.departments import bif as vocab
@@ -73,24 +71,15 @@ def bif_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
             "LastUpdated": r["LastUpdated"],
         }
 
-    async def get_citizen(request: web.Request) -> web.StreamResponse:
-        cpr = valid_cpr(request.match_info["cpr"])
-        count_persons(request, 1)
-        record = records.get(cpr)
-        if record is None:
-            raise RequestError(
-                ErrorKind.NOT_FOUND, "No citizen with this CPR number is known to the jobcentre."
-            )
-        return json_response(record)
+    get_citizen = single_record_handler(records, "No citizen with this CPR number is known to the jobcentre.")
 
     async def lookup(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request)
-        cprs = valid_cpr_list(body.get("CprNumbers"))
-        count_persons(request, len(cprs))
+        cprs = await requested_cprs(request, "CprNumbers")
+        found, missing = found_and_missing(records, cprs)
         return json_response(
             {
-                "Citizens": [records[c] for c in cprs if c in records],
-                "NotFound": [c for c in cprs if c not in records],
+                "Citizens": found,
+                "NotFound": missing,
                 "RequestedCount": len(cprs),
             }
         )

@@ -27,13 +27,11 @@ from connectors.mock.service import (
     AuthStyle,
     DepartmentApi,
     ErrorKind,
-    RequestError,
-    count_persons,
     department_api,
-    json_object,
+    found_and_missing,
     json_response,
-    valid_cpr,
-    valid_cpr_list,
+    requested_cprs,
+    single_record_handler,
 )
 from hub.domain import Department
 from hub.world.departments import buf as vocab
@@ -73,22 +71,15 @@ def buf_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
             "updateTime": r["updateTime"],
         }
 
-    async def get_child(request: web.Request) -> web.StreamResponse:
-        cpr = valid_cpr(request.match_info["cpr"])
-        count_persons(request, 1)
-        record = records.get(cpr)
-        if record is None:
-            raise RequestError(ErrorKind.NOT_FOUND, "child not found")
-        return json_response(record)
+    get_child = single_record_handler(records, "child not found")
 
     async def batch_get(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request)
-        cprs = valid_cpr_list(body.get("cprNumbers"))
-        count_persons(request, len(cprs))
+        cprs = await requested_cprs(request, "cprNumbers")
+        found, missing = found_and_missing(records, cprs)
         return json_response(
             {
-                "children": [records[c] for c in cprs if c in records],
-                "notFound": [c for c in cprs if c not in records],
+                "children": found,
+                "notFound": missing,
             }
         )
 

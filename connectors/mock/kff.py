@@ -25,13 +25,11 @@ from connectors.mock.service import (
     AuthStyle,
     DepartmentApi,
     ErrorKind,
-    RequestError,
-    count_persons,
     department_api,
-    json_object,
+    found_and_missing,
     json_response,
-    valid_cpr,
-    valid_cpr_list,
+    requested_cprs,
+    single_record_handler,
 )
 from hub.domain import Department
 from hub.world.departments import kff as vocab
@@ -71,22 +69,15 @@ def kff_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
             "updated_at": r["updated_at"],
         }
 
-    async def get_member(request: web.Request) -> web.StreamResponse:
-        cpr = valid_cpr(request.match_info["cpr"])
-        count_persons(request, 1)
-        record = records.get(cpr)
-        if record is None:
-            raise RequestError(ErrorKind.NOT_FOUND, "member not found")
-        return json_response(record)
+    get_member = single_record_handler(records, "member not found")
 
     async def lookup(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request)
-        cprs = valid_cpr_list(body.get("cpr_numbers"))
-        count_persons(request, len(cprs))
+        cprs = await requested_cprs(request, "cpr_numbers")
+        found, missing = found_and_missing(records, cprs)
         return json_response(
             {
-                "members": [records[c] for c in cprs if c in records],
-                "not_found": [c for c in cprs if c not in records],
+                "members": found,
+                "not_found": missing,
             }
         )
 

@@ -183,3 +183,33 @@ async def json_object(request: web.Request) -> dict[str, Any]:
 def count_persons(request: web.Request, count: int) -> None:
     """Tell the stats how many CPR numbers this request asked for (see admin.py)."""
     request[PERSONS_REQUESTED] = count
+
+
+def single_record_handler(records: Mapping[str, Mapping[str, Any]], not_found: str) -> Handler:
+    """The single-person endpoint most departments share: GET …/{cpr} → the record, or a 404 with `not_found`
+    (in the department's own words; never naming the person)."""
+
+    async def get(request: web.Request) -> web.StreamResponse:
+        cpr = valid_cpr(request.match_info["cpr"])
+        count_persons(request, 1)
+        record = records.get(cpr)
+        if record is None:
+            raise RequestError(ErrorKind.NOT_FOUND, not_found)
+        return json_response(record)
+
+    return get
+
+
+async def requested_cprs(request: web.Request, field: str) -> list[str]:
+    """The CPR numbers a batch look-up asks for (the body's `field`), counted for the stats."""
+    body = await json_object(request)
+    cprs = valid_cpr_list(body.get(field))
+    count_persons(request, len(cprs))
+    return cprs
+
+
+def found_and_missing(
+    records: Mapping[str, Mapping[str, Any]], cprs: list[str]
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """A batch answer's two lists: the records found, and the CPR numbers not registered, in asked order."""
+    return [records[c] for c in cprs if c in records], [c for c in cprs if c not in records]

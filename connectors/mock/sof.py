@@ -24,13 +24,11 @@ from connectors.mock.service import (
     AuthStyle,
     DepartmentApi,
     ErrorKind,
-    RequestError,
-    count_persons,
     department_api,
-    json_object,
+    found_and_missing,
     json_response,
-    valid_cpr,
-    valid_cpr_list,
+    requested_cprs,
+    single_record_handler,
 )
 from hub.domain import Department
 from hub.world.departments import sof as vocab
@@ -70,20 +68,11 @@ def sof_api(records: Mapping[str, Mapping[str, Any]]) -> DepartmentApi:
             "senestOpdateret": r["senestOpdateret"],
         }
 
-    async def get_borger(request: web.Request) -> web.StreamResponse:
-        cpr = valid_cpr(request.match_info["cpr"])
-        count_persons(request, 1)
-        record = records.get(cpr)
-        if record is None:
-            raise RequestError(ErrorKind.NOT_FOUND, "borgeren er ikke registreret i SOF")
-        return json_response(record)
+    get_borger = single_record_handler(records, "borgeren er ikke registreret i SOF")
 
     async def opslag(request: web.Request) -> web.StreamResponse:
-        body = await json_object(request)
-        cprs = valid_cpr_list(body.get("cprNumre"))
-        count_persons(request, len(cprs))
-        found = [records[c] for c in cprs if c in records]
-        missing = [c for c in cprs if c not in records]
+        cprs = await requested_cprs(request, "cprNumre")
+        found, missing = found_and_missing(records, cprs)
         return json_response({"fundne": found, "ikkeFundne": missing, "antalForespurgte": len(cprs)})
 
     async def list_sager(request: web.Request) -> web.StreamResponse:
