@@ -7,17 +7,18 @@ composition root put in `services.extras["authenticate"]`: a bad token is a 401 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.federation import Schema
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
@@ -55,8 +56,20 @@ class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_connection_init(message)
 
 
+class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends graphql-transport-ws messages as text frames. HTTP answers are orjson bytes; strawberry would send
+    those bytes as binary frames, which browsers deliver as a `Blob` that GraphiQL and graphql-ws cannot read."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class HubGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = AuthenticatingTransportWS
+    websocket_adapter_class = TextFrameWebSocketAdapter
 
     def __init__(self, schema: Schema, *, services: Services) -> None:
         super().__init__(

@@ -49,6 +49,14 @@ async def serving(app: ASGIApp, *, lifespan: str = "off") -> AsyncIterator[str]:
         await asyncio.wait_for(task, 10)
 
 
+async def receive_text(ws: ClientConnection, wait_s: float) -> Any:
+    """The next message, decoded; graphql-transport-ws messages are text frames (browsers get binary ones as a
+    Blob, which GraphiQL and graphql-ws cannot read), so a binary frame fails the test."""
+    frame = await asyncio.wait_for(ws.recv(), wait_s)
+    assert isinstance(frame, str), f"binary WebSocket frame: {frame[:40]!r}"
+    return json.loads(frame)
+
+
 class Subscriber:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
@@ -56,7 +64,7 @@ class Subscriber:
     async def next(self, wait_s: float = 5.0) -> dict[str, Any]:
         """The next `next` payload's data (fails on an error or completion)."""
         while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), wait_s))
+            message = await receive_text(self.ws, wait_s)
             if message["type"] == "ping":
                 await self.ws.send(json.dumps({"type": "pong"}))
                 continue
@@ -66,7 +74,7 @@ class Subscriber:
             return data
 
     async def first_message(self, wait_s: float = 5.0) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), wait_s))
+        message: dict[str, Any] = await receive_text(self.ws, wait_s)
         return message
 
 
@@ -77,7 +85,7 @@ async def subscribed(base_url: str, token: str, family_id: str) -> AsyncIterator
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        ack = await receive_text(ws, 5)
         assert ack["type"] == "connection_ack", ack
         await ws.send(
             json.dumps(
