@@ -14,25 +14,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access.facts import load_facts
 from hub.access.policy import TEAM_ROLES, family_access
+from hub.access.visibility import CONSENT, Missing, require_visible
 from hub.audit.events import AuditAction, AuditDecision, AuditEvent
 from hub.auth.principal import Principal
 from hub.consent.repository import Subject
 from hub.consent.vocabulary import OWN_CONSENT_AGE, Purpose
 from hub.cpr import age_on
 from hub.domain import DataCategory
-from hub.errors import Forbidden, NotFound
+from hub.errors import Forbidden
 
 SOURCE = "HUB:consent"
 
 
-async def require_team(session: AsyncSession, principal: Principal, family_id: str, today: date) -> None:
-    """Only the family's own team (coordinator, core team currently assigned) changes its consents."""
+def require_team_role(principal: Principal) -> None:
+    """Only team roles change consents: checked BEFORE anything is looked up, so FORBIDDEN never tells
+    an existing consent or member from a missing one."""
     if principal.role not in TEAM_ROLES:
         raise Forbidden("only the family's coordinator and core team record consents")
+
+
+async def require_team(
+    session: AsyncSession, principal: Principal, family_id: str, today: date, hidden_as: Missing
+) -> None:
+    """Only the family's own team (coordinator, core team currently assigned) changes its consents.
+
+    `hidden_as` is the object the input named (the consent, the subject): for a worker not on the family it
+    does not exist, with exactly the answer a missing one gets.
+    """
+    require_team_role(principal)
     facts = await load_facts(session, principal, today, family_ids=[family_id])
-    if not family_access(principal, facts, family_id).allowed:
-        # As everywhere in the hub, a family the worker is not assigned to does not exist for them.
-        raise NotFound("no family with this id")
+    require_visible(family_access(principal, facts, family_id).allowed, hidden_as)
 
 
 def may_withdraw(
@@ -71,7 +82,7 @@ async def require_citizen_may_withdraw(
     own = facts.own_person_id
     own_age = age_on(facts.own_birth_date, today) if facts.own_birth_date else None
     if own is None or own != principal.person_id or own_age is None or own_age < OWN_CONSENT_AGE:
-        raise NotFound("no consent with this id")
+        raise CONSENT.error()
     holders = frozenset({own}) if subject_id in facts.custody_children else frozenset()
     if not may_withdraw(
         own,
@@ -81,7 +92,7 @@ async def require_citizen_may_withdraw(
         custody_holder_ids=holders,
         today=today,
     ):
-        raise NotFound("no consent with this id")
+        raise CONSENT.error()
     return own
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from hub.access.visibility import CONSENT, CONSENT_SUBJECT
 from hub.consent.models import (
     Consent,
     ConsentCategory,
@@ -25,7 +26,6 @@ from hub.consent.models import (
 from hub.consent.rules import ConsentRequest, ValidConsent
 from hub.consent.vocabulary import ConsentStatus
 from hub.domain import DataCategory, Department
-from hub.errors import NotFound
 from hub.persistence.base import new_id
 from hub.persistence.models import Custody, Membership, Person, TeamAssignment
 
@@ -69,7 +69,7 @@ async def load_subjects(
 async def load_subject(session: AsyncSession, person_id: str, today: date) -> Subject:
     subject = (await load_subjects(session, [person_id], today)).get(person_id)
     if subject is None:
-        raise NotFound("no current family member with this id", field="subjectId")
+        raise CONSENT_SUBJECT.error()
     return subject
 
 
@@ -111,7 +111,7 @@ async def get_consent(session: AsyncSession, consent_id: str, *, for_update: boo
         stmt = stmt.with_for_update(of=Consent)
     row = (await session.scalars(stmt)).unique().one_or_none()
     if row is None:
-        raise NotFound("no consent with this id", field="id")
+        raise CONSENT.error()
     return row
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.access.visibility import CONSENT, CONSENT_SUBJECT
 from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
 from hub.consent import listing
@@ -24,7 +25,13 @@ from hub.consent import repository as repo
 from hub.consent.facts import consent_facts
 from hub.consent.hooks import Withdrawal, run_withdrawal_hooks
 from hub.consent.models import Consent
-from hub.consent.permissions import audit_event, may_withdraw, require_citizen_may_withdraw, require_team
+from hub.consent.permissions import (
+    audit_event,
+    may_withdraw,
+    require_citizen_may_withdraw,
+    require_team,
+    require_team_role,
+)
 from hub.consent.policy import (
     consent_status,
     local_day,
@@ -77,9 +84,10 @@ class ConsentService:
     ) -> ConsentView:
         now = self.clock()
         today = local_day(now)
+        require_team_role(principal)
         async with transaction(self.sessions) as session:
             subject = await repo.load_subject(session, request.subject_id, today)
-            await require_team(session, principal, subject.family_id, today)
+            await require_team(session, principal, subject.family_id, today, CONSENT_SUBJECT)
             row = await _add(session, principal, request, subject, now)
             await audit_record(
                 session,
@@ -102,12 +110,13 @@ class ConsentService:
     ) -> ConsentView:
         now = self.clock()
         today = local_day(now)
+        require_team_role(principal)
         async with transaction(self.sessions) as session:
             old = await repo.get_consent(session, consent_id, for_update=True)
+            await require_team(session, principal, old.family_id, today, CONSENT)
             if request.subject_id != old.subject_id:
                 raise BadUserInput("a superseding consent must concern the same person", field="subjectId")
             subject = await repo.load_subject(session, old.subject_id, today)
-            await require_team(session, principal, old.family_id, today)
             status = consent_status(consent_facts(old), subject.birth_date, now)
             if status is not ConsentStatus.ACTIVE:
                 raise Conflict(
@@ -158,6 +167,8 @@ class ConsentService:
     ) -> ConsentView:
         now = self.clock()
         today = local_day(now)
+        if principal.role is not Role.CITIZEN:
+            require_team_role(principal)
         async with transaction(self.sessions) as session:
             row = await repo.get_consent(session, consent_id, for_update=True)
             subjects = await repo.load_subjects(session, [row.subject_id], today)
@@ -176,7 +187,7 @@ class ConsentService:
                 )
                 channel = Channel.DIGITAL  # the citizen's own channel, whatever the client claimed
             else:
-                await require_team(session, principal, row.family_id, today)
+                await require_team(session, principal, row.family_id, today, CONSENT)
                 if withdrawn_by_person_id is not None and not may_withdraw(
                     withdrawn_by_person_id,
                     subject_id=row.subject_id,
@@ -246,9 +257,10 @@ class ConsentService:
             raise BadUserInput("the period has already ended", field="validUntil")
         if valid_until > add_months(valid_from, MAX_PERIOD_MONTHS):
             raise BadUserInput("a statutory basis can be recorded for at most 24 months", field="validUntil")
+        require_team_role(principal)
         async with transaction(self.sessions) as session:
             subject = await repo.load_subject(session, request.subject_id, today)
-            await require_team(session, principal, subject.family_id, today)
+            await require_team(session, principal, subject.family_id, today, CONSENT_SUBJECT)
             row = repo.add_statutory_basis(
                 session,
                 subject,

@@ -31,10 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.access import policy
 from hub.access.facts import AccessFacts, load_facts
+from hub.access.visibility import FAMILY
 from hub.auth.principal import Principal
 from hub.cpr import age_on
 from hub.domain import Role
-from hub.errors import Forbidden, NotFound
+from hub.errors import Forbidden
 from hub.persistence.models import TeamRole
 
 
@@ -68,21 +69,21 @@ class PlanAccess:
         if self.level is Level.EDIT:
             return
         if self.level is Level.NONE:
-            raise NotFound("no such family")
+            raise FAMILY.error()
         raise Forbidden("only the family's core team may change its plan")
 
     def require_read(self) -> None:
         if self.can_read:
             return
         if self.level is Level.NONE:
-            raise NotFound("no such family")
+            raise FAMILY.error()
         raise Forbidden("the family's plan is shown to its core team and the family itself")
 
     def require_manage_team(self) -> None:
         if self.manage_team:
             return
         if self.level is Level.NONE:
-            raise NotFound("no such family")
+            raise FAMILY.error()
         raise Forbidden("only the family's coordinator may change its core team")
 
 

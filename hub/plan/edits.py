@@ -21,18 +21,19 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.errors import BadUserInput, Conflict, NotFound
+from hub.access.visibility import Missing, require_visible
+from hub.errors import BadUserInput, Conflict
 from hub.persistence.base import Base
 from hub.persistence.engine import transaction
 from hub.plan import history
 from hub.plan.access import PlanAccess, access_for
 from hub.plan.domain import ChangeKind, Entity
 from hub.plan.history import Actor
-from hub.plan.models import Plan
+from hub.plan.models import Goal, Plan
 
 
 @dataclass
@@ -140,11 +141,19 @@ async def open_edit(
     *,
     expected_version: int | None = None,
     manage_team: bool = False,
+    hidden_as: Missing | None = None,
+    person_id: str | None = None,
 ) -> AsyncIterator[Edit]:
-    """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`."""
+    """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`.
+
+    `hidden_as` names the object the input pointed at (a goal, a meeting ...; `person_id` its member): a caller
+    who may not see it gets exactly the answer a missing one gets, never "no such family" or FORBIDDEN.
+    """
     async with transaction(sessions) as session:
         locked = await _lock(session, family_id, actor, expected_version)
         access = (await access_for(session, actor.principal, [family_id], actor.today))[family_id]
+        if hidden_as is not None:
+            require_visible(access.sees_person(person_id), hidden_as)
         if manage_team:
             access.require_manage_team()
         else:
@@ -182,13 +191,31 @@ def text(value: str, field: str, *, max_len: int, required: bool = True) -> str:
     return cleaned
 
 
-async def family_of(
-    sessions: async_sessionmaker[AsyncSession], model: type[Base], entity_id: str, what: str, field: str
-) -> str:
-    """The family an entity belongs to, read BEFORE the edit transaction (an entity never changes family)."""
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Whose an entity is: its family and, for member-level plan data, its member (None: the whole family)."""
+
+    family_id: str
+    person_id: str | None = None
+
+
+async def owner_of(
+    sessions: async_sessionmaker[AsyncSession], model: type[Base], entity_id: str, missing: Missing
+) -> Owner:
+    """The family (and member) an entity belongs to, read BEFORE the edit transaction (it never moves).
+
+    Pass the result with `missing` to `open_edit(hidden_as=..., person_id=...)`, so a hidden entity and an
+    absent one get the same answer.
+    """
     column = model.__table__.c
+    person = column.person_id if "person_id" in column else None
+    if person is None and "goal_id" in column:  # an action is its goal's: the goal names the member
+        person = Goal.__table__.c.person_id
+        stmt = select(column.family_id, person).join(Goal, Goal.id == column.goal_id)
+    else:
+        stmt = select(column.family_id, person if person is not None else literal(None))
     async with sessions() as session:
-        family_id = await session.scalar(select(column.family_id).where(column.id == entity_id))
-    if family_id is None:
-        raise NotFound(f"no such {what}", field=field)
-    return str(family_id)
+        row = (await session.execute(stmt.where(column.id == entity_id))).first()
+    if row is None:
+        raise missing.error()
+    return Owner(str(row[0]), None if row[1] is None else str(row[1]))

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.access.visibility import ACTION, GOAL
 from hub.domain import Department, Role
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput
 from hub.persistence.models import Membership, User
 from hub.plan import repository
 from hub.plan.domain import ActionStatus, ChangeKind, Entity, GoalStatus
-from hub.plan.edits import UNSET, Edit, Unset, family_of, open_edit, require_expected, text
+from hub.plan.edits import UNSET, Edit, Unset, open_edit, owner_of, require_expected, text
 from hub.plan.history import Actor, diff_of
 from hub.plan.models import Goal, Meeting, MeetingActionChange, PlanAction, ProgressNote
 from hub.plan.views import ActionView, GoalView
@@ -104,7 +105,7 @@ async def require_worker(session: AsyncSession, user_id: str, field: str) -> Use
 async def _goal(edit: Edit, goal_id: str) -> Goal:
     goal = await edit.session.get(Goal, goal_id)
     if goal is None or goal.family_id != edit.family_id:
-        raise NotFound("no such goal", field="goalId")
+        raise GOAL.error()
     return goal
 
 
@@ -181,8 +182,11 @@ async def update_goal(
         changes["status"] = status
     if not changes:
         raise BadUserInput("nothing to change", field="input")
-    family_id = await family_of(sessions, Goal, goal_id, "goal", "goalId")
-    async with open_edit(sessions, actor, family_id, expected_version=expected) as edit:
+    owner = await owner_of(sessions, Goal, goal_id, GOAL)
+    family_id = owner.family_id
+    async with open_edit(
+        sessions, actor, family_id, expected_version=expected, hidden_as=GOAL, person_id=owner.person_id
+    ) as edit:
         goal = await _goal(edit, goal_id)
         edit.require_current()
         before = _goal_fields(goal)
@@ -211,8 +215,9 @@ async def add_progress_note(
     sessions: async_sessionmaker[AsyncSession], actor: Actor, *, goal_id: str, note: str
 ) -> GoalView:
     clean = text(note, "text", max_len=NOTE_MAX)
-    family_id = await family_of(sessions, Goal, goal_id, "goal", "goalId")
-    async with open_edit(sessions, actor, family_id) as edit:
+    owner = await owner_of(sessions, Goal, goal_id, GOAL)
+    family_id = owner.family_id
+    async with open_edit(sessions, actor, family_id, hidden_as=GOAL, person_id=owner.person_id) as edit:
         goal = await _goal(edit, goal_id)
         row = ProgressNote(
             goal_id=goal.id, author_user_id=actor.principal.user_id, written_at=actor.now, text=clean
@@ -304,7 +309,7 @@ async def change_action(
     """Change an action inside an open, version-checked edit."""
     action = await edit.session.get(PlanAction, action_id)
     if action is None or action.family_id != edit.family_id:
-        raise NotFound("no such action", field="actionId")
+        raise ACTION.error()
     changes: dict[str, Any] = {}
     if not isinstance(patch.department, Unset):
         changes["department"] = patch.department
@@ -367,8 +372,10 @@ async def create_action(
     meeting_id: str | None = None,
 ) -> ActionView:
     expected = require_expected(expected_version)
-    family_id = await family_of(sessions, Goal, goal_id, "goal", "goalId")
-    async with open_edit(sessions, actor, family_id, expected_version=expected) as edit:
+    owner = await owner_of(sessions, Goal, goal_id, GOAL)
+    async with open_edit(
+        sessions, actor, owner.family_id, expected_version=expected, hidden_as=GOAL, person_id=owner.person_id
+    ) as edit:
         action = await add_action(edit, goal_id, spec, meeting_id=meeting_id)
         return await _action_view(edit, action)
 
@@ -383,7 +390,14 @@ async def update_action(
     meeting_id: str | None = None,
 ) -> ActionView:
     expected = require_expected(expected_version)
-    family_id = await family_of(sessions, PlanAction, action_id, "action", "actionId")
-    async with open_edit(sessions, actor, family_id, expected_version=expected) as edit:
+    owner = await owner_of(sessions, PlanAction, action_id, ACTION)
+    async with open_edit(
+        sessions,
+        actor,
+        owner.family_id,
+        expected_version=expected,
+        hidden_as=ACTION,
+        person_id=owner.person_id,
+    ) as edit:
         action = await change_action(edit, action_id, patch, meeting_id=meeting_id)
         return await _action_view(edit, action)

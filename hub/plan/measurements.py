@@ -12,8 +12,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.access.visibility import FAMILY_MEMBER
 from hub.cpr import age_on
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput
 from hub.persistence.models import Membership, Person
 from hub.plan import repository
 from hub.plan.domain import (
@@ -42,7 +43,7 @@ async def _current_family(sessions: async_sessionmaker[AsyncSession], person_id:
             )
         )
     if family_id is None:
-        raise NotFound("no such family member", field="memberId")
+        raise FAMILY_MEMBER.error()
     return family_id
 
 
@@ -63,10 +64,10 @@ async def record_measurement(
     if measured_on > actor.today:
         raise BadUserInput("a measurement cannot be dated in the future", field="measuredOn")
     family_id = await _current_family(sessions, person_id)
-    async with open_edit(sessions, actor, family_id) as edit:
+    async with open_edit(sessions, actor, family_id, hidden_as=FAMILY_MEMBER, person_id=person_id) as edit:
         born = await edit.session.scalar(select(Person.birth_date).where(Person.id == person_id))
         if born is None:  # pragma: no cover - a membership always has its person
-            raise NotFound("no such family member", field="memberId")
+            raise FAMILY_MEMBER.error()
         if measured_on < born:
             raise BadUserInput("a measurement cannot be dated before the member was born", field="measuredOn")
         age = age_on(born, measured_on)

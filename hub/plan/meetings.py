@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.errors import BadUserInput, NotFound
+from hub.access.visibility import MEETING
+from hub.errors import BadUserInput
 from hub.persistence.models import Membership
 from hub.plan import repository
 from hub.plan.domain import ChangeKind, Entity, MeetingStatus
-from hub.plan.edits import Edit, family_of, open_edit, require_expected, text
+from hub.plan.edits import Edit, open_edit, owner_of, require_expected, text
 from hub.plan.goals import ActionPatch, ActionSpec, add_action, change_action, require_worker
 from hub.plan.history import Actor
 from hub.plan.models import Meeting, MeetingParticipant
@@ -162,11 +163,11 @@ async def record_minutes(
     decisions = _items(data.decisions, "decisions")
     held_at = _aware(data.held_at, "heldAt") if data.held_at else None
     next_at = _aware(data.next_meeting_at, "nextMeetingAt") if data.next_meeting_at else None
-    family_id = await family_of(sessions, Meeting, meeting_id, "meeting", "meetingId")
-    async with open_edit(sessions, actor, family_id, expected_version=expected) as edit:
+    family_id = (await owner_of(sessions, Meeting, meeting_id, MEETING)).family_id
+    async with open_edit(sessions, actor, family_id, expected_version=expected, hidden_as=MEETING) as edit:
         meeting = await edit.session.get(Meeting, meeting_id)
         if meeting is None or meeting.family_id != family_id:
-            raise NotFound("no such meeting", field="meetingId")
+            raise MEETING.error()
         when = held_at or meeting.scheduled_at
         if when > actor.now:
             raise BadUserInput("minutes are recorded once the meeting has started", field="heldAt")

@@ -12,12 +12,13 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.access.visibility import TEAM_ASSIGNMENT
 from hub.domain import Role
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput
 from hub.persistence.models import TeamAssignment, TeamRole, User
 from hub.plan import repository
 from hub.plan.domain import ChangeKind, Entity
-from hub.plan.edits import Edit, family_of, open_edit
+from hub.plan.edits import Edit, open_edit, owner_of
 from hub.plan.history import Actor
 from hub.plan.views import TeamMemberView
 
@@ -93,11 +94,11 @@ async def unassign_team_member(
     until: date | None = None,
 ) -> TeamMemberView:
     end = until or actor.today
-    family_id = await family_of(sessions, TeamAssignment, assignment_id, "team assignment", "assignmentId")
-    async with open_edit(sessions, actor, family_id, manage_team=True) as edit:
+    family_id = (await owner_of(sessions, TeamAssignment, assignment_id, TEAM_ASSIGNMENT)).family_id
+    async with open_edit(sessions, actor, family_id, manage_team=True, hidden_as=TEAM_ASSIGNMENT) as edit:
         row = await edit.session.get(TeamAssignment, assignment_id)
         if row is None:  # pragma: no cover - found a moment ago, and assignments are never deleted
-            raise NotFound("no such team assignment", field="assignmentId")
+            raise TEAM_ASSIGNMENT.error()
         if row.until is not None and row.until <= actor.today:
             raise BadUserInput("the assignment has already ended", field="assignmentId")
         if end < row.since:
