@@ -7,6 +7,8 @@ composition root put in `services.extras["authenticate"]`: a bad token is a 401 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -14,7 +16,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.federation import Schema
 from strawberry.http import GraphQLHTTPResponse
@@ -27,9 +29,11 @@ from strawberry.types import ExecutionResult
 from connectors.base import Deadline
 from hub.auth.principal import Principal
 from hub.errors import Unauthenticated
+from hub.ingestion.stream_guard import token_deadline
 from hub.services import Services
 from schema.context import Context
 from schema.errors import classify
+from schema.session import END_SESSION
 
 Authenticate = Callable[[Request | WebSocket], Awaitable[Principal | None]]
 WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
@@ -37,7 +41,50 @@ WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
 
 class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws that also reads the token from `connection_init` (`{"Authorization": "Bearer …"}`,
-    as browsers cannot set WebSocket headers). A bad token closes the connection (4401), never acks it."""
+    as browsers cannot set WebSocket headers). A bad token closes the connection (4401), never acks it.
+
+    A connection lives no longer than its token: a timer closes it with 4401 once the token has expired (past
+    the leeway), and operations end it the same way through `end_session` (schema/session.py)."""
+
+    _expiry_timer: asyncio.Task[None] | None = None
+    _session_ended: bool = False
+
+    def on_request_accepted(self) -> None:
+        super().on_request_accepted()
+        self.context.state[END_SESSION] = self.end_session
+        self._arm_expiry_timer()
+
+    def _arm_expiry_timer(self) -> None:
+        """(Re)start the timer for the current principal's token; no token, no timer."""
+        if self._expiry_timer is not None:
+            self._expiry_timer.cancel()
+            self._expiry_timer = None
+        principal = self.context.principal
+        services = self.context.services
+        deadline = None if principal is None else token_deadline(principal, services.settings.oidc_leeway_s)
+        if deadline is not None:
+            delay = max(0.0, deadline - services.clock().timestamp())
+            self._expiry_timer = asyncio.create_task(self._end_session_after(delay))
+            self._expiry_timer.add_done_callback(self._task_done)
+
+    async def _end_session_after(self, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        await self.end_session()
+
+    async def end_session(self) -> None:
+        """Close with 4401 and cancel every operation (the calling one too, at its next await)."""
+        if not self._session_ended:
+            self._session_ended = True
+            with contextlib.suppress(WebSocketDisconnected, RuntimeError):  # already gone: nothing to close
+                await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
+        await asyncio.sleep(0)  # an operation that called us is cancelled here, before it sends anything
+
+    async def shutdown(self) -> None:
+        if self._expiry_timer is not None:
+            self._expiry_timer.cancel()
+        await super().shutdown()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload = message.get("payload")
@@ -50,6 +97,7 @@ class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                     if header_auth is None or not isinstance(value, str):
                         raise Unauthenticated("invalid or missing credentials")
                     self.context.principal = await header_auth(value)
+                    self._arm_expiry_timer()
                 except Unauthenticated:
                     await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                     return
@@ -61,6 +109,8 @@ class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
     those bytes as binary frames, which browsers deliver as a `Blob` that GraphiQL and graphql-ws cannot read."""
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        if self.ws.application_state is WebSocketState.DISCONNECTED:
+            raise WebSocketDisconnected  # we closed it (e.g. 4401): nothing more goes out
         try:
             await self.ws.send_text(orjson.dumps(message).decode())
         except WebSocketDisconnect as exc:

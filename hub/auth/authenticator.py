@@ -10,6 +10,8 @@ Never log a token, a claim or a subject: reasons go to the `hub.security` log as
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
@@ -53,9 +55,10 @@ class Authenticator:
     async def authenticate_token(self, token: str) -> Principal:
         verified = await self.verifier.verify(token)
         try:
-            return await self.users.principal_for(verified.subject)
+            principal = await self.users.principal_for(verified.subject)
         except UnknownUser as exc:
             reject(exc.reason)
+        return replace(principal, expires_at=verified.expires_at)
 
 
 def build_key_source(settings: Settings, dev_issuer: DevIssuer | None) -> KeySource:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hub.domain import Department, Role
 
@@ -16,6 +16,9 @@ class Principal:
     unit: str = ""
     person_id: str | None = None  # for CITIZEN: the person they are
     client: str = "graphql"  # the channel: graphql, webhook, cli
+    # When the token it came from expires (epoch seconds); None when no token is behind it (CLI, webhook).
+    # A long-lived connection (a subscription) must end then. Not part of who the principal is.
+    expires_at: int | None = field(default=None, compare=False)
 
     @property
     def is_worker(self) -> bool:

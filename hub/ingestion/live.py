@@ -1,8 +1,9 @@
 """Live family updates for `subscription familyUpdated(familyId)`: pub/sub messages, filtered per delivery.
 
 Every message is re-decided when it is delivered, with a fresh gate (need-to-know access, then consent)
-and the member's current membership: a consent withdrawn or an assignment ended mid-subscription stops
-the very next delivery. Messages carry ids only; the front-end fetches the data through the (audited)
+and the member's current membership: a consent withdrawn stops the very next delivery of what it covered,
+and before any delivery the stream itself is re-decided (hub/ingestion/stream_guard.py): an expired token, a
+deactivated user or a family no longer the viewer's (an assignment ended, ...) ends it with `StreamEnded`. Messages carry ids only; the front-end fetches the data through the (audited)
 family view. Other concerns may publish on `family_channel(family_id)` too:
 
     {"type": "DEPARTMENT_RECORD", "familyId", "personId", "department", "recordKind", "recordId",
@@ -24,6 +25,7 @@ from hub.errors import NotFound
 from hub.family import repository
 from hub.family.gate import Gate
 from hub.ingestion.service import family_channel
+from hub.ingestion.stream_guard import StreamEnded, stream_end
 from hub.ingestion.timeline import TimelineKind
 from hub.plan.access import access_for
 from hub.pubsub import PubSub
@@ -51,7 +53,8 @@ class FamilyUpdate:
 async def family_updates(
     services: Services, family_id: str, new_gate: GateFactory, *, today: Callable[[], date] | None = None
 ) -> AsyncIterator[FamilyUpdate]:
-    """Updates to `family_id` the viewer may see, as they happen. NotFound when the family is not theirs."""
+    """Updates to `family_id` the viewer may see, as they happen. NotFound when the family is not theirs;
+    StreamEnded (raised before the next delivery) once the stream may not go on."""
     gate = new_gate()
     async with services.sessions() as session:
         exists = await repository.get_families(session, [family_id])
@@ -60,6 +63,8 @@ async def family_updates(
     pubsub: PubSub = services.extras["pubsub"]
     async with pubsub.subscribe(family_channel(family_id)) as subscription:
         async for message in subscription:
+            if (end := await stream_end(services, family_id, new_gate)) is not None:
+                raise StreamEnded(end)
             try:
                 update = await deliverable(services, family_id, message, new_gate, today=today)
             except (KeyError, TypeError, ValueError):

@@ -1,4 +1,9 @@
-"""`familyUpdated(familyId)`: live updates over graphql-transport-ws, re-decided per delivery."""
+"""`familyUpdated(familyId)`: live updates over graphql-transport-ws, re-decided per delivery.
+
+The stream ends when it may not go on (hub/ingestion/stream_guard.py): an expired token or a deactivated user
+ends the whole connection with 4401 (the client re-authenticates), a family no longer the viewer's ends this
+stream with NOT_FOUND, exactly as subscribing to it afresh would.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from typing import Annotated
 
 import strawberry
 
+from hub.errors import NotFound
 from hub.family.gate import Gate
 from hub.ingestion.live import family_updates
+from hub.ingestion.stream_guard import StreamEnded
 from schema.context import Info
 from schema.ingestion.types import FamilyUpdateType
 from schema.loaders import gate
+from schema.session import end_session
 
 
 @strawberry.type
@@ -36,5 +44,10 @@ class IngestionSubscription:
             # A fresh gate per delivery, built as a request builds its own (fresh facts, fresh consent).
             return gate(dataclasses.replace(ctx, loaders={}, now=ctx.services.clock()))
 
-        async for update in family_updates(ctx.services, str(family_id), new_gate):
-            yield FamilyUpdateType.of(update)
+        try:
+            async for update in family_updates(ctx.services, str(family_id), new_gate):
+                yield FamilyUpdateType.of(update)
+        except StreamEnded as ended:
+            if ended.end.reauthenticate:
+                await end_session(ctx)
+            raise NotFound("no such family") from None

@@ -20,6 +20,7 @@ from hub.family.model import MemberInfo
 from hub.ingestion.live import deliverable, family_updates
 from hub.ingestion.service import family_channel
 from hub.ingestion.timeline import TimelineKind, timeline
+from hub.persistence.models import User
 from hub.plan.access import Level, PlanAccess
 from hub.plan.models import HistoryEntry
 from hub.pubsub import InProcessPubSub
@@ -126,6 +127,16 @@ async def test_live_updates_are_decided_per_delivery(sessions, seeded: Seeded) -
     family_id, cprs = _family_with(seeded, SOF, BIF)
     pubsub = InProcessPubSub()
     services = _services(sessions, pubsub)
+    async with sessions.begin() as session:  # the stream goes on only while its user is active
+        session.add(
+            User(
+                id=VIEWER.user_id,
+                username="tovholder",
+                subject="tovholder",
+                display_name="T",
+                role=VIEWER.role,
+            )
+        )
     denied: set[Department] = set()
     updates: asyncio.Queue[Any] = asyncio.Queue()
 
