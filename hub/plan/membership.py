@@ -4,6 +4,12 @@ A member who leaves keeps their goals, actions, measurements and meeting partici
 history (the goal shows that its member has left). A person belongs to at most one family at a time. A new
 person is identified by CPR number, stored only encrypted with a keyed hash for look-up; the CPR never
 reaches a log, an error message or the history. Nothing is deleted.
+
+No CPR oracle: adding by CPR someone who is already a current member, of this family or of another one,
+gets ONE neutral refusal (`NOT_ADDABLE`), never "a member of another family", and the attempt is audited
+(DENIED, for the family asked and, when the person is elsewhere, for that family too) so the coordinators
+can review it. By memberId, a person in another family is not the caller's to see: "no such person", as for
+an id that names nobody (hub/access/visibility.py).
 """
 
 from __future__ import annotations
@@ -15,16 +21,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import cpr as cprs
+from hub.access.visibility import FAMILY_MEMBER, PERSON
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.log import record as audit_record
 from hub.crypto import CprVault
 from hub.domain import MemberRole
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput
+from hub.persistence.engine import transaction
 from hub.persistence.models import Membership, Person
 from hub.plan import repository
 from hub.plan.domain import ChangeKind, Entity
 from hub.plan.edits import Edit, open_edit, text
-from hub.plan.history import Actor
+from hub.plan.history import AUDIT_SOURCE, PURPOSE, Actor
 from hub.plan.views import MembershipView
 
+# The one answer for a CPR that cannot be added (already a member here or elsewhere): it says nothing about where.
+NOT_ADDABLE = "this person cannot be added to this family; the request has been logged for the coordinator"
 NAME_MAX = 80
 REASON_MAX = 500
 
@@ -81,27 +93,83 @@ async def add_family_member(
     joined = joined_on or actor.today
     if joined > actor.today:
         raise BadUserInput("a member cannot join in the future", field="joinedOn")
+    try:
+        return await _add(sessions, vault, actor, family_id, member_role, person_id, new_person, joined)
+    except _Refused as refused:
+        await _audit_refusal(sessions, actor, family_id, refused)
+        raise BadUserInput(NOT_ADDABLE, field="cpr") from None
+
+
+class _Refused(Exception):
+    """A CPR naming a current member (here or elsewhere): refused neutrally once the edit has rolled back."""
+
+    def __init__(self, person_id: str, current_family_id: str) -> None:
+        super().__init__("refused")
+        self.person_id = person_id
+        self.current_family_id = current_family_id
+
+
+async def _audit_refusal(
+    sessions: async_sessionmaker[AsyncSession], actor: Actor, family_id: str, refused: _Refused
+) -> None:
+    """Audit the refused attempt (in its own transaction: the edit's was rolled back)."""
+    elsewhere = refused.current_family_id != family_id
+    reason = "cpr_member_of_another_family" if elsewhere else "cpr_already_member"
+    families = [family_id, refused.current_family_id] if elsewhere else [family_id]
+    principal = actor.principal
+    events = [
+        AuditEvent(
+            occurred_at=actor.now,
+            action=AuditAction.CHANGE,
+            decision=AuditDecision.DENIED,
+            reason=reason,
+            actor_user_id=principal.user_id,
+            actor_role=principal.role,
+            actor_department=principal.department,
+            actor_unit=principal.unit,
+            client=principal.client,
+            subject_person_id=refused.person_id,
+            family_id=fid,
+            source=AUDIT_SOURCE,
+            categories=("CASE",),
+            purpose=PURPOSE,
+            basis=None,
+            request_id=actor.request_id,
+        )
+        for fid in families
+    ]
+    async with transaction(sessions) as session:
+        await audit_record(session, events)
+
+
+async def _add(  # noqa: PLR0917 - the service's arguments, passed on once
+    sessions: async_sessionmaker[AsyncSession],
+    vault: CprVault,
+    actor: Actor,
+    family_id: str,
+    member_role: MemberRole,
+    person_id: str | None,
+    new_person: NewPerson | None,
+    joined: date,
+) -> MembershipView:
     async with open_edit(sessions, actor, family_id) as edit:
         created = False
         if new_person is not None:
             person_id, created = await _person_for(edit.session, vault, new_person)
         elif await edit.session.get(Person, person_id) is None:
-            raise NotFound("no such person", field="memberId")
+            raise PERSON.error()
         assert person_id is not None  # noqa: S101 - narrowed above for mypy
         current = await edit.session.scalar(
             select(Membership.family_id).where(
                 Membership.person_id == person_id, Membership.left_on.is_(None)
             )
         )
+        if current is not None and new_person is not None:
+            raise _Refused(person_id, current)  # rolls the edit back; audited and answered by the caller
         if current == family_id:
-            raise BadUserInput(
-                "already a member of this family", field="memberId" if new_person is None else "cpr"
-            )
+            raise BadUserInput("already a member of this family", field="memberId")
         if current is not None:
-            raise BadUserInput(
-                "a current member of another family; they must leave it first",
-                field="memberId" if new_person is None else "cpr",
-            )
+            raise PERSON.error()
         row = Membership(family_id=family_id, person_id=person_id, member_role=member_role, joined_on=joined)
         edit.session.add(row)
         await edit.session.flush()
@@ -138,7 +206,7 @@ async def remove_family_member(
             )
         )
         if row is None:
-            raise NotFound("no such family member", field="memberId")
+            raise FAMILY_MEMBER.error()
         if left < row.joined_on:
             raise BadUserInput("a member cannot leave before they joined", field="leftOn")
         row.left_on = left

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from hub.audit.events import AuditDecision
+from hub.audit.models import AuditEntry
 from hub.domain import MemberRole
 from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.plan import goals, history, measurements, membership, repository, team
@@ -248,7 +251,6 @@ async def test_a_new_person_joins_by_cpr(plan_world: PlanWorld) -> None:
     ("kwargs", "field"),
     [
         ({"person_id": "P-MOR"}, "memberId"),  # already a member
-        ({"person_id": "P-ANDEN"}, "memberId"),  # a current member of another family
         ({"new_person": membership.NewPerson("0101851111", "A", "B")}, "cpr"),  # known CPR, already a member
         ({"new_person": membership.NewPerson("3102951234", "A", "B")}, "cpr"),  # no such date
         ({"new_person": membership.NewPerson("0101951234", "", "B")}, "firstName"),
@@ -285,3 +287,41 @@ async def test_remove_member_errors(plan_world: PlanWorld) -> None:
         )
     with pytest.raises(Forbidden):
         await membership.remove_family_member(s, actor("mor"), family_id="F1", person_id="P-FAR", reason="x")
+
+
+async def _refusal(plan_world: PlanWorld, **kwargs: object) -> dict[str, object]:
+    with pytest.raises((BadUserInput, NotFound)) as caught:
+        await membership.add_family_member(
+            plan_world.sessions,
+            plan_world.vault,
+            actor("coord"),
+            family_id="F1",
+            member_role=MemberRole.OTHER_ADULT,
+            **kwargs,  # type: ignore[arg-type]
+        )
+    return {"code": caught.value.code, "message": caught.value.message, **caught.value.extensions}
+
+
+async def test_adding_by_cpr_never_tells_that_the_person_is_in_another_family(plan_world: PlanWorld) -> None:
+    """#25.3: the CPR of a member of another family (ANDEN, F2) gets the answer a member of this family gets."""
+    elsewhere = await _refusal(plan_world, new_person=membership.NewPerson("0404901117", "A", "B"))
+    here = await _refusal(plan_world, new_person=membership.NewPerson("0101851111", "A", "B"))
+    assert elsewhere == here
+    assert elsewhere["code"] == "BAD_USER_INPUT"
+    assert "another family" not in str(elsewhere)
+    # By id, a person of another family is nobody the coordinator may see: as an id naming nobody.
+    assert await _refusal(plan_world, person_id="P-ANDEN") == await _refusal(plan_world, person_id="P-NOBODY")
+    # Each CPR attempt is audited as DENIED, for both families when the person is elsewhere.
+    async with plan_world.sessions() as session:
+        denied = (
+            await session.execute(
+                select(AuditEntry.family_id, AuditEntry.subject_person_id, AuditEntry.reason).where(
+                    AuditEntry.decision == AuditDecision.DENIED
+                )
+            )
+        ).all()
+    assert sorted(tuple(row) for row in denied) == [
+        ("F1", "P-ANDEN", "cpr_member_of_another_family"),
+        ("F1", "P-MOR", "cpr_already_member"),
+        ("F2", "P-ANDEN", "cpr_member_of_another_family"),
+    ]
