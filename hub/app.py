@@ -93,7 +93,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContextMiddleware, registry=services.metrics)],
+        middleware=[
+            Middleware(
+                RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes
+            )
+        ],
         exception_handlers={404: _not_found, 500: _internal},
         lifespan=lifespan,
     )

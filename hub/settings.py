@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     max_query_tokens: int = 3000
     max_aliases: int = 30
     introspection: bool | None = None  # default: on in development, off in production
+    max_entities: int = 500  # representations per `_entities` call (a federation router sends small batches)
+    max_directives_per_location: int = 5  # directives on one field, fragment or operation
+    max_directives: int = 50  # directives in one document
+
+    # Refusals at the edge (hub/edge.py), before a document is parsed
+    max_body_bytes: int = 1024 * 1024  # /graphql request body, counted while it is read: 413 beyond
+    max_webhook_body_bytes: int = 5 * 1024 * 1024  # /webhooks/{department} body: 413 beyond
+    max_url_bytes: int = 8192  # path and query string: 414 beyond
 
     # Webhooks: HMAC secrets per department system
     webhook_tolerance_s: int = 300

@@ -1,8 +1,10 @@
 """The GraphQL HTTP/WebSocket endpoint: builds the per-request context and serialises with orjson.
 
 Authentication happens here, once per HTTP request or WebSocket connection, through the authenticator the
-composition root put in `services.extras["authenticate"]`: a bad token is a 401 (HTTP) or a closed connection
-(WebSocket), never a partial answer.
+composition root put in `services.extras["authenticate"]`. Over HTTP a missing or bad token is a 401 with one
+GraphQL-shaped body before the body is read or a document parsed (only GraphiQL's page, in development, loads
+without one); the body is then read under `HUB_MAX_BODY_BYTES` (413). Over WebSocket a bad token closes the
+connection (4401), never a partial answer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -25,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 from strawberry.types import ExecutionResult
 
 from connectors.base import Deadline
+from hub import edge
 from hub.auth.principal import Principal
 from hub.errors import Unauthenticated
 from hub.services import Services
@@ -82,16 +85,27 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            # The order matters: who is asking is settled before a byte of the body is read, and the body is
+            # read under its cap before strawberry parses anything (hub/edge.py).
             request = Request(scope, receive)
             try:
-                scope.setdefault("state", {})["principal"] = await self._authenticate(request)
-            except Unauthenticated as exc:
-                body = {"errors": [{"message": exc.message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-                response: Response = JSONResponse(
-                    body, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-                )
-                await response(scope, receive, send)
+                principal = await self._authenticate(request)
+            except Unauthenticated:
+                principal = None
+            if principal is None and not self._serves_ide(request):
+                await edge.unauthenticated()(scope, receive, send)
                 return
+            scope.setdefault("state", {})["principal"] = principal
+            if scope["method"] == "POST":
+                limit = self.services.settings.max_body_bytes
+                try:
+                    body = await edge.read_body(scope, receive, limit)
+                except edge.BodyTooLarge:
+                    await edge.body_too_large(limit, graphql=True)(scope, receive, send)
+                    return
+                except edge.ClientGone:
+                    return
+                receive = edge.replay(body, receive)
         elif scope["type"] == "websocket":
             websocket = WebSocket(scope, receive, send)
             try:
@@ -101,6 +115,13 @@ class HubGraphQL(GraphQL[Context, None]):
                 await websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                 return
         await super().__call__(scope, receive, send)
+
+    def _serves_ide(self, request: Request) -> bool:
+        """GraphiQL's page (development only) loads without a token; it sends the token with each operation."""
+        if self.graphql_ide is None or request.method != "GET" or "query" in request.query_params:
+            return False
+        accept = request.headers.get("accept", "")
+        return "text/html" in accept or "*/*" in accept
 
     async def _authenticate(self, conn: Request | WebSocket) -> Principal | None:
         authenticate: Authenticate | None = self.services.extras.get("authenticate")
