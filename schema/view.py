@@ -31,6 +31,7 @@ from hub import edge
 from hub.auth.principal import Principal
 from hub.errors import Unauthenticated
 from hub.services import Services
+from schema import hardening
 from schema.context import Context
 from schema.errors import classify
 
@@ -148,7 +149,10 @@ class HubGraphQL(GraphQL[Context, None]):
         # Parse errors (e.g. the token limit) end the operation before the schema extensions see a result:
         # give every error its stable code here too (classify() leaves already-coded errors alone).
         if result.errors:
+            finish = hardening.redact if not self.services.settings.introspection_enabled else None
             result.errors = [classify(e) for e in result.errors]
+            if finish is not None:
+                result.errors = [finish(e) for e in result.errors]
         return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:

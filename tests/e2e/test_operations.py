@@ -95,7 +95,13 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
     assert error["message"] == "Internal error"
     assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-42"}
     assert "secret detail" not in response.text
-    assert any(r.exc_info for r in caplog.records)  # the trace goes to the log
+    # The log gets where it happened (type and frames) and the request id, never the exception's message.
+    (record,) = [r for r in caplog.records if r.getMessage() == "unexpected error in resolver"]
+    assert record.error_type == "RuntimeError"
+    assert any("boom" in frame for frame in record.stack)
+    assert record.request_id == "req-42"
+    assert not record.exc_info
+    assert "secret detail" not in json.dumps(record.__dict__, default=str)
 
 
 async def test_no_personal_data_in_logs(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
