@@ -41,7 +41,8 @@ WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
 
 class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws that also reads the token from `connection_init` (`{"Authorization": "Bearer …"}`,
-    as browsers cannot set WebSocket headers). A bad token closes the connection (4401), never acks it."""
+    as browsers cannot set WebSocket headers). A bad or missing token closes the connection (4401), never acks
+    it."""
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload = message.get("payload")
@@ -57,6 +58,10 @@ class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 except Unauthenticated:
                     await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                     return
+        if self.context.principal is None:
+            # No token in the handshake's header nor here: an anonymous client never gets to send a document.
+            await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
+            return
         await super().handle_connection_init(message)
 
 

@@ -200,6 +200,20 @@ async def test_a_websocket_with_a_bad_token_in_connection_init_is_closed(stack: 
     assert close["code"] == 4401
 
 
+async def test_a_websocket_without_any_token_is_closed_before_a_document_is_read(stack: Stack) -> None:
+    sent = await websocket_session(
+        stack,
+        {},
+        [
+            {"type": "connection_init"},
+            {"id": "1", "type": "subscribe", "payload": {"query": "{ familys { id } }"}},
+        ],
+    )
+    assert not [t for t in _texts(sent) if t.get("type") in ("connection_ack", "error", "next")]
+    close = next(m for m in sent if m["type"] == "websocket.close")
+    assert close["code"] == 4401
+
+
 async def test_a_websocket_with_a_good_token_in_connection_init_is_acknowledged(stack: Stack) -> None:
     token = stack.token("tovholder")
     sent = await websocket_session(
