@@ -122,3 +122,33 @@ async def test_an_overlong_url_is_414_before_anything_else(stack: Stack) -> None
     assert response.status_code == 414
     assert response.json()["error"]["code"] == "BAD_USER_INPUT"
     assert (await stack.client.get("/healthz", params={"pad": "x" * 100})).status_code == 200
+
+
+async def _status_line(reader: asyncio.StreamReader) -> str:
+    line = await asyncio.wait_for(reader.readline(), 10)  # a safety net against a hang, not a speed target
+    return line.decode().strip()
+
+
+async def test_on_a_real_server_a_declared_50_mb_anonymous_body_is_answered_before_it_is_sent(
+    stack: Stack,
+) -> None:
+    from tests.integration.ingestion.ws_support import serving
+
+    async with serving(stack.app) as url:
+        port = int(url.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {FIFTY_MB}\r\n\r\n".encode()
+            + b'{"query": "mutation { x }", "variables": {"pad": "'
+            + b"a" * CHUNK
+        )
+        await writer.drain()
+        # Only 64 KB of the declared 50 MB are on the wire, and the answer is already there.
+        assert await _status_line(reader) == "HTTP/1.1 401 Unauthorized"
+        health_reader, health_writer = await asyncio.open_connection("127.0.0.1", port)
+        health_writer.write(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
+        await health_writer.drain()
+        assert await _status_line(health_reader) == "HTTP/1.1 200 OK"
+        for w in (writer, health_writer):
+            w.close()
