@@ -22,6 +22,7 @@ from strawberry.types import StreamExecutionResult
 
 from hub.audit.buffer import STATE_KEY, AuditWriter, ReadBuffer, session_writer
 from hub.errors import ErrorCode
+from hub.logging import masked_error
 from schema.context import Context
 
 logger = logging.getLogger("hub.audit")
@@ -49,8 +50,11 @@ class AuditFlush(SchemaExtension):
         events = buffer.drain()
         try:
             await writer_for(context)(events)
-        except Exception:
-            logger.exception("audit flush failed; withholding the response", extra={"events": len(events)})
+        except Exception as exc:
+            logger.error(
+                "audit flush failed; withholding the response",
+                extra={"events": len(events), "request_id": context.request_id, **masked_error(exc)},
+            )
             _withhold(result, context.request_id)
 
     async def on_operation(self) -> AsyncIterator[None]:

@@ -160,22 +160,26 @@ async def test_a_database_error_during_a_push_logs_no_parameter(
     assert all("sqlite3.OperationalError" in r.error_type for r in errors)
 
 
+@pytest.mark.parametrize("failing", ["SELECT", "INSERT"])  # the read itself, or its audit entries
 async def test_a_database_error_during_a_read_logs_no_parameter(
-    stack: Stack, caplog: pytest.LogCaptureFixture
+    stack: Stack, caplog: pytest.LogCaptureFixture, failing: str
 ) -> None:
     family = stack.world.families[1]
     token = stack.token("tovholder")
     query = "query($id: ID!) { family(id: $id) { name members { name cpr } } }"
     await stack.graphql("{ me { username } }", token=token)  # the user look-up is cached before the failure
-    with caplog.at_level(logging.DEBUG), failing_database(stack, "SELECT") as failed:
+    with caplog.at_level(logging.DEBUG), failing_database(stack, failing) as failed:
         body = await stack.graphql(query, {"id": family.key}, token=token)
     assert failed
+    assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
     text = logged(caplog)
+    assert "disk I/O error" not in text
     assert family.key not in text
     for person in family.members:
         assert person.cpr not in text
         assert person.first_name + " " + person.last_name not in text
+    assert all(not r.exc_info for r in caplog.records)
 
 
 def _strings(value: Any) -> list[str]:
