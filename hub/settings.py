@@ -88,7 +88,9 @@ class Settings(BaseSettings):
 
     # Refusals at the edge (hub/edge.py), before a document is parsed
     max_body_bytes: int = 1024 * 1024  # /graphql request body, counted while it is read: 413 beyond
-    max_webhook_body_bytes: int = 5 * 1024 * 1024  # /webhooks/{department} body: 413 beyond
+    max_webhook_body_bytes: int = (
+        5 * 1024 * 1024
+    )  # a push batch (webhook, or /graphql as a department system)
     max_url_bytes: int = 8192  # path and query string: 414 beyond
 
     # Webhooks: HMAC secrets per department system

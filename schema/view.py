@@ -3,7 +3,8 @@
 Authentication happens here, once per HTTP request or WebSocket connection, through the authenticator the
 composition root put in `services.extras["authenticate"]`. Over HTTP a missing or bad token is a 401 with one
 GraphQL-shaped body before the body is read or a document parsed (only GraphiQL's page, in development, loads
-without one); the body is then read under `HUB_MAX_BODY_BYTES` (413). Over WebSocket a bad token closes the
+without one); the body is then read under `HUB_MAX_BODY_BYTES` (413; a department system's push batches get
+`HUB_MAX_WEBHOOK_BODY_BYTES`, as on the webhook). Over WebSocket a bad token closes the
 connection (4401), never a partial answer.
 """
 
@@ -29,6 +30,7 @@ from strawberry.types import ExecutionResult
 from connectors.base import Deadline
 from hub import edge
 from hub.auth.principal import Principal
+from hub.domain import Role
 from hub.errors import Unauthenticated
 from hub.services import Services
 from schema import hardening
@@ -103,7 +105,7 @@ class HubGraphQL(GraphQL[Context, None]):
                 return
             scope.setdefault("state", {})["principal"] = principal
             if scope["method"] == "POST":
-                limit = self.services.settings.max_body_bytes
+                limit = self._body_limit(principal)
                 try:
                     body = await edge.read_body(scope, receive, limit)
                 except edge.BodyTooLarge:
@@ -121,6 +123,13 @@ class HubGraphQL(GraphQL[Context, None]):
                 await websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                 return
         await super().__call__(scope, receive, send)
+
+    def _body_limit(self, principal: Principal | None) -> int:
+        """A department system pushes batches through either door, so both take the push batch's size."""
+        settings = self.services.settings
+        if principal is not None and principal.role is Role.DEPARTMENT_SYSTEM:
+            return max(settings.max_body_bytes, settings.max_webhook_body_bytes)
+        return settings.max_body_bytes
 
     def _serves_ide(self, request: Request) -> bool:
         """GraphiQL's page (development only) loads without a token; it sends the token with each operation."""

@@ -152,3 +152,20 @@ async def test_on_a_real_server_a_declared_50_mb_anonymous_body_is_answered_befo
         assert await _status_line(health_reader) == "HTTP/1.1 200 OK"
         for w in (writer, health_writer):
             w.close()
+
+
+async def test_a_department_system_may_push_a_batch_larger_than_a_person_may_send(stack: Stack) -> None:
+    from hub.auth.seed import system_username
+    from hub.domain import Department
+
+    # 300 KB: over the stack's 256 KB for people, well under the push batch limit for department systems.
+    document = (
+        "mutation($events: [DepartmentEventInput!]!) { pushDepartmentUpdates(events: $events) { applied } }"
+    )
+    padded = {"query": document + " #" + "x" * 300_000, "variables": {"events": []}}
+    system = {"Authorization": f"Bearer {stack.token(system_username(Department.SOF))}"}
+    person = {"Authorization": f"Bearer {stack.token('tovholder')}"}
+    assert (await stack.client.post("/graphql", json=padded, headers=person)).status_code == 413
+    pushed = await stack.client.post("/graphql", json=padded, headers=system)
+    assert pushed.status_code == 200, pushed.text
+    assert pushed.json() == {"data": {"pushDepartmentUpdates": {"applied": 0}}}
