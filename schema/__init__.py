@@ -27,6 +27,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from hub.settings import Settings
+from schema import hardening
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
 from schema.consent.mutations import ConsentMutation
@@ -97,6 +98,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         federation_version="2.7",
         config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=hidden),
         max_entities=settings.max_entities,
+        finish=hardening.redact if hidden else None,
     )
 
 

@@ -4,6 +4,7 @@
   one field, or in one document) with QUERY_TOO_COMPLEX, before anything executes.
 - `HubSchema.entities_resolver`: at most `HUB_MAX_ENTITIES` representations per `_entities` call
   (QUERY_TOO_COMPLEX); a federation router sends small batches, an attacker 50,000.
+- `HubSchema.stream`: a subscription's errors are coded, masked and (production) redacted like an HTTP answer's.
 - `HubSchema.process_errors`: replaces strawberry's logger (which wrote every error's message, and so the values
   of a failing document, at ERROR) with `schema.errors.log_errors`: count, codes and paths at INFO.
 - `redact(error)`: in production (introspection off), a request-level error says what kind of mistake it is and
@@ -13,15 +14,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from typing import Any
 
 from graphql import ASTValidationRule, DirectiveNode, GraphQLError, Node, ValidationContext
 from strawberry.federation import Schema
 from strawberry.federation.schema import FederationAny
+from strawberry.schema.schema import StreamResult
+from strawberry.types import ExecutionResult
 from strawberry.types.info import Info
 
 from hub.errors import ErrorCode, QueryTooComplex
-from schema.errors import HubErrors, log_errors
+from schema.errors import HubErrors, classify, log_errors
 
 DOCUMENT_INVALID = "The document is not valid against the schema."
 _VARIABLE = re.compile(r"^Variable '\$(\w{1,64})'")
@@ -81,9 +86,28 @@ def redact(error: GraphQLError) -> GraphQLError:
 
 
 class HubSchema(Schema):
-    def __init__(self, *args: Any, max_entities: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        max_entities: int,
+        finish: Callable[[GraphQLError], GraphQLError] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.max_entities = max_entities
+        self.finish = finish or (lambda error: error)
         super().__init__(*args, **kwargs)
+
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Streams (subscriptions over WebSocket) get what HubErrors gives an HTTP answer: every error coded,
+        unexpected ones masked, and in production redacted; extensions do not see a stream's results."""
+        return self._classified(await super().stream(*args, **kwargs))
+
+    async def _classified(self, source: StreamResult) -> AsyncGenerator[Any, None]:
+        async with aclosing(source):
+            async for result in source:
+                if isinstance(result, ExecutionResult) and result.errors:
+                    result.errors = [self.finish(classify(e)) for e in result.errors]
+                yield result
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         if len(representations) > self.max_entities:

@@ -87,3 +87,13 @@ async def test_production_errors_name_nothing_of_the_schema(document: str) -> No
     # In development the same mistakes keep their helpful messages.
     dev = await DEV.execute(document, variable_values={})
     assert dev.errors
+
+
+async def test_a_subscriptions_errors_are_coded_and_in_production_name_nothing() -> None:
+    document = 'subscription { familyUpdatd(familyId: "F00001") { kind } }'
+    for schema, named in ((DEV, True), (PROD, False)):
+        stream = await schema.subscribe(document)
+        first = await anext(stream)  # type: ignore[arg-type]
+        (error,) = first.errors  # type: ignore[union-attr]
+        assert error.extensions == {"code": "BAD_USER_INPUT"}
+        assert ("Subscription" in error.message) is named, error.message
