@@ -8,7 +8,8 @@ A department signs `timestamp + "." + body` with HMAC-SHA256 under its own secre
     body: {"events": [DepartmentEvent, ...]}  (hub/ingestion/events.py)
 
 Answers 200 {"results": [...]} with one result per event (the same results as the GraphQL mutation),
-401 for a missing/bad signature or a stale timestamp, 403 when an event names another department (nothing of
+401 for a missing/bad signature or a stale timestamp (missing headers and a stale timestamp are refused before
+the body is read), 403 when an event names another department (nothing of
 the request is stored), 404 for an unknown department, 415 for a body that is not declared JSON (text, forms),
 413 for a body over `HUB_MAX_WEBHOOK_BODY_BYTES` (counted while it streams, with or without Content-Length),
 400 for anything malformed, and 500 INTERNAL (with the request id) only for the hub's own failures, e.g. the
@@ -61,9 +62,11 @@ def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dic
     }
 
 
-def verify(
-    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float, tolerance_s: int
-) -> None:
+def check_headers(
+    secret: str, timestamp: str | None, signature: str | None, *, now: float, tolerance_s: int
+) -> tuple[str, str]:
+    """What can be refused before the body is read: no secret, missing headers, a stale timestamp.
+    Returns the timestamp and the signature."""
     if not secret:
         raise SignatureError("webhook not configured for this department")
     if not timestamp or not signature:
@@ -74,6 +77,13 @@ def verify(
         raise SignatureError(f"{TIMESTAMP_HEADER} must be Unix seconds") from None
     if abs(now - sent) > tolerance_s:
         raise SignatureError("timestamp outside the allowed window")
+    return timestamp, signature
+
+
+def verify(
+    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float, tolerance_s: int
+) -> None:
+    timestamp, signature = check_headers(secret, timestamp, signature, now=now, tolerance_s=tolerance_s)
     if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):
         raise SignatureError("signature does not match")
 
@@ -100,9 +110,22 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             department = Department(request.path_params["department"].upper())
         except ValueError:
             return _error(404, "NOT_FOUND", "no such department")
+        settings = services.settings
+        timestamp = request.headers.get(TIMESTAMP_HEADER)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        try:
+            # Unsigned or stale requests are refused before a byte of their body is read.
+            check_headers(
+                settings.webhook_secret(department),
+                timestamp,
+                signature,
+                now=clock(),
+                tolerance_s=settings.webhook_tolerance_s,
+            )
+        except SignatureError as exc:
+            return _error(401, "UNAUTHENTICATED", str(exc))
         if not is_json(request.headers.get("content-type")):
             return _error(415, "BAD_USER_INPUT", "the body must be application/json")
-        settings = services.settings
         limit = settings.max_webhook_body_bytes
         try:
             # Counted while it streams: a body without Content-Length is never read past the limit.
@@ -114,8 +137,8 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
         try:
             verify(
                 settings.webhook_secret(department),
-                request.headers.get(TIMESTAMP_HEADER),
-                request.headers.get(SIGNATURE_HEADER),
+                timestamp,
+                signature,
                 body,
                 now=clock(),
                 tolerance_s=settings.webhook_tolerance_s,

@@ -105,3 +105,14 @@ async def test_a_body_without_content_length_is_capped_while_it_streams(stack: S
         "message": "request body too large",
         "maxBytes": limit,
     }
+
+
+async def test_an_unsigned_or_stale_request_is_refused_before_its_body_is_read(stack: Stack) -> None:
+    stale = _signed(stack, b"")
+    stale["X-Hub-Timestamp"] = "1000000000"
+    for headers in ({"Content-Type": "application/json"}, stale):
+        body = CountingBody(50 * 1024 * 1024)
+        response = await stack.client.post("/webhooks/SOF", content=body, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "UNAUTHENTICATED"
+        assert body.pulled <= 1
