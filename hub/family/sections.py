@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
@@ -146,8 +146,10 @@ class SectionService:
         for department in departments:
             allowed = [m.cpr for m in members if decisions[(m.person_id, department)].allowed]
             if allowed:
-                # Priming in one synchronous pass puts every key in the same DataLoader batch.
-                self.loader(department).load_many(allowed)
+                # Priming in one synchronous pass puts every key in the same DataLoader batch. The gathering
+                # future is never awaited (each section awaits its own key), so retrieve its outcome here:
+                # otherwise a failed load is reported as "exception was never retrieved" when it is collected.
+                asyncio.ensure_future(self.loader(department).load_many(allowed)).add_done_callback(_retrieve)
 
     async def section(self, member: MemberInfo, department: Department) -> Section:
         decision = self.gate.decision(member, department)
@@ -166,8 +168,14 @@ class SectionService:
         except ConnectorError as exc:
             return Section(department, SectionStatus.UNAVAILABLE, None, None, decision=decision, error=exc)
         if isinstance(fetched.result, NotRegistered):
+            # Last known "not registered" served while the department is down is as stale as a record.
             return Section(
-                department, SectionStatus.NOT_REGISTERED, None, fetched.fetched_at, decision=decision
+                department,
+                SectionStatus.NOT_REGISTERED,
+                None,
+                fetched.fetched_at,
+                stale=fetched.stale,
+                decision=decision,
             )
         status = SectionStatus.STALE if fetched.stale else SectionStatus.OK
         return Section(
@@ -182,3 +190,9 @@ class SectionService:
 
     async def sections(self, member: MemberInfo, departments: Collection[Department]) -> list[Section]:
         return list(await asyncio.gather(*(self.section(member, d) for d in departments)))
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a future's outcome as seen: department failures are data, read per section, not errors to report."""
+    if not future.cancelled():
+        future.exception()
