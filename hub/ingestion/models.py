@@ -61,6 +61,9 @@ class IngestedEvent(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     error_field: Mapped[str | None] = mapped_column(String(64))
     client: Mapped[str] = mapped_column(String(16))
+    # A keyed hash of the event's content (hub.ingestion.service): the same id pushed again with other content
+    # is a CONFLICT, not a replay. NULL for events stored before it was kept (then any content is a replay).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     # The record in the hub's typed JSON (hub.ingestion.codec); NULL for deletions, rejections and purges.
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -3,6 +3,9 @@
 The hub accepted versions up to 2**62 while the columns were 32-bit INTEGER, so on PostgreSQL a version of 2**31
 or more failed its whole batch. The columns now match the accepted range (hub/ingestion/versions.py).
 
+Also `ingestion_events.content_hash`: a keyed hash of each event's content, so that an event id reused with
+different content is answered CONFLICT instead of as a replay (NULL for events stored before).
+
 Revision ID: 0008_bigint_versions
 Revises: 0007
 """
@@ -25,6 +28,8 @@ _COLUMNS = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("ingestion_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
     for table, nullable in _COLUMNS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column(
@@ -39,3 +44,5 @@ def downgrade() -> None:
             batch_op.alter_column(
                 "version", existing_type=sa.BigInteger(), type_=sa.Integer(), existing_nullable=nullable
             )
+    with op.batch_alter_table("ingestion_events", schema=None) as batch_op:
+        batch_op.drop_column("content_hash")
