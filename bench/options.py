@@ -12,6 +12,7 @@ from hub.domain import Department
 SCENARIOS = (
     "family_view",
     "family_view_cached",
+    "family_view_hanging",
     "families_list",
     "push_ingest",
     "subscription_latency",

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from connectors.config import ConnectorConfig
+from connectors.latency import LatencyBudget
 from connectors.metrics import ConnectorMetrics
 from connectors.registry import build_connectors
 from hub.auth.authenticator import install_auth, jwks_endpoint
@@ -29,7 +30,7 @@ from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_inge
 from hub.logging import configure_logging
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
-from hub.services import Services
+from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
 from schema import build_schema
 from schema.view import HubGraphQL
@@ -44,6 +45,7 @@ def connector_configs(settings: Settings) -> dict[Department, ConnectorConfig]:
             connect_timeout_s=settings.connect_timeout_s,
             read_timeout_s=settings.read_timeout_s,
             default_deadline_s=settings.request_deadline_s,
+            breaker_slow_call_s=settings.department_budget_s,
         )
         for d in Department
     }
@@ -60,6 +62,10 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
         connectors=build_connectors(connector_configs(settings), metrics=ConnectorMetrics(registry)),
         metrics=registry,
     )
+    services.extras[LATENCY_BUDGETS] = {
+        d: LatencyBudget(d, min(settings.department_budget_s, settings.request_deadline_s))
+        for d in Department
+    }
     install_auth(services)
     install_ingestion(services)
     return services

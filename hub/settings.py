@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 3.0
     request_deadline_s: float = 5.0
+    # How long a view waits for one department before serving its sections from the cache (STALE) or as
+    # UNAVAILABLE; the call may finish in the background. Also the breaker's slow-call threshold.
+    department_budget_s: float = Field(default=1.0, gt=0)
 
     # Secrets for CPR numbers at rest. Empty in development: generated once under var_dir (never committed).
     cpr_encryption_key: SecretStr = SecretStr("")

@@ -16,6 +16,7 @@ from hub.family import repository
 from hub.family.gate import Gate
 from hub.family.model import MemberInfo
 from hub.family.sections import SectionService
+from hub.services import LATENCY_BUDGETS
 from schema.audit.reads import section_audit
 from schema.context import Context, Info
 
@@ -43,6 +44,7 @@ def section_service(info: Info) -> SectionService:
             now=ctx.now,
             audit=section_audit(ctx),
             cache=ctx.services.extras.get("section_cache"),
+            budgets=ctx.services.extras.get(LATENCY_BUDGETS),
         )
         ctx.loaders["sections"] = existing
     assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours
