@@ -13,6 +13,9 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# Registers the read model's change hooks on every session: each process that writes facts moves the epoch.
+import hub.readmodel.changes  # noqa: F401
+
 SQLITE_BEGIN = "familiehub_sqlite_begin"  # execution option: how a SQLite transaction begins
 _sqlite_writer_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
