@@ -116,10 +116,14 @@ async def test_explicit_changes_move_the_epoch_and_a_rollback_moves_nothing(engi
     install_sink(sessions, model)
     await model.sync()
     await model.subject_bases(["P1", "P2"])
-    with pytest.raises(RuntimeError):
+
+    async def rolled_back() -> None:
         async with transaction(sessions) as session:
             facts_changed(session, FactKind.CONSENT, ["P1"])
             raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        await rolled_back()
     assert "P1" in model.bases
     async with transaction(sessions) as session:
         facts_changed(session, FactKind.CONSENT, ["P1"])
