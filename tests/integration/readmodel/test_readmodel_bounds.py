@@ -149,3 +149,19 @@ async def test_a_load_that_spans_an_invalidation_is_not_kept(engine: AsyncEngine
     model.sessions = Interleaved()  # type: ignore[assignment]
     await model.family_infos(["F9"])
     assert "F9" not in model.families
+
+
+async def test_hub_readmodel_invalidate_drops_every_model(engine: AsyncEngine, sqlite_url: str) -> None:
+    from hub.readmodel.cli import invalidate
+
+    async with transaction(create_session_factory(engine)) as session:
+        session.add(_family("F1"))
+    model = model_on(engine)
+    await model.sync()
+    await model.family_infos(["F1"])
+    epoch = await invalidate(Settings(database_url=sqlite_url))
+    assert model.epoch is not None
+    assert epoch == model.epoch + 1
+    await model.sync()
+    assert model.full_drops == 1
+    assert "F1" not in model.families
