@@ -30,6 +30,7 @@ from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_inge
 from hub.logging import configure_logging
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
+from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
 from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
 from schema import build_schema
@@ -68,6 +69,7 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
     }
     install_auth(services)
     install_ingestion(services)
+    install_readmodel(services)
     return services
 
 
@@ -76,14 +78,17 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings.check_production()
     services = services or build_services(settings)
     install_ingestion(services)  # idempotent: for services built by a test
+    install_readmodel(services)  # idempotent too
     graphql = HubGraphQL(build_schema(settings), services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         await start_ingestion(services)
+        await start_readmodel(services, services.extras["pubsub"])
         try:
             yield {}
         finally:
+            await stop_readmodel(services)
             await stop_ingestion(services)
             await services.aclose()
 

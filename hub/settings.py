@@ -78,7 +78,18 @@ class Settings(BaseSettings):
     dev_issuer: bool = True
     oidc_leeway_s: int = 30  # clock skew allowed on exp/nbf/iat; at most 60 (enforced by hub.auth.verifier)
     oidc_jwks_refetch_s: float = 30.0  # at most one JWKS fetch per this many seconds (unknown kid, refresh)
-    auth_user_cache_s: float = 30.0  # how long a user look-up (role, department) is cached per process
+    auth_user_cache_s: float = 30.0  # without the read model: how long a user look-up is cached per process
+    token_cache_size: int = Field(
+        default=10_000, ge=1
+    )  # verified tokens kept (by SHA-256 of the whole token) until they expire
+
+    # The in-process read model of access, consent, membership and user facts (hub/readmodel)
+    readmodel_enabled: bool = True
+    readmodel_max_users: int = Field(default=10_000, ge=1)  # token subjects (principals) kept
+    readmodel_max_families: int = Field(default=10_000, ge=1)  # families kept (row, current members, team)
+    readmodel_max_persons: int = Field(
+        default=50_000, ge=1
+    )  # persons kept (membership, caseload, custody, consents)
 
     # GraphQL hardening
     max_query_depth: int = 12

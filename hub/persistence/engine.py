@@ -17,6 +17,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# Registers the read model's change hooks on every session: each process that writes facts moves the epoch.
+import hub.readmodel.changes  # noqa: F401
 from hub.logging import quiet_driver_loggers
 
 SQLITE_BEGIN = "familiehub_sqlite_begin"  # execution option: how a SQLite transaction begins
