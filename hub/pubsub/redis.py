@@ -125,4 +125,4 @@ class RedisPubSub:
 
 async def _quietly_close(pubsub: RedisClientPubSub) -> None:
     with contextlib.suppress(RedisError, OSError):
-        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+        await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]  # redis-py leaves it unannotated
