@@ -32,6 +32,7 @@ from hub.persistence.engine import create_engine, create_session_factory
 from hub.services import Services
 from hub.settings import Settings
 from schema import build_schema
+from schema.audit.extension import close_audit
 from schema.view import HubGraphQL
 
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         try:
             yield {}
         finally:
+            await close_audit(services)
             await stop_ingestion(services)
             await services.aclose()
 

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     audit_retention_security_days: int = Field(default=183, ge=183)
     audit_retention_change_days: int = Field(default=1827, ge=1827)
 
+    # Audit group commit (hub/audit/group.py): requests waiting for the log at most (then SERVICE_OVERLOADED,
+    # HTTP 503), and events per transaction at most.
+    audit_queue_max_requests: int = Field(default=1000, ge=1)
+    audit_batch_max_events: int = Field(default=5000, ge=1)
+
     cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
     cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
