@@ -171,7 +171,8 @@ async def test_a_killed_group_commit_fails_every_waiting_request_closed(stack: S
     assert committer.pending == 4
     release.set()
     responses = await asyncio.gather(first, *others)
-    assert len(batches) == 2 and len(batches[1]) == 4  # one transaction for the four that waited together
+    assert len(batches) == 2
+    assert len(batches[1]) == 4  # one transaction for the four that waited together
     for response in responses:
         body = response.json()
         assert body["data"] is None, body
