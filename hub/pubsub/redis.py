@@ -39,6 +39,9 @@ class RedisPubSub:
         self._client: Redis | None = None
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        # Resubscriptions after a lost connection: messages published meanwhile were missed. Caches that
+        # rely on invalidation messages compare it and start over when it moved (hub/ingestion/cache.py).
+        self.reconnects = 0
 
     def _key(self, channel: str) -> str:
         return f"{self._prefix}:{channel}"
@@ -82,6 +85,7 @@ class RedisPubSub:
                 if self._client is not None:
                     with contextlib.suppress(RedisError, OSError, TimeoutError):
                         pubsub = await self._subscribe(self._client)
+                self.reconnects += 1
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         channel = message["channel"]

@@ -155,6 +155,9 @@ async def test_withdrawing_consent_purges_the_cached_data_at_once(stack: Stack) 
     await _push(stack, department, cpr, 1)
     async with stack.services.sessions() as session:
         assert await read_many(session, department, [consent.subject_id])
+    cache: SectionCache = stack.services.extras["section_cache"]
+    await _sections(stack, await _members(stack, [cpr]), department)  # now held in the process's LRU too
+    assert cache.memory.get((consent.subject_id, department)) is not None
     principal = Principal(
         user_id=coordinator.id,
         username=coordinator.username,
@@ -166,3 +169,4 @@ async def test_withdrawing_consent_purges_the_cached_data_at_once(stack: Stack) 
     )
     async with stack.services.sessions() as session:
         assert await read_many(session, department, [consent.subject_id]) == {}
+    assert cache.memory.get((consent.subject_id, department)) is None
