@@ -23,16 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, event, func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from connectors.base import (
     NOT_REGISTERED,
@@ -44,6 +42,7 @@ from connectors.base import (
 )
 from hub.domain import Department
 from hub.ingestion.codec import CodecError, from_json
+from hub.ingestion.invalidation import drop_after_commit, invalidate_on_commit
 from hub.ingestion.memory import CacheEntry, Key, MemoryCache
 from hub.ingestion.models import CachedSection, IngestedEvent
 from hub.persistence.base import utcnow
@@ -210,34 +209,6 @@ async def purge_member_department(session: AsyncSession, person_id: str, departm
     return int(held or 0)
 
 
-# -- invalidation at commit ----------------------------------------------------------------------------
-
-_PENDING = "familiehub_section_cache_drops"
-_CACHES: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[SectionCache]] = weakref.WeakKeyDictionary()
-
-
-def drop_after_commit(session: AsyncSession, keys: Iterable[Key]) -> None:
-    """Drop `keys` from the LRU of every hub process once the caller's transaction has committed."""
-    pending: set[Key] = session.sync_session.info.setdefault(_PENDING, set())
-    pending.update(keys)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    keys: set[Key] | None = session.info.pop(_PENDING, None)
-    if not keys:
-        return
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
-    for cache in list(_CACHES.get(engine, ())) if engine is not None else ():
-        cache.invalidate(keys)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
 # -- in front of the connectors (long-lived, one per hub process) ------------------------------------
 
 
@@ -262,7 +233,7 @@ class SectionCache:
         self._reconnects = 0
         bind = sessions.kw.get("bind")
         if isinstance(bind, AsyncEngine):
-            _CACHES.setdefault(bind.sync_engine, weakref.WeakSet()).add(self)
+            invalidate_on_commit(bind.sync_engine, self)
 
     def is_fresh(self, entry: CacheEntry, now: datetime) -> bool:
         return now - entry.fetched_at <= timedelta(seconds=self.ttl_s(entry.department))
