@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -125,6 +126,8 @@ class PushedEntry:
     record_kind: str
     record_id: str
     version: int
+    # The typed record when the pusher has it (the pushing process then keeps it in its LRU at commit).
+    result: LookupResult | None = None
 
 
 async def write_pushed(session: AsyncSession, entries: Sequence[PushedEntry], at: datetime) -> None:
@@ -159,7 +162,12 @@ async def write_pushed(session: AsyncSession, entries: Sequence[PushedEntry], at
         index_elements=list(keys), set_={k: stmt.excluded[k] for k in rows[0] if k not in keys}
     )
     await session.execute(stmt, rows)
-    drop_after_commit(session, latest)
+    current: dict[Key, CacheEntry] = {}
+    for key, e in latest.items():
+        result = NOT_REGISTERED if e.record is None else e.result
+        if result is not None:
+            current[key] = CacheEntry(e.person_id, e.department, result, at, e.version, SOURCE_PUSH)
+    drop_after_commit(session, latest, current)
 
 
 async def purge_member_department(session: AsyncSession, person_id: str, department: Department) -> int:
@@ -231,6 +239,7 @@ class SectionCache:
         self._listener: asyncio.Task[None] | None = None
         self._subscription: contextlib.AsyncExitStack | None = None
         self._reconnects = 0
+        self._origin = uuid.uuid4().hex  # tells our own announcements (heard back over Redis) from others'
         bind = sessions.kw.get("bind")
         if isinstance(bind, AsyncEngine):
             invalidate_on_commit(bind.sync_engine, self)
@@ -322,13 +331,19 @@ class SectionCache:
         """Kept for callers of the former SQL write-behind: fetched data now lives in the LRU only."""
         self.remember(department, results, at)
 
-    def invalidate(self, keys: Iterable[Key]) -> None:
-        """Drop `keys` here at once, and announce them to the other hub processes (after a commit)."""
+    def invalidate(self, keys: Iterable[Key], current: Mapping[Key, CacheEntry] | None = None) -> None:
+        """Drop `keys` here at once (keeping `current` entries: what the commit made current, e.g. a pushed
+        record) and announce the drop to the other hub processes (after a commit)."""
         keys = sorted(set(keys), key=lambda k: (k[0], k[1].value))
         self.memory.drop(keys)
+        for entry in (current or {}).values():
+            self.memory.put(entry, since=self.memory.epoch)
         if self.pubsub is None or not keys:
             return
-        message = {"drop": [[person_id, department.value] for person_id, department in keys]}
+        message = {
+            "origin": self._origin,
+            "drop": [[person_id, department.value] for person_id, department in keys],
+        }
         try:
             task = asyncio.get_running_loop().create_task(self.pubsub.publish(CHANNEL, message))
         except RuntimeError:  # no running loop (a synchronous caller): this process is handled already
@@ -354,6 +369,8 @@ class SectionCache:
             if subscription.dropped != lost:  # our queue overflowed: some drops never reached us
                 lost = subscription.dropped
                 self.memory.clear()
+                continue
+            if message.get("origin") == self._origin:  # our own commit: handled at commit time
                 continue
             keys: list[Key] = []
             for item in message.get("drop") or ():

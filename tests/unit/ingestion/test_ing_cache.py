@@ -156,7 +156,10 @@ async def test_a_fetch_that_began_before_a_push_cannot_hide_it(sessions, seeded:
     )
     # ... and the look-up's older answer arrives: it must not be kept over the push.
     cache.remember(SOF, {person_id: NotRegistered()}, NOW, since=began)
-    assert (person_id, SOF) not in {(e.person_id, e.department) for e in _held(cache)}
+    held = cache.memory.get((person_id, SOF))
+    assert held is not None
+    assert (held.source, held.version) == ("PUSH", 7)  # the push's own copy, kept at its commit
+    cache.memory.clear()  # another process: it only heard "dropped", and reads the pushed row once
     connector = CountingConnector(seeded.world, SOF)
     (member,) = await _members(sessions, seeded, [cpr])
     section = await _sections(connector, cache, now=NOW + timedelta(seconds=2)).section(member, SOF)
@@ -184,6 +187,51 @@ async def test_a_push_drops_what_this_process_had_fetched(sessions, seeded: Seed
     assert len(connector.calls) == 1
     assert section.record is not None
     assert section.record.open_cases == 4
+
+
+async def test_the_pushing_process_keeps_the_pushed_record_without_reading_it_back(
+    sessions, seeded: Seeded
+) -> None:
+    from sqlalchemy import event as sa_event
+
+    from hub.pubsub import InProcessPubSub
+
+    cpr = seeded.registered(SOF)[0]
+    person_id = seeded.person_ids[cpr]
+    base = seeded.world.department_records[SOF][cpr]
+    bus = InProcessPubSub()
+    cache = SectionCache(sessions, lambda _d: 300, pubsub=bus)
+    await cache.start()
+    try:
+        await service(sessions, pubsub=bus, clock=Clock(NOW)).push(
+            system(SOF), [event(seeded, SOF, cpr, version=5, record=dict(base, antalAabneSager=6))]
+        )
+        await cache.drain()
+        await asyncio.sleep(0.05)  # our own announcement comes back on the bus: it must not drop our copy
+        held = cache.memory.get((person_id, SOF))
+        assert held is not None
+        assert held.source == "PUSH"
+        assert held.version == 5
+        reads: list[str] = []
+
+        def on_execute(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if "ingestion_cache" in statement:
+                reads.append(statement)
+
+        engine = sessions.kw["bind"].sync_engine
+        sa_event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            connector = CountingConnector(seeded.world, SOF)
+            (member,) = await _members(sessions, seeded, [cpr])
+            section = await _sections(connector, cache, now=NOW + timedelta(seconds=1)).section(member, SOF)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", on_execute)
+        assert connector.calls == []
+        assert reads == []
+        assert section.record is not None
+        assert section.record.open_cases == 6
+    finally:
+        await cache.aclose()
 
 
 async def test_a_view_writes_nothing_to_the_database(sessions, seeded: Seeded) -> None:
