@@ -91,6 +91,7 @@ class GroupCommitter:
             raise AuditOverloaded()
         loop = asyncio.get_running_loop()
         waiting = _Waiting(list(events), loop.create_future())
+        waiting.done.add_done_callback(_retrieved)  # a client gone meanwhile: no "never retrieved" noise
         self._queue.append(waiting)
         self._ensure_writer(loop)
         assert self._wake is not None  # noqa: S101 - _ensure_writer sets it
@@ -164,6 +165,11 @@ class GroupCommitter:
         finally:
             self._task = None
             self._closing = False
+
+
+def _retrieved(done: asyncio.Future[None]) -> None:
+    if not done.cancelled():
+        done.exception()
 
 
 def _fail(batch: list[_Waiting]) -> None:

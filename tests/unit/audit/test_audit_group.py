@@ -137,3 +137,19 @@ async def test_a_request_with_nothing_to_log_does_not_wait() -> None:
     committer = GroupCommitter(lambda: writer)
     await committer.append([])
     assert writer.batches == []
+
+
+async def test_a_request_that_goes_away_does_not_cancel_the_shared_write() -> None:
+    writer = GatedWriter()
+    committer = GroupCommitter(lambda: writer)
+    first = asyncio.create_task(committer.append(_events("r0")))
+    await writer.started.wait()
+    leaving = asyncio.create_task(committer.append(_events("r1")))
+    staying = asyncio.create_task(committer.append(_events("r2")))
+    await asyncio.sleep(0)
+    leaving.cancel()  # the client disconnected while waiting for the commit
+    writer.release.set()
+    await asyncio.gather(first, staying)
+    assert leaving.cancelled()
+    assert writer.batches[1] == ["r1", "r1", "r2", "r2"]  # logged all the same: the log errs on the safe side
+    await committer.aclose()
