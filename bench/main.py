@@ -119,7 +119,14 @@ def run(options: Options) -> Report:
     needs_main = bool(MAIN_SCENARIOS & chosen) or ("families_list" in chosen and not separate_list)
     with temporary_root(options.keep) as root:
         (root / "main").mkdir()
-        main = Stack(root / "main", _sqlite(root / "main"), options.families, options.seed, pinning)
+        main = Stack(
+            root / "main",
+            _sqlite(root / "main"),
+            options.families,
+            options.seed,
+            pinning,
+            hub_workers=options.hub_workers,
+        )
         try:
             if needs_main or separate_list:
                 progress(f"starting the mock departments, seeding {options.families} families ...")

@@ -34,6 +34,7 @@ from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmo
 from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
 from schema import build_schema
+from schema.audit.extension import close_audit
 from schema.view import HubGraphQL
 
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         try:
             yield {}
         finally:
+            await close_audit(services)
             await stop_readmodel(services)
             await stop_ingestion(services)
             await services.aclose()

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = "sqlite+aiosqlite:///var/hub.db"
     redis_url: str | None = None
+    workers: int = Field(default=1, ge=1)  # `hub serve` worker processes (more than 1 needs redis_url)
     log_level: str = "INFO"
 
     # Department systems (base URLs and the hub's client credential for each).
@@ -126,6 +127,15 @@ class Settings(BaseSettings):
     audit_retention_citizen_days: int = Field(default=730, ge=730)
     audit_retention_security_days: int = Field(default=183, ge=183)
     audit_retention_change_days: int = Field(default=1827, ge=1827)
+
+    # Audit group commit (hub/audit/group.py): requests waiting for the log at most (then SERVICE_OVERLOADED,
+    # HTTP 503), and events per transaction at most.
+    audit_queue_max_requests: int = Field(default=1000, ge=1)
+    audit_batch_max_events: int = Field(default=5000, ge=1)
+
+    # The in-process LRU of department data per hub process (hub/ingestion/memory.py), in entries
+    # (one entry: one person in one department).
+    section_cache_max_entries: int = Field(default=20_000, ge=1)
 
     cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'

@@ -157,6 +157,7 @@ class HubGraphQL(GraphQL[Context, None]):
             request_id=state.get("request_id", ""),
             deadline=Deadline.after(self.services.settings.request_deadline_s),
             now=self.services.clock(),
+            response=response if isinstance(response, Response) else None,
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:

@@ -420,6 +420,7 @@ def _pushed(accepted: _Accepted) -> PushedEntry:
         event.record_kind,
         event.record_id,
         event.version,
+        accepted.record,
     )
 
 
