@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/hub.db"
     redis_url: str | None = None
     log_level: str = "INFO"
+    # SIGTERM: stop accepting, let in-flight requests (and their audit commits) finish for at most this long,
+    # close subscriptions with 1012 (service restart, so clients reconnect elsewhere), then exit.
+    shutdown_grace_s: int = Field(default=20, ge=1)
+    # Proxy headers (X-Forwarded-For/-Proto) are honoured only from these addresses (comma-separated, or "*").
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     # Department systems (base URLs and the hub's client credential for each).
     sof_url: str = "http://127.0.0.1:8101"
@@ -114,6 +120,14 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return (not self.is_production) if self.introspection is None else self.introspection
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn keyword arguments shared by `hub serve` and `hub up`."""
+        return {
+            "timeout_graceful_shutdown": self.shutdown_grace_s,
+            "proxy_headers": True,
+            "forwarded_allow_ips": self.forwarded_allow_ips,
+        }
 
     def department_url(self, department: Department) -> str:
         url: str = getattr(self, f"{department.value.lower()}_url")
