@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from connectors.config import ConnectorConfig
 from connectors.metrics import ConnectorMetrics
 from connectors.registry import build_connectors
+from hub import tracing
 from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
@@ -70,7 +71,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings.check_production()
     services = services or build_services(settings)
     install_ingestion(services)  # idempotent: for services built by a test
-    graphql = HubGraphQL(build_schema(settings), services=services)
+    schema = build_schema(settings)
+    middleware = [Middleware(RequestContextMiddleware, registry=services.metrics)]
+    if tracing.configure(settings):  # off: nothing below is installed, so tracing costs nothing
+        schema.extensions = (tracing.GraphQLOperationSpan, *schema.extensions)
+        middleware.insert(0, Middleware(tracing.TracingMiddleware))
+        tracing.instrument_engine(services.engine)
+    graphql = HubGraphQL(schema, services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -80,6 +87,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         finally:
             await stop_ingestion(services)
             await services.aclose()
+            tracing.flush()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -93,7 +101,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContextMiddleware, registry=services.metrics)],
+        middleware=middleware,
         exception_handlers={404: _not_found, 500: _internal},
         lifespan=lifespan,
     )

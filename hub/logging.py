@@ -11,12 +11,15 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from hub.tracing import current_trace_id
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        record.trace_id = current_trace_id()
         return True
 
 
@@ -25,7 +28,7 @@ def configure_logging(level: str = "INFO") -> None:
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(
         JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(trace_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     )

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     shutdown_grace_s: int = Field(default=20, ge=1)
     # Proxy headers (X-Forwarded-For/-Proto) are honoured only from these addresses (comma-separated, or "*").
     forwarded_allow_ips: str = "127.0.0.1,::1"
+    # OpenTelemetry traces over OTLP/HTTP (hub.tracing): off unless this (or OTEL_EXPORTER_OTLP_ENDPOINT) is set.
+    otel_exporter_otlp_endpoint: str = ""
+    otel_service_name: str = "familiehub"
 
     # Department systems (base URLs and the hub's client credential for each).
     sof_url: str = "http://127.0.0.1:8101"
