@@ -225,6 +225,14 @@ class GraphQLOperationSpan(SchemaExtension):
 # -- SQL ----------------------------------------------------------------------------------------------------
 
 
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
+def _operation(statement: str) -> str:
+    head = statement.lstrip()[:16].split(None, 1)
+    return head[0].upper() if head else "SQL"
+
+
 def instrument_engine(engine: AsyncEngine) -> None:
     """A CLIENT span per statement: the operation keyword only (SQL parameters may hold personal data)."""
     from sqlalchemy import event
@@ -238,7 +246,9 @@ def instrument_engine(engine: AsyncEngine) -> None:
         tracer = _state.tracer  # looked up per statement: tracing can be turned off (and on) at run time
         if tracer is None:
             return
-        operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+        operation = _operation(statement)
+        if operation in _TRANSACTION_CONTROL:  # SQLite's emulated BEGIN etc.: no span, they cost as much
+            return
         current = tracer.start_span(
             f"db {operation}",
             kind=SpanKind.CLIENT,
@@ -246,9 +256,9 @@ def instrument_engine(engine: AsyncEngine) -> None:
         )
         conn.info.setdefault("_familiehub_spans", []).append(current)
 
-    def after(conn: Any, *_: Any) -> None:
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         spans = conn.info.get("_familiehub_spans")
-        if spans:
+        if spans and _operation(statement) not in _TRANSACTION_CONTROL:
             spans.pop().end()
 
     def failed(exception_context: Any) -> None:
