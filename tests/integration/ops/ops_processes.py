@@ -62,7 +62,7 @@ async def wait_healthy(url: str, process: asyncio.subprocess.Process, log: Path)
 
 async def start_hub(env: Mapping[str, str], log: Path, port: int | None = None) -> HubProcess:
     port = port or free_port()
-    command = [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(Path(sys.executable).parent / "hub"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     out = await asyncio.to_thread(log.open, "ab")
     try:
         process = await asyncio.create_subprocess_exec(
