@@ -23,7 +23,7 @@ from connectors.config import ConnectorConfig
 from connectors.metrics import ConnectorMetrics
 from hub import tracing
 from hub.cpr import age_on
-from hub.domain import Department
+from hub.domain import Department, FamilyStatus
 from hub.ingestion.webhook import signed_headers
 from hub.logging import _RequestIdFilter
 from tests.support.stack import Stack, running_stack
@@ -35,6 +35,10 @@ query FamilyView($id: ID!) {
     members { name cpr social { status } employment { status } childAndYouth { status } health { status } }
   }
 }
+"""
+CONSENTS = "query($id: ID!) { familyConsents(familyId: $id) { consents { id status } } }"
+WITHDRAW = """
+mutation($id: ID!) { withdrawConsent(id: $id, channel: VERBAL_JOURNALISED) { id status } }
 """
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
@@ -140,6 +144,14 @@ async def test_no_personal_data_in_any_span(traced_stack: Stack, spans: InMemory
         headers=signed_headers(stack.settings.webhook_secret(department), body),
     )
     assert pushed.status_code == 200, pushed.text
+
+    # A consent change: withdraw an active consent of an enrolled family.
+    enrolled = next(f for f in stack.world.families if f.status is FamilyStatus.ACTIVE)
+    overview = await stack.graphql(CONSENTS, {"id": enrolled.key}, token=stack.token("tovholder"))
+    active = [c for c in overview["data"]["familyConsents"]["consents"] if c["status"] == "ACTIVE"]
+    assert active, overview
+    withdrawn = await stack.graphql(WITHDRAW, {"id": active[0]["id"]}, token=stack.token("tovholder"))
+    assert withdrawn["data"]["withdrawConsent"]["status"] == "WITHDRAWN", withdrawn
 
     collected = spans.get_finished_spans()
     assert len(collected) > 20
