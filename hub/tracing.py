@@ -64,7 +64,12 @@ def configure(settings: Settings) -> bool:
     endpoint = otlp_endpoint(settings)
     if endpoint is None:
         return False
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    try:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    except ImportError as exc:  # configured, but the image lacks the extra: say so rather than trace nothing
+        raise RuntimeError(
+            "an OTLP endpoint is configured but the OTLP exporter is not installed: pip install 'familiehub[otel]'"
+        ) from exc
 
     # The standard variable names the collector's base URL; the HTTP exporter wants the traces path.
     url = endpoint.rstrip("/")

@@ -26,6 +26,7 @@ from hub.cpr import age_on
 from hub.domain import Department, FamilyStatus
 from hub.ingestion.webhook import signed_headers
 from hub.logging import _RequestIdFilter
+from hub.settings import Settings
 from tests.support.stack import Stack, running_stack
 
 VIEW = """
@@ -199,3 +200,23 @@ async def test_department_calls_send_traceparent(spans: InMemorySpanExporter) ->
     await http.call("GET", "/x", deadline=Deadline.after(5), parse=lambda j: j, idempotent=True)
     assert seen[1] is None
     await http.aclose()
+
+
+def test_tracing_is_off_unless_an_otlp_endpoint_is_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
+    tracing.shutdown()
+    assert not tracing.configure(Settings())
+    assert not tracing.enabled()
+    assert tracing.current_trace_id() is None
+    with tracing.span("nothing") as nothing:
+        assert nothing is None
+    try:
+        assert tracing.configure(Settings(otel_exporter_otlp_endpoint="http://127.0.0.1:4318"))
+        assert tracing.enabled()
+    finally:
+        tracing.shutdown()
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    try:
+        assert tracing.configure(Settings())
+    finally:
+        tracing.shutdown()
