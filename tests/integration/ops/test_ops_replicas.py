@@ -36,6 +36,7 @@ from hub.cpr import age_on
 from hub.domain import Department
 from hub.ingestion.models import IngestedEvent
 from hub.ingestion.webhook import signed_headers
+from hub.plan.models import ProgressNote
 from tests.integration.ingestion.ws_support import subscribed
 from tests.support.backends import (
     create_postgres_database,
@@ -49,6 +50,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[3]
 HAPROXY_CFG = REPO / "docker" / "haproxy" / "haproxy.cfg"
+GOALS = "query Goals($id: ID!) { family(id: $id) { plan { goals { id } } } }"
+NOTE = "mutation Note($input: AddProgressNoteInput!) { addProgressNote(input: $input) { __typename } }"
 VIEW = "query View($id: ID!) { family(id: $id) { name members { social { status } employment { status } } } }"
 WORKERS = 6
 LOAD_S = 7.0
@@ -123,7 +126,7 @@ class Outcome:
     started: float
     ended: float
     ok: bool
-    event_id: str | None = None
+    key: str | None = None  # the push's eventId, or the note's text
     detail: str = ""
 
 
@@ -146,6 +149,13 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(pg_stack: Stack,
     viewer = stack.token("tovholder", ttl_s=1800)
     citizen = stack.token(f"borger-{family.key}-1", ttl_s=1800)
     versions = itertools.count(1)
+    goal_ids: list[str] = []
+    for candidate in stack.world.families:
+        plan = await stack.graphql(GOALS, {"id": candidate.key}, token=viewer)
+        goal_ids = [g["id"] for g in ((plan["data"]["family"] or {}).get("plan") or {}).get("goals", [])]
+        if goal_ids:
+            break
+    assert goal_ids, "no seeded family has a plan goal"
 
     def push_body(department: Department, cpr: str, key: str, event_id: str) -> bytes:
         event = {
@@ -172,7 +182,26 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(pg_stack: Stack,
                 while time.monotonic() - t0 < LOAD_S:
                     i += 1
                     started = time.monotonic()
-                    if (n + i) % 3 == 0:
+                    if (n + i) % 4 == 1:
+                        note = f"replica-test {uuid.uuid4().hex}"  # no personal data: an id of our own
+                        try:
+                            r = await client.post(
+                                "/graphql",
+                                json={
+                                    "query": NOTE,
+                                    "variables": {"input": {"goalId": goal_ids[0], "text": note}},
+                                },
+                                headers={"Authorization": f"Bearer {viewer}"},
+                            )
+                            ok = (
+                                r.status_code == 200
+                                and r.json()["data"]["addProgressNote"]["__typename"] == "PlanGoal"
+                            )
+                            detail = "" if ok else f"{r.status_code} {r.text[:80]}"
+                        except (httpx.HTTPError, ValueError, TypeError, KeyError) as exc:
+                            ok, detail = False, type(exc).__name__
+                        outcomes.append(Outcome("note", started, time.monotonic(), ok, note, detail))
+                    elif (n + i) % 4 == 3:
                         department, member = pushable[(n + i) % len(pushable)]
                         event_id = f"lb-{uuid.uuid4().hex}"
                         body = push_body(department, member.cpr, member.key, event_id)
@@ -231,7 +260,7 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(pg_stack: Stack,
                 assert o.ended >= killed_at, (o.kind, o.detail, o.ended - killed_at)
 
             # Every acknowledged push is stored exactly once.
-            acked = [o.event_id for o in outcomes if o.kind == "push" and o.ok]
+            acked = [o.key for o in outcomes if o.kind == "push" and o.ok]
             assert acked
             async with stack.services.sessions() as session:
                 rows = await session.execute(
@@ -241,6 +270,19 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(pg_stack: Stack,
                 )
                 stored: dict[str, int] = dict(rows.all())
             assert all(stored.get(e) == 1 for e in acked), "an acknowledged push was lost or duplicated"
+
+            # No plan edit lost or duplicated: every acknowledged note stored once, none stored twice.
+            notes = [o for o in outcomes if o.kind == "note"]
+            assert any(o.ok for o in notes)
+            async with stack.services.sessions() as session:
+                rows = await session.execute(
+                    select(ProgressNote.text, func.count())
+                    .where(ProgressNote.text.in_([o.key for o in notes]))
+                    .group_by(ProgressNote.text)
+                )
+                written: dict[str, int] = dict(rows.all())
+            assert all(written.get(o.key or "") == 1 for o in notes if o.ok), "a plan edit was lost"
+            assert all(n == 1 for n in written.values()), "a plan edit was stored twice"
 
             # A subscriber on the survivor (B) receives a push made through the restarted replica (A).
             async with (
