@@ -236,7 +236,7 @@ def _verdict(args: argparse.Namespace, samples: list[dict[str, Any]]) -> dict[st
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__)
     p.add_argument("--duration", type=float, default=600, help="seconds of load (default 600)")
-    p.add_argument("--rate", type=float, default=5, help="requests per second, open loop (default 5)")
+    p.add_argument("--rate", type=float, default=3, help="requests per second, open loop (default 3)")
     p.add_argument("--push-share", type=float, default=0.25, help="share of requests that are pushes")
     p.add_argument("--sample", type=float, default=60, help="seconds between samples (default 60)")
     p.add_argument("--families", type=int, default=40)
