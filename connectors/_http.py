@@ -45,6 +45,7 @@ from connectors.errors import (
     metric_reason,
 )
 from connectors.metrics import ConnectorMetrics, Outcome
+from hub import tracing
 from hub.domain import Department
 
 log = logging.getLogger("connectors")
@@ -179,7 +180,15 @@ class DepartmentHttp:
         self.budget.record_request()
         try:
             async for attempt in retrying:
-                with attempt:
+                with (
+                    attempt,
+                    tracing.span(
+                        "department call",
+                        department=self._label,
+                        attempt=attempt.retry_state.attempt_number,
+                        breaker=self.breaker.state.value,
+                    ),
+                ):
                     result = await self._attempt(method, path, json_body, deadline, parse)
         except (DepartmentTransientError, DepartmentServerError) as error:
             self.breaker.record_failure(permit)  # retries (if any) failed too
@@ -262,7 +271,9 @@ class DepartmentHttp:
             with map_exceptions(self.department):
                 # aiohttp's read timeout restarts on every chunk; this caps the whole attempt by the deadline.
                 async with asyncio.timeout(min(remaining, cfg.connect_timeout_s + cfg.read_timeout_s)):
-                    response = await self.client.request(method, path, json=json_body, timeout=timeout)
+                    response = await self.client.request(
+                        method, path, json=json_body, timeout=timeout, headers=self._trace_headers()
+                    )
         except DepartmentTransientError as error:
             self._observe(started, outcome_of(error))
             if isinstance(error, DepartmentTimeout) and clipped and deadline.remaining() <= 0.001:
@@ -290,6 +301,14 @@ class DepartmentHttp:
             raise
         self._observe(started, Outcome.SUCCESS)
         return result
+
+    @staticmethod
+    def _trace_headers() -> dict[str, str] | None:
+        if not tracing.enabled():
+            return None
+        headers: dict[str, str] = {}
+        tracing.inject(headers)  # W3C traceparent: the department's logs join the hub's trace
+        return headers
 
     def _observe(self, started: float, outcome: Outcome) -> None:
         self.metrics.duration.labels(department=self._label).observe(time.perf_counter() - started)

@@ -21,6 +21,7 @@ from connectors.config import ConnectorConfig
 from connectors.latency import LatencyBudget
 from connectors.metrics import ConnectorMetrics
 from connectors.registry import build_connectors
+from hub import tracing
 from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
@@ -80,7 +81,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     services = services or build_services(settings)
     install_ingestion(services)  # idempotent: for services built by a test
     install_readmodel(services)  # idempotent too
-    graphql = HubGraphQL(build_schema(settings), services=services)
+    schema = build_schema(settings)
+    middleware = [
+        Middleware(RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes)
+    ]
+    if tracing.configure(settings):  # off: nothing below is installed, so tracing costs nothing
+        schema.extensions = (tracing.GraphQLOperationSpan, *schema.extensions)
+        middleware.insert(0, Middleware(tracing.TracingMiddleware))
+        tracing.instrument_engine(services.engine)
+    graphql = HubGraphQL(schema, services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -93,6 +102,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await stop_readmodel(services)
             await stop_ingestion(services)
             await services.aclose()
+            tracing.flush()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -106,11 +116,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     ]
     app = Starlette(
         routes=routes,
-        middleware=[
-            Middleware(
-                RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes
-            )
-        ],
+        middleware=middleware,
         exception_handlers={404: _not_found, 500: _internal},
         lifespan=lifespan,
     )

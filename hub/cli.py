@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     configure_logging(settings.log_level)
+    # uvicorn drains on SIGTERM and then re-raises the signal with the handler it found; a no-op handler makes
+    # a finished graceful stop exit 0 instead of dying by the signal.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         "hub.app:asgi",
         factory=True,
@@ -60,6 +64,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=None,
         access_log=False,
         lifespan="on",
+        **settings.server_options(),
     )
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,14 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     workers: int = Field(default=1, ge=1)  # `hub serve` worker processes (more than 1 needs redis_url)
     log_level: str = "INFO"
+    # SIGTERM: stop accepting, let in-flight requests (and their audit commits) finish for at most this long,
+    # close subscriptions with 1012 (service restart, so clients reconnect elsewhere), then exit.
+    shutdown_grace_s: int = Field(default=20, ge=1)
+    # Proxy headers (X-Forwarded-For/-Proto) are honoured only from these addresses (comma-separated, or "*").
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # OpenTelemetry traces over OTLP/HTTP (hub.tracing): off unless this (or OTEL_EXPORTER_OTLP_ENDPOINT) is set.
+    otel_exporter_otlp_endpoint: str = ""
+    otel_service_name: str = "familiehub"
 
     # Department systems (base URLs and the hub's client credential for each).
     sof_url: str = "http://127.0.0.1:8101"
@@ -148,6 +157,14 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return (not self.is_production) if self.introspection is None else self.introspection
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn keyword arguments shared by `hub serve` and `hub up`."""
+        return {
+            "timeout_graceful_shutdown": self.shutdown_grace_s,
+            "proxy_headers": True,
+            "forwarded_allow_ips": self.forwarded_allow_ips,
+        }
 
     def department_url(self, department: Department) -> str:
         url: str = getattr(self, f"{department.value.lower()}_url")
