@@ -22,7 +22,7 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from bench import family, push
+from bench import family, hanging, push
 from bench.departments import set_latencies, wires
 from bench.guard import guarded
 from bench.options import Options, parse
@@ -36,7 +36,7 @@ from hub.world import generate_world
 RESULTS = Path(__file__).parent / "results"
 TOKEN_USER = "tovholder"  # noqa: S105 - a user name, not a secret; the coordinator on every demo family: sees all families
 PUSH_SCENARIOS = frozenset({"family_view_cached", "subscription_latency", "push_ingest"})
-MAIN_SCENARIOS = PUSH_SCENARIOS | {"family_view"}
+MAIN_SCENARIOS = PUSH_SCENARIOS | {"family_view", "family_view_hanging"}
 
 
 @contextlib.asynccontextmanager
@@ -69,6 +69,8 @@ async def _main_stack(options: Options, stack: Stack, report: Report) -> None:
         if "families_list" in options.scenarios and options.list_families == options.families:
             rounds = Rounds(session, stack.department_urls, hub)
             await guarded(report, "families_list", family.families_list(client, rounds, hub, options, report))
+        if "family_view_hanging" in options.scenarios:
+            await guarded(report, "family_view_hanging", hanging.family_view_hanging(bench))
         if PUSH_SCENARIOS & set(options.scenarios):
             hub.stop()
             bench.hub = stack.start_hub({"HUB_CACHE_TTL_S": "3600"})
@@ -117,7 +119,14 @@ def run(options: Options) -> Report:
     needs_main = bool(MAIN_SCENARIOS & chosen) or ("families_list" in chosen and not separate_list)
     with temporary_root(options.keep) as root:
         (root / "main").mkdir()
-        main = Stack(root / "main", _sqlite(root / "main"), options.families, options.seed, pinning)
+        main = Stack(
+            root / "main",
+            _sqlite(root / "main"),
+            options.families,
+            options.seed,
+            pinning,
+            hub_workers=options.hub_workers,
+        )
         try:
             if needs_main or separate_list:
                 progress(f"starting the mock departments, seeding {options.families} families ...")

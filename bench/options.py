@@ -12,6 +12,7 @@ from hub.domain import Department
 SCENARIOS = (
     "family_view",
     "family_view_cached",
+    "family_view_hanging",
     "families_list",
     "push_ingest",
     "subscription_latency",
@@ -37,6 +38,7 @@ class Options:
     push_concurrencies: tuple[int, ...] = (1, 4)  # pushes in flight at once
     postgres_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     micro_iterations: int = 2_000
+    hub_workers: int = 1  # `hub serve --workers N` (N > 1: the hub processes run unpinned)
     smoke: bool = False
     json: bool = False
     keep: bool = False
@@ -141,12 +143,17 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     p.add_argument("--push-batch", type=int, default=d.push_batch, help="events per push (default 100)")
     p.add_argument("--postgres-url", default=d.postgres_url, help="server for push_ingest on PostgreSQL")
     p.add_argument("--micro-iterations", type=int, default=d.micro_iterations, help="in-process iterations")
+    p.add_argument(
+        "--hub-workers", type=int, default=d.hub_workers, help="hub worker processes (default 1; >1 unpinned)"
+    )
     p.add_argument("--smoke", action="store_true", help="a few seconds, sanity assertions only (CI)")
     p.add_argument("--json", action="store_true", help="also write bench/results/<name>.json")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
     a = p.parse_args(argv)
     if a.duration <= 0 or a.duration > 600 or a.rounds < 1 or a.rounds > 50 or a.rate <= 0 or a.rate > 5000:
         p.error("--duration must be in (0, 600], --rounds in [1, 50], --rate in (0, 5000]")
+    if not 1 <= a.hub_workers <= 16:
+        p.error("--hub-workers must be between 1 and 16")
     if not 1 <= a.families <= 100_000 or not 1 <= a.list_families <= 100_000:
         p.error("--families and --list-families must be between 1 and 100000")
     options = Options(
@@ -164,6 +171,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         push_batch=a.push_batch,
         postgres_url=a.postgres_url,
         micro_iterations=a.micro_iterations,
+        hub_workers=a.hub_workers,
         json=a.json,
         keep=a.keep,
     )

@@ -110,10 +110,9 @@ class Proc:
     # -- /proc figures (Linux) -------------------------------------------------------------------------
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the process (all threads) so far."""
-        raw = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = raw[raw.rindex(")") + 2 :].split()  # the command name may contain spaces
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        """User + system CPU time so far of the process (all threads) and every live descendant: `hub serve
+        --workers N` runs its workers as child processes, and their CPU is the hub's CPU too."""
+        return sum(_stat_cpu(stat) for stat in _tree_stats(self.pid))
 
     def peak_rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -128,6 +127,41 @@ class Proc:
         except OSError:
             return False
         return True
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # gone since it was listed
+        return None
+    return raw[raw.rindex(")") + 2 :].split()  # the command name may contain spaces
+
+
+def _stat_cpu(fields: list[str]) -> float:
+    # utime and stime (fields 14 and 15 of proc(5), counted from the state field here).
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _tree_stats(root: int) -> list[list[str]]:
+    """/proc stat fields of `root` and its live descendants (a worker that exited took its CPU with it)."""
+    parents: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        if fields is not None:
+            parents[int(entry.name)] = int(fields[1])
+            stats[int(entry.name)] = fields
+    tree = {root} if root in stats else set()
+    grew = True
+    while grew:
+        grew = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return [stats[pid] for pid in sorted(tree)]
 
 
 def _get(url: str, timeout_s: float = 1.0) -> int:
@@ -162,6 +196,7 @@ class Stack:
     families: int
     seed: int
     pinning: Pinning
+    hub_workers: int = 1  # `hub serve --workers N`
     department_urls: dict[Department, str] = field(default_factory=dict)
     hub_url: str = ""
     procs: list[Proc] = field(default_factory=list)
@@ -235,10 +270,14 @@ class Stack:
     def start_hub(self, extra_env: Mapping[str, str] | None = None) -> Proc:
         port = free_port()
         self.hub_url = f"http://127.0.0.1:{port}"
+        args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+        if self.hub_workers > 1:
+            args += ["--workers", str(self.hub_workers)]
         self.hub = self.spawn(
             "hub",
-            ["serve", "--host", "127.0.0.1", "--port", str(port)],
-            pin=self.pinning.hub,
+            args,
+            # Several workers on one pinned core would measure the core, not the workers: unpinned then.
+            pin=self.pinning.hub if self.hub_workers <= 1 else (),
             env=extra_env or {},
         )
         wait_http_ok(self.hub, [f"{self.hub_url}/healthz"])

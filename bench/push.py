@@ -190,8 +190,9 @@ async def push_ingest(
             )
             row.throughput = Spread.of(m.result.throughput * size for m in ms)  # events per second
             row.per_core_second = (row.per_core_second or 0) * size or None
+            row.cpu_ms_per_request = (row.cpu_ms_per_request or 0) / size or None  # per event
             row.calls_per_request = None
-            row.note = f"req/s and req/core-s count events ({size} per push); latency is per push"
+            row.note = f"req/s, req/core-s and CPU ms/req count events ({size} per push); latency is per push"
             rows.append(row)
     return rows
 

@@ -68,6 +68,7 @@ class Row:
     calls_per_request: float | None = None
     persons_per_request: float | None = None
     per_core_second: float | None = None  # hub requests per second of hub CPU time
+    cpu_ms_per_request: float | None = None  # hub CPU (all its processes) per request served, ms
     rss_mb: float | None = None  # hub peak RSS during this row
     note: str = ""
 
@@ -137,6 +138,7 @@ COLUMNS: Sequence[tuple[str, str]] = (
     ("x floor p50 [min,max]", ">"),
     ("calls/req", ">"),
     ("req/core-s", ">"),
+    ("CPU ms/req", ">"),
     ("RSS MB", ">"),
 )
 
@@ -157,6 +159,7 @@ def _cells(row: Row) -> list[str]:
         _opt(row.ratio_p50, 2, spread=True),
         _opt(row.calls_per_request, 2),
         _opt(row.per_core_second, 0),
+        _opt(row.cpu_ms_per_request, 1),
         _opt(row.rss_mb, 0),
     ]
 

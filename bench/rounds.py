@@ -135,6 +135,7 @@ def build_row(
     if hub_side:
         cpu = sum(m.cpu_s for m in measured)
         row.per_core_second = completed / cpu if cpu > 0 else None
+        row.cpu_ms_per_request = cpu * 1000 / completed if completed else None
         row.rss_mb = rss_mb
     if slowest_ms is not None and row.p50_ms is not None:
         row.over_injected_p50_ms = row.p50_ms.median - slowest_ms

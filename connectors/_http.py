@@ -2,9 +2,11 @@
 and the resilience around each call (deadline, circuit breaker, bulkhead, retries with a budget).
 
     call(method, path, idempotent=..., deadline=..., parse=...)
+      ├── breaker permit (one per call, retries included) -> still inside a Retry-After? fail fast
       └── tenacity: retry only DepartmentTransientError, only idempotent reads, full-jitter backoff or the
-          department's Retry-After, stop on max attempts / deadline / spent retry budget
-            └── one attempt: deadline left? -> breaker permit -> bulkhead slot -> HTTP -> status -> parse
+          department's Retry-After (only if it fits the deadline), stop on max attempts / deadline / spent
+          retry budget; then the breaker hears the call's outcome and duration
+            └── one attempt: deadline left? breaker not opened meanwhile? -> bulkhead slot -> HTTP -> parse
 
 Foreign exceptions become the connector error tree in one place, `connectors._mapping.map_exceptions`,
 like httpx's `map_httpcore_exceptions`. This module never logs or raises anything
@@ -29,7 +31,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from connectors._mapping import map_exceptions, outcome_of, status_error
 from connectors.base import BreakerState, ConnectorError, Deadline
-from connectors.breaker import CircuitBreaker, Permit
+from connectors.breaker import CircuitBreaker
 from connectors.budget import RetryBudget
 from connectors.config import ConnectorConfig
 from connectors.errors import (
@@ -43,6 +45,7 @@ from connectors.errors import (
     metric_reason,
 )
 from connectors.metrics import ConnectorMetrics, Outcome
+from hub import tracing
 from hub.domain import Department
 
 log = logging.getLogger("connectors")
@@ -114,6 +117,8 @@ class DepartmentHttp:
         self.client = client
         self.metrics = metrics
         self._sleep = sleep
+        self._clock = clock
+        self._rate_limited_until = 0.0  # until then (clock time) the department asked us to stay away
         self._rng = rng or random.Random()  # noqa: S311  # jitter, not cryptography
         self._label = department.value
         self.breaker = CircuitBreaker(
@@ -121,6 +126,8 @@ class DepartmentHttp:
             failure_ratio=config.breaker_failure_ratio,
             window_s=config.breaker_window_s,
             cooldown_s=config.breaker_cooldown_s,
+            slow_call_s=config.breaker_slow_call_s,
+            slow_call_ratio=config.breaker_slow_call_ratio,
             clock=clock,
             on_state_change=self._on_breaker_change,
         )
@@ -146,11 +153,22 @@ class DepartmentHttp:
         idempotent: bool,
     ) -> T:
         """One logical call, retried as allowed; `parse` maps the decoded JSON (raising pydantic or our own
-        errors, which become DepartmentBadResponse). Raises a ConnectorError, never anything foreign."""
-        if self.breaker.state is BreakerState.OPEN:  # the fast path: no retry machinery, no I/O
+        errors, which become DepartmentBadResponse). Raises a ConnectorError, never anything foreign.
+
+        The breaker judges the call, not each attempt: it failed only if its retries failed too."""
+        permit = self.breaker.try_acquire()  # the fast path when open: no retry machinery, no I/O
+        if permit is None:
             refused = CircuitOpen(self.department, "circuit breaker open")
             self._failed(refused)
             raise refused
+        wait = self._rate_limited_until - self._clock()
+        if wait > 0:  # the department asked us to stay away (Retry-After) and the time has not passed
+            self.breaker.release(permit)
+            limited = DepartmentRateLimited(
+                self.department, "rate limited: waiting out the department's Retry-After", retry_after=wait
+            )
+            self._failed(limited)
+            raise limited
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(DepartmentTransientError),
             stop=lambda rs: self._should_stop(rs, deadline, idempotent=idempotent),
@@ -162,19 +180,37 @@ class DepartmentHttp:
         self.budget.record_request()
         try:
             async for attempt in retrying:
-                with attempt:
-                    return await self._attempt(method, path, json_body, deadline, parse)
-        except DepartmentTransientError as error:
-            if deadline.remaining() > 0:
+                with (
+                    attempt,
+                    tracing.span(
+                        "department call",
+                        department=self._label,
+                        attempt=attempt.retry_state.attempt_number,
+                        breaker=self.breaker.state.value,
+                    ),
+                ):
+                    result = await self._attempt(method, path, json_body, deadline, parse)
+        except (DepartmentTransientError, DepartmentServerError) as error:
+            self.breaker.record_failure(permit)  # retries (if any) failed too
+            if deadline.remaining() > 0 or not isinstance(error, DepartmentTransientError):
                 self._failed(error)
                 raise
             expired = DeadlineExceeded(self.department, "deadline exceeded")
             self._failed(expired)
             raise expired from error
-        except ConnectorError as error:
+        except (CircuitOpen, BulkheadFull, DeadlineExceeded) as error:
+            self.breaker.release(permit)  # refused or cut off on our side: only its duration counts
             self._failed(error)
             raise
-        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+        except ConnectorError as error:
+            self.breaker.record_success(permit)  # it answered: alive, even if it refused us or answered badly
+            self._failed(error)
+            raise
+        except BaseException:  # cancelled, or a bug: the department told us nothing
+            self.breaker.release(permit)
+            raise
+        self.breaker.record_success(permit)
+        return result
 
     async def get_status(self, path: str, *, timeout_s: float) -> int:
         """One plain GET outside breaker, bulkhead and retries, for health probes. Raises ConnectorError."""
@@ -193,20 +229,13 @@ class DepartmentHttp:
     ) -> T:
         if deadline.expired:
             raise DeadlineExceeded(self.department, "deadline exceeded")
-        permit = self.breaker.try_acquire()
-        if permit is None:
+        if self.breaker.state is BreakerState.OPEN:  # other calls opened it meanwhile: stop retrying
             raise CircuitOpen(self.department, "circuit breaker open")
-        try:
-            await self._enter_bulkhead(deadline)
-        except BaseException:
-            self.breaker.release(permit)
-            raise
+        await self._enter_bulkhead(deadline)
         in_flight = self.metrics.in_flight.labels(department=self._label)
         in_flight.inc()
         try:
-            return await self._send(
-                method, path, json_body=json_body, deadline=deadline, parse=parse, permit=permit
-            )
+            return await self._send(method, path, json_body=json_body, deadline=deadline, parse=parse)
         finally:
             in_flight.dec()
             self._bulkhead.release()
@@ -227,7 +256,6 @@ class DepartmentHttp:
         json_body: Any,
         deadline: Deadline,
         parse: Callable[[Any], T],
-        permit: Permit,
     ) -> T:
         cfg = self.config
         remaining = deadline.remaining()
@@ -243,32 +271,28 @@ class DepartmentHttp:
             with map_exceptions(self.department):
                 # aiohttp's read timeout restarts on every chunk; this caps the whole attempt by the deadline.
                 async with asyncio.timeout(min(remaining, cfg.connect_timeout_s + cfg.read_timeout_s)):
-                    response = await self.client.request(method, path, json=json_body, timeout=timeout)
+                    response = await self.client.request(
+                        method, path, json=json_body, timeout=timeout, headers=self._trace_headers()
+                    )
         except DepartmentTransientError as error:
             self._observe(started, outcome_of(error))
             if isinstance(error, DepartmentTimeout) and clipped and deadline.remaining() <= 0.001:
-                self.breaker.release(permit)  # our deadline ran out; says nothing about the department
+                # our deadline ran out; says nothing about the department (but the breaker counts slowness)
                 raise DeadlineExceeded(self.department, "deadline exceeded") from error
-            self.breaker.record_failure(permit)
             raise
         except ConnectorError as error:
             self._observe(started, outcome_of(error))
-            self.breaker.release(permit)
             raise
         except BaseException:  # cancelled, or a bug: the department told us nothing
             self._observe(started, Outcome.CANCELLED)
-            self.breaker.release(permit)
             raise
 
         if not response.is_success:
             refusal = status_error(self.department, response)
             self._observe(started, outcome_of(refusal))
-            if isinstance(refusal, DepartmentTransientError | DepartmentServerError):
-                self.breaker.record_failure(permit)
-            else:
-                self.breaker.record_success(permit)  # it answered: alive, even if it refused us
+            if isinstance(refusal, DepartmentRateLimited) and refusal.retry_after:
+                self._rate_limited_until = max(self._rate_limited_until, self._clock() + refusal.retry_after)
             raise refusal
-        self.breaker.record_success(permit)
         try:
             with map_exceptions(self.department):
                 result = parse(response.json())
@@ -277,6 +301,14 @@ class DepartmentHttp:
             raise
         self._observe(started, Outcome.SUCCESS)
         return result
+
+    @staticmethod
+    def _trace_headers() -> dict[str, str] | None:
+        if not tracing.enabled():
+            return None
+        headers: dict[str, str] = {}
+        tracing.inject(headers)  # W3C traceparent: the department's logs join the hub's trace
+        return headers
 
     def _observe(self, started: float, outcome: Outcome) -> None:
         self.metrics.duration.labels(department=self._label).observe(time.perf_counter() - started)

@@ -61,6 +61,11 @@ class ConnectorConfig:
     breaker_failure_ratio: float = 0.5
     breaker_window_s: float = 10.0
     breaker_cooldown_s: float = 5.0
+    # Slow calls (as resilience4j counts them): a call that takes at least `breaker_slow_call_s`, whatever its
+    # outcome, is slow; at least `failure_threshold` slow calls making at least `breaker_slow_call_ratio` of the
+    # window's calls open the breaker too, so a department that hangs is opened on slowness. None: not counted.
+    breaker_slow_call_s: float | None = None
+    breaker_slow_call_ratio: float = 0.5
 
     # Bulkhead: concurrent requests in flight to this department; waiting for a slot is capped too.
     max_concurrency: int = 20
@@ -84,8 +89,10 @@ class ConnectorConfig:
                 raise ValueError(f"{name} must be positive")
         if min(self.max_attempts, self.breaker_failure_threshold, self.max_concurrency, self.batch_limit) < 1:
             raise ValueError("attempts, breaker threshold, concurrency and batch limit must be at least 1")
-        if not 0 < self.breaker_failure_ratio <= 1:
-            raise ValueError("breaker_failure_ratio must be in (0, 1]")
+        if not 0 < self.breaker_failure_ratio <= 1 or not 0 < self.breaker_slow_call_ratio <= 1:
+            raise ValueError("breaker_failure_ratio and breaker_slow_call_ratio must be in (0, 1]")
+        if self.breaker_slow_call_s is not None and self.breaker_slow_call_s <= 0:
+            raise ValueError("breaker_slow_call_s must be positive")
         if self.retry_budget_ratio < 0 or self.retry_budget_min_per_s < 0 or self.retry_budget_capacity < 0:
             raise ValueError("retry budget parameters must not be negative")
         if not self.base_url.startswith(("http://", "https://")):

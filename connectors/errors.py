@@ -12,6 +12,7 @@
     │   │   └── DepartmentRateLimited              429, with the Retry-After it asked for
     │   ├── CircuitOpen                            refused locally: the breaker is open
     │   ├── BulkheadFull                           refused locally: too many calls in flight too long
+    │   ├── DepartmentSlow                         no answer within the view's latency budget (connectors/latency.py)
     │   └── DeadlineExceeded                       the request's deadline ran out
     └── DepartmentBadResponse                      DEPARTMENT_BAD_RESPONSE: malformed or schema-violating
 
@@ -73,6 +74,12 @@ class BulkheadFull(DepartmentUnavailable):
     metric_reason = "bulkhead_full"
 
 
+class DepartmentSlow(DepartmentUnavailable):
+    """The department did not answer within the view's latency budget; the call may still finish."""
+
+    metric_reason = "slow"
+
+
 class DeadlineExceeded(DepartmentUnavailable):
     metric_reason = "deadline"
 
@@ -98,6 +105,7 @@ __all__ = [
     "DepartmentRateLimited",
     "DepartmentRejected",
     "DepartmentServerError",
+    "DepartmentSlow",
     "DepartmentTimeout",
     "DepartmentTransientError",
     "metric_reason",

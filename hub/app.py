@@ -18,8 +18,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from connectors.config import ConnectorConfig
+from connectors.latency import LatencyBudget
 from connectors.metrics import ConnectorMetrics
 from connectors.registry import build_connectors
+from hub import tracing
 from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
@@ -29,9 +31,11 @@ from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_inge
 from hub.logging import configure_logging
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
-from hub.services import Services
+from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
+from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
 from schema import build_schema
+from schema.audit.extension import close_audit
 from schema.view import HubGraphQL
 
 
@@ -44,6 +48,7 @@ def connector_configs(settings: Settings) -> dict[Department, ConnectorConfig]:
             connect_timeout_s=settings.connect_timeout_s,
             read_timeout_s=settings.read_timeout_s,
             default_deadline_s=settings.request_deadline_s,
+            breaker_slow_call_s=settings.department_budget_s,
         )
         for d in Department
     }
@@ -60,8 +65,13 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
         connectors=build_connectors(connector_configs(settings), metrics=ConnectorMetrics(registry)),
         metrics=registry,
     )
+    services.extras[LATENCY_BUDGETS] = {
+        d: LatencyBudget(d, min(settings.department_budget_s, settings.request_deadline_s))
+        for d in Department
+    }
     install_auth(services)
     install_ingestion(services)
+    install_readmodel(services)
     return services
 
 
@@ -70,16 +80,29 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings.check_production()
     services = services or build_services(settings)
     install_ingestion(services)  # idempotent: for services built by a test
-    graphql = HubGraphQL(build_schema(settings), services=services)
+    install_readmodel(services)  # idempotent too
+    schema = build_schema(settings)
+    middleware = [
+        Middleware(RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes)
+    ]
+    if tracing.configure(settings):  # off: nothing below is installed, so tracing costs nothing
+        schema.extensions = (tracing.GraphQLOperationSpan, *schema.extensions)
+        middleware.insert(0, Middleware(tracing.TracingMiddleware))
+        tracing.instrument_engine(services.engine)
+    graphql = HubGraphQL(schema, services=services)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         await start_ingestion(services)
+        await start_readmodel(services, services.extras["pubsub"])
         try:
             yield {}
         finally:
+            await close_audit(services)
+            await stop_readmodel(services)
             await stop_ingestion(services)
             await services.aclose()
+            tracing.flush()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
@@ -93,7 +116,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContextMiddleware, registry=services.metrics)],
+        middleware=middleware,
         exception_handlers={404: _not_found, 500: _internal},
         lifespan=lifespan,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,12 @@ class Command:
 def _serve_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="listen address (default: HUB_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="listen port (default: HUB_PORT or 8000)")
-    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="uvicorn worker processes (default: HUB_WORKERS or 1; more than 1 needs HUB_REDIS_URL)",
+    )
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -35,16 +41,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from hub.logging import configure_logging
 
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if workers > 1 and not settings.redis_url:
+        # Each worker is its own process with its own caches: cache invalidations and live updates reach the
+        # other workers only through Redis pub/sub. Without it a worker could serve what another purged.
+        print("error: --workers > 1 needs HUB_REDIS_URL (pub/sub between the workers)", file=sys.stderr)
+        return 2
+
     configure_logging(settings.log_level)
+    # uvicorn drains on SIGTERM and then re-raises the signal with the handler it found; a no-op handler makes
+    # a finished graceful stop exit 0 instead of dying by the signal.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         "hub.app:asgi",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        workers=args.workers,
+        workers=workers,
         log_config=None,
         access_log=False,
         lifespan="on",
+        **settings.server_options(),
     )
     return 0
 

@@ -2,3 +2,4 @@
 
 from hub.audit import cli as audit_cli  # noqa: F401 - registers `hub audit`
 from hub.auth import cli as auth_cli  # noqa: F401 - registers `hub token`
+from hub.readmodel import cli as readmodel_cli  # noqa: F401 - registers `hub readmodel`

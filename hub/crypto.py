@@ -42,6 +42,11 @@ class CprVault:
         digest = hmac.new(self._hash_key, normalize(cpr).encode(), hashlib.sha256).hexdigest()
         return digest
 
+    def content_digest(self, data: bytes) -> str:
+        """A keyed hash of content that may hold a CPR number (e.g. a pushed event), to compare it later
+        without keeping it; domain-separated from `lookup_hash`."""
+        return hmac.new(self._hash_key, b"content\0" + data, hashlib.sha256).hexdigest()
+
     def encrypt(self, cpr: str) -> bytes:
         nonce = os.urandom(_NONCE)
         return nonce + self._aead.encrypt(nonce, normalize(cpr).encode(), b"cpr")

@@ -82,6 +82,7 @@ async def _serve(settings: Settings, families: int, seed: int, tokens: list[tupl
         log_config=None,
         access_log=False,
         lifespan="on",
+        **settings.server_options(),
     )
     server = uvicorn.Server(config)
     hub = asyncio.create_task(server.serve())

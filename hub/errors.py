@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    SERVICE_OVERLOADED = "SERVICE_OVERLOADED"  # HTTP 503 with Retry-After: try again shortly
     INTERNAL = "INTERNAL"
 
 

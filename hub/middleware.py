@@ -1,4 +1,6 @@
-"""ASGI middleware: a request id on every request (and log line), and HTTP metrics.
+"""ASGI middleware: a request id on every request (and log line), HTTP metrics, and the URL-length refusal.
+
+A URL longer than `HUB_MAX_URL_BYTES` is answered 414 here, before routing, so no handler parses its query string.
 
 Pure ASGI (not BaseHTTPMiddleware) so WebSockets and streaming are untouched and the overhead stays tiny.
 """
@@ -13,6 +15,7 @@ import uuid
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub import edge
 from hub.logging import request_id_var
 
 logger = logging.getLogger("hub.http")
@@ -20,8 +23,9 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry, max_url_bytes: int = 8192) -> None:
         self.app = app
+        self.max_url_bytes = max_url_bytes
         self.requests = Counter(
             "familiehub_http_requests_total",
             "HTTP requests served",
@@ -57,7 +61,12 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if edge.url_length(scope) <= self.max_url_bytes:
+                await self.app(scope, receive, send_with_id)
+            elif scope["type"] == "http":
+                await edge.url_too_long(scope, self.max_url_bytes)(scope, receive, send_with_id)
+            else:
+                await send({"type": "websocket.close", "code": 1009, "reason": "URL too long"})
         finally:
             if scope["type"] == "http":
                 route = _route_label(scope)

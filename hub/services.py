@@ -19,6 +19,8 @@ from hub.crypto import CprVault
 from hub.domain import Department
 from hub.settings import Settings
 
+LATENCY_BUDGETS = "latency_budgets"  # extras: Department -> connectors.latency.LatencyBudget
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -37,6 +39,8 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def aclose(self) -> None:
+        for budget in self.extras.get(LATENCY_BUDGETS, {}).values():
+            await budget.aclose()  # department calls still finishing in the background
         for connector in self.connectors.values():
             await connector.aclose()
         await self.engine.dispose()

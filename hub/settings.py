@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,7 +44,16 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = "sqlite+aiosqlite:///var/hub.db"
     redis_url: str | None = None
+    workers: int = Field(default=1, ge=1)  # `hub serve` worker processes (more than 1 needs redis_url)
     log_level: str = "INFO"
+    # SIGTERM: stop accepting, let in-flight requests (and their audit commits) finish for at most this long,
+    # close subscriptions with 1012 (service restart, so clients reconnect elsewhere), then exit.
+    shutdown_grace_s: int = Field(default=20, ge=1)
+    # Proxy headers (X-Forwarded-For/-Proto) are honoured only from these addresses (comma-separated, or "*").
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # OpenTelemetry traces over OTLP/HTTP (hub.tracing): off unless this (or OTEL_EXPORTER_OTLP_ENDPOINT) is set.
+    otel_exporter_otlp_endpoint: str = ""
+    otel_service_name: str = "familiehub"
 
     # Department systems (base URLs and the hub's client credential for each).
     sof_url: str = "http://127.0.0.1:8101"
@@ -62,6 +72,9 @@ class Settings(BaseSettings):
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 3.0
     request_deadline_s: float = 5.0
+    # How long a view waits for one department before serving its sections from the cache (STALE) or as
+    # UNAVAILABLE; the call may finish in the background. Also the breaker's slow-call threshold.
+    department_budget_s: float = Field(default=1.0, gt=0)
 
     # Secrets for CPR numbers at rest. Empty in development: generated once under var_dir (never committed).
     cpr_encryption_key: SecretStr = SecretStr("")
@@ -75,13 +88,34 @@ class Settings(BaseSettings):
     dev_issuer: bool = True
     oidc_leeway_s: int = 30  # clock skew allowed on exp/nbf/iat; at most 60 (enforced by hub.auth.verifier)
     oidc_jwks_refetch_s: float = 30.0  # at most one JWKS fetch per this many seconds (unknown kid, refresh)
-    auth_user_cache_s: float = 30.0  # how long a user look-up (role, department) is cached per process
+    auth_user_cache_s: float = 30.0  # without the read model: how long a user look-up is cached per process
+    token_cache_size: int = Field(
+        default=10_000, ge=1
+    )  # verified tokens kept (by SHA-256 of the whole token) until they expire
+
+    # The in-process read model of access, consent, membership and user facts (hub/readmodel)
+    readmodel_enabled: bool = True
+    readmodel_max_users: int = Field(default=10_000, ge=1)  # token subjects (principals) kept
+    readmodel_max_families: int = Field(default=10_000, ge=1)  # families kept (row, current members, team)
+    readmodel_max_persons: int = Field(
+        default=50_000, ge=1
+    )  # persons kept (membership, caseload, custody, consents)
 
     # GraphQL hardening
     max_query_depth: int = 12
     max_query_tokens: int = 3000
     max_aliases: int = 30
     introspection: bool | None = None  # default: on in development, off in production
+    max_entities: int = 500  # representations per `_entities` call (a federation router sends small batches)
+    max_directives_per_location: int = 5  # directives on one field, fragment or operation
+    max_directives: int = 50  # directives in one document
+
+    # Refusals at the edge (hub/edge.py), before a document is parsed
+    max_body_bytes: int = 1024 * 1024  # /graphql request body, counted while it is read: 413 beyond
+    max_webhook_body_bytes: int = (
+        5 * 1024 * 1024
+    )  # a push batch (webhook, or /graphql as a department system)
+    max_url_bytes: int = 8192  # path and query string: 414 beyond
 
     # Webhooks: HMAC secrets per department system
     webhook_tolerance_s: int = 300
@@ -103,6 +137,15 @@ class Settings(BaseSettings):
     audit_retention_security_days: int = Field(default=183, ge=183)
     audit_retention_change_days: int = Field(default=1827, ge=1827)
 
+    # Audit group commit (hub/audit/group.py): requests waiting for the log at most (then SERVICE_OVERLOADED,
+    # HTTP 503), and events per transaction at most.
+    audit_queue_max_requests: int = Field(default=1000, ge=1)
+    audit_batch_max_events: int = Field(default=5000, ge=1)
+
+    # The in-process LRU of department data per hub process (hub/ingestion/memory.py), in entries
+    # (one entry: one person in one department).
+    section_cache_max_entries: int = Field(default=20_000, ge=1)
+
     cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
     cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
@@ -114,6 +157,14 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return (not self.is_production) if self.introspection is None else self.introspection
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn keyword arguments shared by `hub serve` and `hub up`."""
+        return {
+            "timeout_graceful_shutdown": self.shutdown_grace_s,
+            "proxy_headers": True,
+            "forwarded_allow_ips": self.forwarded_allow_ips,
+        }
 
     def department_url(self, department: Department) -> str:
         url: str = getattr(self, f"{department.value.lower()}_url")

@@ -27,6 +27,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from hub.settings import Settings
+from schema import hardening
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
 from schema.consent.mutations import ConsentMutation
@@ -36,6 +37,7 @@ from schema.enrolment.mutations import EnrolmentMutation
 from schema.enrolment.queries import EnrolmentQuery
 from schema.errors import HubErrors
 from schema.family.queries import FamilyQuery
+from schema.hardening import HubSchema, RedactedHubErrors, directive_limits
 from schema.ingestion.mutations import IngestionMutation
 from schema.ingestion.subscriptions import IngestionSubscription
 from schema.ingestion.types import LONG_SCALAR, Long
@@ -73,25 +75,30 @@ def build_schema(settings: Settings | None = None) -> Schema:
     limits: list[type[ASTValidationRule]] = [
         depth_validator(settings.max_query_depth, None),
         alias_validator(settings.max_aliases),
+        directive_limits(settings.max_directives_per_location, settings.max_directives),
     ]
+    # With introspection off (production) no error may describe the schema: no suggestions, no names.
+    hidden = not settings.introspection_enabled
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        HubErrors,
+        RedactedHubErrors if hidden else HubErrors,
         partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         *EXTRA_EXTENSIONS,
     ]
-    if not settings.introspection_enabled:
+    if hidden:
         extensions.append(DisableIntrospection)
-    return Schema(
+    return HubSchema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=EXTRA_TYPES,
         extensions=extensions,
         federation_version="2.7",
-        config=StrawberryConfig(scalar_map=SCALARS),
+        config=StrawberryConfig(scalar_map=SCALARS, disable_field_suggestions=hidden),
+        max_entities=settings.max_entities,
+        finish=hardening.redact if hidden else None,
     )
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
@@ -32,6 +33,8 @@ class Context:
     loaders: dict[str, Any] = field(default_factory=dict)
     # Per-request state other concerns attach (e.g. the audit buffer), keyed by name.
     state: dict[str, Any] = field(default_factory=dict)
+    # The HTTP response being built (status and headers merge into the answer); None over WebSocket.
+    response: Response | None = None
 
     def require_principal(self) -> Principal:
         if self.principal is None:

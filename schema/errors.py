@@ -3,24 +3,49 @@
 - AppError (expected): message and extensions as raised.
 - Limits (depth, tokens, aliases): QUERY_TOO_COMPLEX.
 - Other parse and validation errors: BAD_USER_INPUT.
-- Anything else: "Internal error" with code INTERNAL and the request id; the trace goes to the log only.
+- Anything else: "Internal error" with code INTERNAL and the request id; its type and frames (never its message)
+  go to the log only.
+
+Logging (`log_errors`, called by the schema's `process_errors` instead of strawberry's logger, which wrote each
+error's message, and so a failing document's inline values, at ERROR): client errors are one INFO line with the
+count, codes and paths.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from hub.errors import AppError, ErrorCode
-from hub.logging import request_id_var
+from hub.logging import masked_error, request_id_var
 
 logger = logging.getLogger("hub.graphql")
 
 # How strawberry's and graphql-core's limit errors read (depth limiter, alias limiter, parser max_tokens).
 _LIMIT_MARKERS = ("exceeds maximum operation depth", "aliases found. allowed", "more than", "tokens")
+
+
+def _is_limit(message: str) -> bool:
+    lowered = message.lower()
+    return any(m in lowered for m in _LIMIT_MARKERS) and (
+        "depth" in lowered or "alias" in lowered or "token" in lowered
+    )
+
+
+def error_code(error: GraphQLError) -> str:
+    """The code `classify` gives this error (pure: for log lines that must not carry the error's message)."""
+    original = error.original_error
+    if isinstance(original, AppError):
+        return str(original.extensions.get("code", original.code.value))
+    if original is None or error.path is None:
+        if error.extensions and "code" in error.extensions:
+            return str(error.extensions["code"])
+        return (ErrorCode.QUERY_TOO_COMPLEX if _is_limit(error.message) else ErrorCode.BAD_USER_INPUT).value
+    return ErrorCode.INTERNAL.value
 
 
 def classify(error: GraphQLError) -> GraphQLError:
@@ -39,24 +64,23 @@ def classify(error: GraphQLError) -> GraphQLError:
     if original is None or error.path is None:
         if error.extensions and "code" in error.extensions:
             return error
-        lowered = error.message.lower()
-        is_limit = any(m in lowered for m in _LIMIT_MARKERS) and (
-            "depth" in lowered or "alias" in lowered or "token" in lowered
-        )
-        code = ErrorCode.QUERY_TOO_COMPLEX if is_limit else ErrorCode.BAD_USER_INPUT
         return GraphQLError(
             error.message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={**(error.extensions or {}), "code": code.value},
+            extensions={**(error.extensions or {}), "code": error_code(error)},
         )
     request_id = request_id_var.get()
+    # Masked: the exception's type and frames, never its message (it may quote SQL parameters or input values).
     logger.error(
         "unexpected error in resolver",
-        exc_info=(type(original), original, original.__traceback__),
-        extra={"path": [str(p) for p in error.path or []]},
+        extra={
+            "path": [str(p) for p in error.path or []],
+            "request_id": request_id,
+            **masked_error(original),
+        },
     )
     return GraphQLError(
         "Internal error",
@@ -68,7 +92,21 @@ def classify(error: GraphQLError) -> GraphQLError:
     )
 
 
+def log_errors(errors: list[GraphQLError]) -> None:
+    """One INFO line per operation with errors: how many, their codes and paths; never messages, documents,
+    variables or values. Unexpected errors get their own (masked) ERROR line from `classify`."""
+    codes = Counter(error_code(e) for e in errors)
+    paths = [".".join(str(p) for p in e.path) for e in errors if e.path][:20]
+    logger.info("graphql errors", extra={"count": len(errors), "codes": dict(codes), "paths": paths})
+
+
 class HubErrors(SchemaExtension):
+    """Classifies every error of an operation; `finish` is applied after (production: `hardening.redact`)."""
+
+    @staticmethod
+    def finish(error: GraphQLError) -> GraphQLError:
+        return error
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
@@ -78,4 +116,4 @@ class HubErrors(SchemaExtension):
         extra: list[GraphQLError] = state.get("section_errors", []) if isinstance(state, dict) else []
         errors = list(getattr(result, "errors", None) or []) + extra
         if errors:
-            result.errors = [classify(e) for e in errors]
+            result.errors = [self.finish(classify(e)) for e in errors]

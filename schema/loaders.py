@@ -8,16 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from hub.audit.buffer import audit_read
 from hub.audit.events import AuditDecision
 from hub.family import repository
 from hub.family.gate import Gate
-from hub.family.model import MemberInfo
+from hub.family.model import FamilyInfo, MemberInfo
 from hub.family.sections import SectionService
+from hub.readmodel.model import ReadModel
+from hub.readmodel.wiring import readmodel_of
+from hub.services import LATENCY_BUDGETS
 from schema.audit.reads import section_audit
 from schema.context import Context, Info
+
+
+def readmodel(context: Context) -> ReadModel | None:
+    """The process's read model, for HTTP requests: their authentication ran its epoch guard first.
+
+    A WebSocket subscription lives on past its handshake, so its deliveries read facts from SQL afresh.
+    """
+    return readmodel_of(context.services) if isinstance(context.request, Request) else None
 
 
 def gate(context: Context) -> Gate:
@@ -25,7 +37,11 @@ def gate(context: Context) -> Gate:
     if existing is None:
         # The gate loads the viewer's access facts lazily, once per request (hub/access/facts.py).
         existing = Gate(
-            context.principal, sessions=context.services.sessions, today=context.now.date(), now=context.now
+            context.principal,
+            sessions=context.services.sessions,
+            today=context.now.date(),
+            now=context.now,
+            readmodel=readmodel(context),
         )
         context.loaders["gate"] = existing
     assert isinstance(existing, Gate)  # noqa: S101 - the key is ours
@@ -43,6 +59,7 @@ def section_service(info: Info) -> SectionService:
             now=ctx.now,
             audit=section_audit(ctx),
             cache=ctx.services.extras.get("section_cache"),
+            budgets=ctx.services.extras.get(LATENCY_BUDGETS),
         )
         ctx.loaders["sections"] = existing
     assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours
@@ -55,8 +72,12 @@ def members_by_family(context: Context) -> DataLoader[str, list[MemberInfo]]:
         services = context.services
 
         async def load(family_ids: list[str]) -> Sequence[list[MemberInfo]]:
-            async with services.sessions() as session:
-                found = await repository.members_of(session, services.vault, family_ids)
+            model = readmodel(context)
+            if model is not None:
+                found = await model.members_of(family_ids)
+            else:
+                async with services.sessions() as session:
+                    found = await repository.members_of(session, services.vault, family_ids)
             await _facts_about_members(context, [m for group in found.values() for m in group])
             return [found.get(fid, []) for fid in family_ids]
 
@@ -72,8 +93,12 @@ def members_by_id(context: Context) -> DataLoader[str, MemberInfo | None]:
         services = context.services
 
         async def load(person_ids: list[str]) -> Sequence[MemberInfo | None]:
-            async with services.sessions() as session:
-                found = await repository.get_members(session, services.vault, person_ids)
+            model = readmodel(context)
+            if model is not None:
+                found = await model.members_by_person(person_ids)
+            else:
+                async with services.sessions() as session:
+                    found = await repository.get_members(session, services.vault, person_ids)
             await _facts_about_members(context, list(found.values()))
             return [found.get(pid) for pid in person_ids]
 
@@ -101,6 +126,15 @@ async def _facts_about_members(context: Context, members: Sequence[MemberInfo]) 
     # read the viewer's facts about all of them now, in one query, rather than one query per member.
     if members:
         await gate(context).facts_about({m.family_id for m in members}, {m.person_id for m in members})
+
+
+async def family_infos(context: Context, family_ids: Sequence[str]) -> dict[str, FamilyInfo]:
+    """The families' own rows (no access decision), from the read model when the request has one."""
+    model = readmodel(context)
+    if model is not None:
+        return await model.family_infos(family_ids)
+    async with context.services.sessions() as session:
+        return await repository.get_families(session, family_ids)
 
 
 async def family_members(info: Info, family_id: str) -> list[MemberInfo]:

@@ -1,8 +1,11 @@
 """The GraphQL HTTP/WebSocket endpoint: builds the per-request context and serialises with orjson.
 
 Authentication happens here, once per HTTP request or WebSocket connection, through the authenticator the
-composition root put in `services.extras["authenticate"]`: a bad token is a 401 (HTTP) or a closed connection
-(WebSocket), never a partial answer.
+composition root put in `services.extras["authenticate"]`. Over HTTP a missing or bad token is a 401 with one
+GraphQL-shaped body before the body is read or a document parsed (only GraphiQL's page, in development, loads
+without one); the body is then read under `HUB_MAX_BODY_BYTES` (413; a department system's push batches get
+`HUB_MAX_WEBHOOK_BODY_BYTES`, as on the webhook). Over WebSocket a bad token closes the
+connection (4401), never a partial answer.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -27,10 +30,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 from strawberry.types import ExecutionResult
 
 from connectors.base import Deadline
+from hub import edge
 from hub.auth.principal import Principal
+from hub.domain import Role
 from hub.errors import Unauthenticated
 from hub.ingestion.stream_guard import token_deadline
 from hub.services import Services
+from schema import hardening
 from schema.context import Context
 from schema.errors import classify
 from schema.session import END_SESSION
@@ -41,7 +47,7 @@ WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
 
 class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws that also reads the token from `connection_init` (`{"Authorization": "Bearer …"}`,
-    as browsers cannot set WebSocket headers). A bad token closes the connection (4401), never acks it.
+    as browsers cannot set WebSocket headers). A bad or missing token closes the connection (4401), never acks it.
 
     A connection lives no longer than its token: a timer closes it with 4401 once the token has expired (past
     the leeway), and operations end it the same way through `end_session` (schema/session.py)."""
@@ -101,6 +107,10 @@ class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 except Unauthenticated:
                     await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                     return
+        if self.context.principal is None:
+            # No token in the handshake's header nor here: an anonymous client never gets to send a document.
+            await self.websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
+            return
         await super().handle_connection_init(message)
 
 
@@ -132,16 +142,27 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            # The order matters: who is asking is settled before a byte of the body is read, and the body is
+            # read under its cap before strawberry parses anything (hub/edge.py).
             request = Request(scope, receive)
             try:
-                scope.setdefault("state", {})["principal"] = await self._authenticate(request)
-            except Unauthenticated as exc:
-                body = {"errors": [{"message": exc.message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-                response: Response = JSONResponse(
-                    body, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-                )
-                await response(scope, receive, send)
+                principal = await self._authenticate(request)
+            except Unauthenticated:
+                principal = None
+            if principal is None and not self._serves_ide(request):
+                await edge.unauthenticated()(scope, receive, send)
                 return
+            scope.setdefault("state", {})["principal"] = principal
+            if scope["method"] == "POST":
+                limit = self._body_limit(principal)
+                try:
+                    body = await edge.read_body(scope, receive, limit)
+                except edge.BodyTooLarge:
+                    await edge.body_too_large(limit, graphql=True)(scope, receive, send)
+                    return
+                except edge.ClientGone:
+                    return
+                receive = edge.replay(body, receive)
         elif scope["type"] == "websocket":
             websocket = WebSocket(scope, receive, send)
             try:
@@ -151,6 +172,20 @@ class HubGraphQL(GraphQL[Context, None]):
                 await websocket.close(code=WS_UNAUTHENTICATED, reason="UNAUTHENTICATED")
                 return
         await super().__call__(scope, receive, send)
+
+    def _body_limit(self, principal: Principal | None) -> int:
+        """A department system pushes batches through either door, so both take the push batch's size."""
+        settings = self.services.settings
+        if principal is not None and principal.role is Role.DEPARTMENT_SYSTEM:
+            return max(settings.max_body_bytes, settings.max_webhook_body_bytes)
+        return settings.max_body_bytes
+
+    def _serves_ide(self, request: Request) -> bool:
+        """GraphiQL's page (development only) loads without a token; it sends the token with each operation."""
+        if self.graphql_ide is None or request.method != "GET" or "query" in request.query_params:
+            return False
+        accept = request.headers.get("accept", "")
+        return "text/html" in accept or "*/*" in accept
 
     async def _authenticate(self, conn: Request | WebSocket) -> Principal | None:
         authenticate: Authenticate | None = self.services.extras.get("authenticate")
@@ -171,13 +206,17 @@ class HubGraphQL(GraphQL[Context, None]):
             request_id=state.get("request_id", ""),
             deadline=Deadline.after(self.services.settings.request_deadline_s),
             now=self.services.clock(),
+            response=response if isinstance(response, Response) else None,
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Parse errors (e.g. the token limit) end the operation before the schema extensions see a result:
         # give every error its stable code here too (classify() leaves already-coded errors alone).
         if result.errors:
+            finish = hardening.redact if not self.services.settings.introspection_enabled else None
             result.errors = [classify(e) for e in result.errors]
+            if finish is not None:
+                result.errors = [finish(e) for e in result.errors]
         return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:

@@ -11,6 +11,9 @@ A citizen's facts are small and always loaded whole. Scoped facts record what th
 about anything else are simply absent, so the policy denies it (the default is no): ask only about what
 was covered, or merge in more (`merged`) first. The gate (hub/family/gate.py) does this bookkeeping.
 
+`model_facts(model, principal, today, family_ids=..., person_ids=...)` builds the same scoped facts from the
+process's read model (hub/readmodel), which reads SQL only for what it does not hold yet.
+
 This module only reads; it never decides. Decisions are pure functions of these facts in hub/access/policy.py;
 lists filter by the same rules in SQL (hub/access/scope.py).
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +33,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.auth.principal import Principal
 from hub.domain import Department, Role
 from hub.persistence.models import CaseloadEntry, Custody, Membership, Person, TeamAssignment
+
+if TYPE_CHECKING:
+    from hub.readmodel.model import ReadModel
 
 # Past this many ids a scoped load costs more (bound parameters, query size) than the viewer's whole scope.
 MAX_SCOPED_IDS = 1000
@@ -212,4 +219,82 @@ async def _citizen_facts(session: AsyncSession, person_id: str, today: date) -> 
         own_birth_date=own[0][0],
         own_family_ids=frozenset(fid for _b, fid in own if fid is not None),
         custody_children={row[0]: row[1] for row in children},
+    )
+
+
+def _current_on(since: date, until: date | None, today: date) -> bool:
+    return since <= today and (until is None or until > today)
+
+
+async def model_facts(
+    model: ReadModel,
+    principal: Principal | None,
+    today: date,
+    *,
+    family_ids: Collection[str],
+    person_ids: Collection[str],
+) -> AccessFacts | None:
+    """Scoped facts from the read model, as `load_facts` would load them; None: ask `load_facts` instead."""
+    scope = FactScope(frozenset(family_ids), frozenset(person_ids))
+    if len(scope.family_ids) + len(scope.person_ids) > MAX_SCOPED_IDS:
+        return None  # the whole scope, in SQL
+    if principal is None:
+        facts = AccessFacts.none(today)
+    elif principal.role in (Role.COORDINATOR, Role.CORE_TEAM):
+        facts = await _model_team_facts(model, principal, today, scope)
+    elif principal.role is Role.CASEWORKER and principal.department is not None:
+        facts = await _model_caseworker_facts(model, principal, today, scope)
+    elif principal.role is Role.CITIZEN and principal.person_id is not None:
+        facts = await _model_citizen_facts(model, principal.person_id, today)
+    else:
+        facts = AccessFacts.none(today)
+    return facts
+
+
+async def _model_team_facts(
+    model: ReadModel, principal: Principal, today: date, scope: FactScope
+) -> AccessFacts:
+    assignments: dict[str, frozenset[str]] = {}
+    for fid, team in (await model.team_rows(scope.family_ids)).items():
+        roles = frozenset(
+            role
+            for uid, role, since, until in team
+            if uid == principal.user_id and _current_on(since, until, today)
+        )
+        if roles:
+            assignments[fid] = roles
+    return AccessFacts(today=today, assignments=assignments, scope=scope)
+
+
+async def _model_caseworker_facts(
+    model: ReadModel, principal: Principal, today: date, scope: FactScope
+) -> AccessFacts:
+    # The asked-about persons and every current member of an asked-about family, as in _caseworker_facts.
+    persons = set(scope.person_ids)
+    for group in (await model.members_of(scope.family_ids)).values():
+        persons.update(m.person_id for m in group)
+    caseload: dict[str, frozenset[Department]] = {}
+    families: set[str] = set()
+    for pid, found in (await model.caseload_of(persons)).items():
+        mine = frozenset(
+            d for uid, d in found.entries if uid == principal.user_id and d == principal.department
+        )
+        if mine:
+            caseload[pid] = mine
+            families |= found.family_ids
+    return AccessFacts(today=today, caseload=caseload, caseload_family_ids=frozenset(families), scope=scope)
+
+
+async def _model_citizen_facts(model: ReadModel, person_id: str, today: date) -> AccessFacts:
+    citizen = await model.citizen(person_id)
+    if citizen is None:
+        return AccessFacts.none(today)
+    return AccessFacts(
+        today=today,
+        own_person_id=person_id,
+        own_birth_date=citizen.birth_date,
+        own_family_ids=citizen.family_ids,
+        custody_children={
+            child: birth for child, since, until, birth in citizen.custody if _current_on(since, until, today)
+        },
     )

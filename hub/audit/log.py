@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.chain import entry_hash
+from hub.audit.chain import format_time, normalised_hash
 from hub.audit.events import AuditEvent, AuditKind, kind_of
 from hub.audit.models import GENESIS_HASH, AuditHead, entries_table, heads_table
 from hub.persistence.base import utcnow
@@ -83,14 +84,49 @@ def chain_entries(
     """Pure: the rows to insert for `events` after `heads`, and the new heads of the chains they touched."""
     rows: list[dict[str, Any]] = []
     new_heads: dict[AuditKind, tuple[int, str]] = {}
+    recorded_text = format_time(recorded_at)
+    times: dict[datetime, str] = {}  # a request's events share their time: format it once
     for event in events:
         chain = kind_of(event)
         seq, prev = new_heads.get(chain) or heads.get(chain, (0, GENESIS_HASH))
         fields = _entry_fields(event, chain, seq + 1, recorded_at, prev)
-        fields["entry_hash"] = entry_hash(fields)
+        occurred = times.get(event.occurred_at)
+        if occurred is None:
+            occurred = times[event.occurred_at] = format_time(event.occurred_at)
+        fields["entry_hash"] = normalised_hash(_normalised(fields, occurred, recorded_text))
         rows.append(fields)
         new_heads[chain] = (seq + 1, fields["entry_hash"])
     return rows, new_heads
+
+
+def _normalised(fields: dict[str, Any], occurred: str, recorded: str) -> dict[str, Any]:
+    """The hashed fields as `hub.audit.chain` normalises them, built from what the writer knows the types are."""
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value.value if isinstance(value, Enum) else value)
+
+    return {
+        "chain": text(fields["chain"]),
+        "seq": fields["seq"],
+        "occurred_at": occurred,
+        "recorded_at": recorded,
+        "action": text(fields["action"]),
+        "decision": text(fields["decision"]),
+        "reason": fields["reason"],
+        "actor_user_id": fields["actor_user_id"],
+        "actor_role": text(fields["actor_role"]),
+        "actor_department": text(fields["actor_department"]),
+        "actor_unit": fields["actor_unit"],
+        "client": fields["client"],
+        "subject_person_id": fields["subject_person_id"],
+        "family_id": fields["family_id"],
+        "source": fields["source"],
+        "categories": [text(c) for c in fields["categories"]],
+        "purpose": fields["purpose"],
+        "basis": fields["basis"],
+        "request_id": fields["request_id"],
+        "prev_hash": fields["prev_hash"],
+    }
 
 
 async def record(session: AsyncSession, events: Sequence[AuditEvent]) -> None:

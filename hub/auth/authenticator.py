@@ -88,6 +88,7 @@ def build_authenticator(
         algorithm=settings.oidc_algorithm,
         keys=keys or build_key_source(settings, dev_issuer),
         leeway_s=settings.oidc_leeway_s,
+        cache_size=settings.token_cache_size,
     )
     return Authenticator(verifier, UserDirectory(services.sessions, ttl_s=settings.auth_user_cache_s))
 

@@ -1,7 +1,9 @@
 """From a verified token's `sub` to a Principal: role, department, unit and person come from the users table.
 
 A token only says who; the hub says what that user may do, so claims like `role` in a token are never read.
-Look-ups are cached per process for `ttl_s` seconds (deactivating a user takes effect within that time).
+With the read model (hub/readmodel, the app's default) a look-up is kept until the user's row changes: every
+request first checks the facts epoch, so deactivating a user or changing a role is honoured by the very next
+request on every hub process. Without it, look-ups are cached per process for `ttl_s` seconds.
 Never log the subject or any user data here; the caller logs a reason code.
 """
 
@@ -9,12 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.auth.principal import Principal
 from hub.persistence.models import User
+
+if TYPE_CHECKING:
+    from hub.readmodel.model import ReadModel
 
 MAX_CACHED = 10_000
 
@@ -46,8 +52,10 @@ class UserDirectory:
         *,
         ttl_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        readmodel: ReadModel | None = None,
     ) -> None:
         self._sessions = sessions
+        self.readmodel = readmodel
         self.ttl_s = ttl_s
         self._clock = clock
         self._cache: dict[str, tuple[float, Principal | str]] = {}
@@ -55,6 +63,12 @@ class UserDirectory:
 
     async def principal_for(self, subject: str) -> Principal:
         """The active user with this subject, or UnknownUser."""
+        if self.readmodel is not None:
+            await self.readmodel.sync()  # the request's guard: a missed change drops the whole model
+            found = await self.readmodel.principal(subject, self._load)
+            if isinstance(found, str):
+                raise UnknownUser(found)
+            return found
         now = self._clock()
         hit = self._cache.get(subject)
         if hit is not None and now - hit[0] < self.ttl_s:
@@ -74,6 +88,11 @@ class UserDirectory:
             self._cache.clear()
         else:
             self._cache.pop(subject, None)
+        if self.readmodel is not None:
+            if subject is None:
+                self.readmodel.principals.clear()
+            else:
+                self.readmodel.principals.discard([subject])
 
     async def _load(self, subject: str) -> Principal | str:
         self.queries += 1

@@ -5,15 +5,20 @@ never chooses its own algorithm, so `none` and HS256-signed-with-the-public-key 
 and `aud` must match exactly; `exp`, `iat` and `sub` are required; `nbf` is honoured; leeway is at most 60 s.
 Keys come only from the configured key source, never from token headers (`jku`, `jwk`, `x5u` are ignored).
 
+A verified token is kept (by the SHA-256 of the whole token, never a prefix or the claims) until it expires,
+in a bounded LRU: the same token again skips the signature check. Only successes are kept.
+
 Every failure raises `Unauthenticated("invalid or missing credentials")` - the same message whatever went
 wrong - and logs a short reason code to the `hub.security` logger. Never log the token or its claims.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -64,6 +69,7 @@ class TokenVerifier:
         keys: KeySource,
         leeway_s: int = 30,
         clock: Callable[[], float] = time.time,
+        cache_size: int = 10_000,
     ) -> None:
         if not issuer or not audience:
             raise ValueError("an issuer and an audience are required")
@@ -75,12 +81,26 @@ class TokenVerifier:
         self.keys = keys
         self.leeway_s = leeway_s
         self._clock = clock
+        self.cache_size = cache_size
+        self._verified: OrderedDict[bytes, VerifiedToken] = OrderedDict()
 
     async def verify(self, token: str) -> VerifiedToken:
+        key = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest() if self.cache_size > 0 else b""
+        hit = self._verified.get(key) if key else None
+        if hit is not None:
+            if self._clock() < hit.expires_at:
+                self._verified.move_to_end(key)
+                return hit
+            del self._verified[key]
         try:
-            return await self._verify(token)
+            verified = await self._verify(token)
         except _Rejected as exc:
             reject(exc.reason)
+        if key:
+            self._verified[key] = verified
+            while len(self._verified) > self.cache_size:
+                self._verified.popitem(last=False)
+        return verified
 
     async def _verify(self, token: str) -> VerifiedToken:
         if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:

@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.auth.principal import Principal
-from hub.consent.facts import BasesBySubject, load_bases
+from hub.consent.facts import BasesBySubject, SubjectBases, load_bases
 from hub.consent.policy import ConsentDecision, SubjectFacts, decide
 from hub.consent.vocabulary import Purpose
 from hub.domain import DataCategory, Department, Role
 from hub.family.model import MemberInfo
+
+if TYPE_CHECKING:
+    from hub.readmodel.model import ReadModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,11 @@ class ConsentGuard:
         now: datetime,
         *,
         purpose: Purpose = Purpose.HFI_COORDINATION,
+        readmodel: ReadModel | None = None,
     ) -> None:
+        # With the process's read model (coherent from the request's start), consents come from it; a
+        # subscription's guard has none and reads them afresh at every delivery.
+        self.readmodel = readmodel
         self.sessions = sessions
         self.principal = principal
         self.now = now
@@ -74,14 +82,21 @@ class ConsentGuard:
             return
         # Statutory bases are visible only to workers; a citizen's decisions never rest on them.
         workers = self.principal is not None and self.principal.is_worker
-        async with self.sessions() as session:
-            loaded = await load_bases(session, missing, include_statutory=workers)
+        if self.readmodel is not None:
+            found = await self.readmodel.subject_bases(missing)
+            self._bases.by_subject.update(
+                (pid, bases if workers else SubjectBases(bases.consents)) for pid, bases in found.items()
+            )
+        else:
+            async with self.sessions() as session:
+                loaded = await load_bases(session, missing, include_statutory=workers)
+            self._bases.by_subject.update(loaded.by_subject)
         self.loads += 1
-        self._bases.by_subject.update(loaded.by_subject)
         self._loaded |= missing
 
     async def reload(self, members: Iterable[MemberInfo], now: datetime) -> None:
-        """Forget what was loaded and decide at `now` (a subscription's next delivery)."""
+        """Forget what was loaded and decide at `now` (a subscription's next delivery, read from SQL)."""
+        self.readmodel = None
         self._bases = BasesBySubject()
         self._loaded.clear()
         self.now = now

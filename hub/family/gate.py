@@ -9,6 +9,9 @@ persons it is asked about (hub/access/facts.py, scoped loads), never the viewer'
 it (`facts()`, `visible_family_scope`). Families and members are filtered here too (`visible_families`,
 `family_access`, `can_see_member`): a family the viewer may not see is NOT_FOUND, never FORBIDDEN. Lists
 filter in SQL by `visible_family_query` (hub/access/scope.py), the same rules as the policy.
+
+Given the process's read model (hub/readmodel), scoped facts and consents come from it instead of SQL; the
+read model is coherent at the request's start (its epoch guard runs when the request is authenticated).
 """
 
 from __future__ import annotations
@@ -18,17 +21,21 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.access import policy, scope
-from hub.access.facts import AccessFacts, load_facts
+from hub.access.facts import AccessFacts, load_facts, model_facts
 from hub.access.policy import AccessDecision, Basis
 from hub.auth.principal import Principal
 from hub.consent.guard import ConsentGuard
 from hub.domain import DataCategory, Department, Role
 from hub.family.model import MemberInfo
+
+if TYPE_CHECKING:
+    from hub.readmodel.model import ReadModel
 
 ALL_CATEGORIES = frozenset(DataCategory)
 
@@ -70,8 +77,10 @@ class Gate:
         today: date | None = None,
         facts: AccessFacts | None = None,
         now: datetime | None = None,
+        readmodel: ReadModel | None = None,
     ) -> None:
         self.principal = principal
+        self.readmodel = readmodel
         # The moment consent is decided at: the request's time (a consent expires or is withdrawn by it).
         self.now = now or datetime.now(UTC)
         self._consent_guard: ConsentGuard | None = None
@@ -118,6 +127,16 @@ class Gate:
     ) -> AccessFacts:
         if self._sessions is None or self.principal is None:
             return AccessFacts.none(self.today)
+        if self.readmodel is not None and (family_ids is not None or person_ids is not None):
+            facts = await model_facts(
+                self.readmodel,
+                self.principal,
+                self.today,
+                family_ids=family_ids or (),
+                person_ids=person_ids or (),
+            )
+            if facts is not None:
+                return facts
         async with self._sessions() as session:
             return await load_facts(
                 session, self.principal, self.today, family_ids=family_ids, person_ids=person_ids
@@ -160,7 +179,9 @@ class Gate:
         if self._consent_guard is None:
             if self._sessions is None:  # pragma: no cover - access denies everything without sessions
                 raise RuntimeError("the gate needs sessions to decide consent")
-            self._consent_guard = ConsentGuard(self._sessions, self.principal, self.now)
+            self._consent_guard = ConsentGuard(
+                self._sessions, self.principal, self.now, readmodel=self.readmodel
+            )
         guard = self._consent_guard
         await guard.load(member for member, _department, _access in granted)
         out: dict[tuple[str, Department], SectionDecision] = {}

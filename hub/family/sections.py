@@ -5,7 +5,10 @@ primes one DataLoader per department with the allowed members' CPR numbers only,
 connector call per department (chunked by the department's batch limit) and departments are called
 concurrently. A member the gate does not allow is never sent to the department.
 
-A department failure becomes data (status UNAVAILABLE or BAD_RESPONSE) on that department's sections only.
+A department failure becomes data (status UNAVAILABLE or BAD_RESPONSE) on that department's sections only. A
+department that does not answer within its latency budget (connectors/latency.py) is a failure too: its sections
+are served from the cache as STALE, or UNAVAILABLE, while its call may finish in the background and refresh the
+cache.
 """
 
 from __future__ import annotations
@@ -15,18 +18,20 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
 from connectors.base import (
     ConnectorError,
+    ConnectorHealth,
     Deadline,
     DepartmentBadResponse,
     DepartmentConnector,
     LookupResult,
     NotRegistered,
 )
+from connectors.latency import LatencyBudget
 from connectors.records import DepartmentRecord
 from hub.domain import DataCategory, Department
 from hub.family.gate import Gate, SectionDecision, Verdict
@@ -84,6 +89,7 @@ class SectionService:
         now: datetime,
         audit: DecisionAudit | None = None,
         cache: SectionCache | None = None,
+        budgets: Mapping[Department, LatencyBudget] | None = None,
     ) -> None:
         self.gate = gate
         self.connectors = connectors
@@ -92,13 +98,17 @@ class SectionService:
         self.audit = audit
         # Cache first (hub/ingestion/cache.py): fresh data without a department call, stale-if-error.
         self.cache = cache
+        self.budgets = budgets or {}
         self._person_ids: dict[str, str] = {}  # CPR -> person id of every member prepared (cache key)
         self._loaders: dict[Department, DataLoader[str, Fetched]] = {}
 
     def loader(self, department: Department) -> DataLoader[str, Fetched]:
         loader = self._loaders.get(department)
         if loader is None:
-            connector = self.connectors[department]
+            connector: DepartmentConnector = self.connectors[department]
+            budget = self.budgets.get(department)
+            if budget is not None:
+                connector = _WithinBudget(connector, budget, self._keep_late)
 
             async def load(cprs: list[str]) -> Sequence[Fetched | BaseException]:
                 return await self._fetch(connector, cprs)
@@ -106,6 +116,12 @@ class SectionService:
             loader = DataLoader(load_fn=load, max_batch_size=None)
             self._loaders[department] = loader
         return loader
+
+    def _keep_late(self, department: Department, results: Mapping[str, LookupResult]) -> None:
+        """A department's answer that came after the view had gone on without it: refresh the cache."""
+        if self.cache is not None:
+            known = {self._person_ids[c]: r for c, r in results.items() if c in self._person_ids}
+            self.cache.write_behind(department, known, self.now)
 
     async def _fetch(
         self, connector: DepartmentConnector, cprs: list[str]
@@ -146,8 +162,10 @@ class SectionService:
         for department in departments:
             allowed = [m.cpr for m in members if decisions[(m.person_id, department)].allowed]
             if allowed:
-                # Priming in one synchronous pass puts every key in the same DataLoader batch.
-                self.loader(department).load_many(allowed)
+                # Priming in one synchronous pass puts every key in the same DataLoader batch. The gathering
+                # future is never awaited (each section awaits its own key), so retrieve its outcome here:
+                # otherwise a failed load is reported as "exception was never retrieved" when it is collected.
+                asyncio.ensure_future(self.loader(department).load_many(allowed)).add_done_callback(_retrieve)
 
     async def section(self, member: MemberInfo, department: Department) -> Section:
         decision = self.gate.decision(member, department)
@@ -166,8 +184,14 @@ class SectionService:
         except ConnectorError as exc:
             return Section(department, SectionStatus.UNAVAILABLE, None, None, decision=decision, error=exc)
         if isinstance(fetched.result, NotRegistered):
+            # Last known "not registered" served while the department is down is as stale as a record.
             return Section(
-                department, SectionStatus.NOT_REGISTERED, None, fetched.fetched_at, decision=decision
+                department,
+                SectionStatus.NOT_REGISTERED,
+                None,
+                fetched.fetched_at,
+                stale=fetched.stale,
+                decision=decision,
             )
         status = SectionStatus.STALE if fetched.stale else SectionStatus.OK
         return Section(
@@ -182,3 +206,39 @@ class SectionService:
 
     async def sections(self, member: MemberInfo, departments: Collection[Department]) -> list[Section]:
         return list(await asyncio.gather(*(self.section(member, d) for d in departments)))
+
+
+class _WithinBudget:
+    """A connector seen through its department's latency budget, for one request."""
+
+    def __init__(
+        self,
+        inner: DepartmentConnector,
+        budget: LatencyBudget,
+        keep_late: Callable[[Department, Mapping[str, LookupResult]], None],
+    ) -> None:
+        self.inner = inner
+        self.budget = budget
+        self.keep_late = keep_late
+        self.department = inner.department
+        self.batch_limit = inner.batch_limit
+
+    async def fetch_many(
+        self, cprs: Sequence[str], *, deadline: Deadline | None = None
+    ) -> Mapping[str, LookupResult]:
+        return await self.budget.run(
+            self.inner.fetch_many(cprs, deadline=deadline),
+            on_late=lambda results: self.keep_late(self.department, results),
+        )
+
+    async def probe(self) -> ConnectorHealth:
+        return await self.inner.probe()
+
+    async def aclose(self) -> None:
+        """Nothing to close: the connector belongs to the hub, not to the request."""
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a future's outcome as seen: department failures are data, read per section, not errors to report."""
+    if not future.cancelled():
+        future.exception()

@@ -43,6 +43,14 @@ _DEAD_LETTERS = cast(Table, DeadLetter.__table__)
 
 
 @dataclass(frozen=True, slots=True)
+class KnownEvent:
+    """An event id already received: what the hub answered, and the keyed hash of the content it had."""
+
+    result: EventResult
+    content_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class VersionClaim:
     """The newest version a batch holds for one record (the first event with that version)."""
 
@@ -54,8 +62,8 @@ class VersionClaim:
 
 async def known_results(
     session: AsyncSession, department: Department, event_ids: Collection[str]
-) -> dict[str, EventResult]:
-    """event id -> the result the hub answered when it first received that event."""
+) -> dict[str, KnownEvent]:
+    """event id -> the result the hub answered when it first received that event, and its content hash."""
     if not event_ids:
         return {}
     rows = await session.execute(
@@ -65,12 +73,13 @@ async def known_results(
             IngestedEvent.error_code,
             IngestedEvent.error_message,
             IngestedEvent.error_field,
+            IngestedEvent.content_hash,
         ).where(IngestedEvent.department == department, IngestedEvent.event_id.in_(sorted(event_ids)))
     )
-    out: dict[str, EventResult] = {}
-    for event_id, status, code, message, field in rows.all():
+    out: dict[str, KnownEvent] = {}
+    for event_id, status, code, message, field, content_hash in rows.all():
         error = EventError(code, message or "", field) if code else None
-        out[event_id] = EventResult(event_id, EventStatus(status), error)
+        out[event_id] = KnownEvent(EventResult(event_id, EventStatus(status), error), content_hash)
     return out
 
 
@@ -222,6 +231,7 @@ def event_row(
     *,
     client: str,
     now: datetime,
+    content_hash: str | None,
 ) -> dict[str, Any]:
     """The event-log row of an accepted (APPLIED or SUPERSEDED) event; `record` in the hub's typed JSON."""
     return {
@@ -240,12 +250,19 @@ def event_row(
         "error_message": None,
         "error_field": None,
         "client": client,
+        "content_hash": content_hash,
         "record": record,
     }
 
 
 def rejected_row(
-    department: Department, event_id: str, error: EventError, *, client: str, now: datetime
+    department: Department,
+    event_id: str,
+    error: EventError,
+    *,
+    client: str,
+    now: datetime,
+    content_hash: str | None,
 ) -> dict[str, Any]:
     """The event-log row of a rejected event, so that its replay answers the same rejection."""
     return {
@@ -264,6 +281,7 @@ def rejected_row(
         "error_message": error.message,
         "error_field": error.field,
         "client": client,
+        "content_hash": content_hash,
         "record": None,
     }
 

@@ -1,27 +1,37 @@
-"""The hub's cache of department data: the latest known record per (person, department).
+"""The hub's cache of department data: the latest known record per (person, department), in two halves.
 
-Pushes write it (hub/ingestion/service.py), connector fetches write it through (`SectionCache`, in the
-background, one transaction per department batch), and the family view reads it first — one query per
-department per request — after the gate has allowed the member (hub/family/sections.py). Fresh data (younger
-than the department's TTL) is served without calling the department; older data is refreshed, and served
-marked stale if the department cannot answer (stale-if-error).
+- The database (`ingestion_cache`) is the durable store of what departments PUSHED (hub/ingestion/service.py
+  writes it with `write_pushed`); consent withdrawal leaves a tombstone there (`purge_member_department`).
+- Each hub process serves the family view from a bounded in-process LRU (`SectionCache`, hub/ingestion/
+  memory.py): fresh data without a department call and without SQL. What a department answers goes into the
+  LRU only: a view writes nothing to SQL. On a miss (a key this process has not seen) the pushed row is read
+  once from the database.
 
-`purge_member_department` removes a member's cached data from one department at once (consent withdrawal).
+The family view asks after the gate has allowed the member (hub/family/sections.py). Fresh data (younger than
+the department's TTL) is served without calling the department; older data is refreshed, and served marked
+stale if the department cannot answer (stale-if-error).
+
+Coherence across processes: a committed push or purge drops the keys it touched from this process's LRU at
+commit (an `after_commit` hook, so no caller has to remember) and announces them on the pub/sub channel
+`section-cache` (ids only), so every other hub process drops them before it serves them again. A missed
+announcement (the subscriber's queue overflowed, or Redis reconnected) clears the whole LRU.
 This module never decides who may see anything, and stores no CPR number.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.base import (
     NOT_REGISTERED,
@@ -30,13 +40,14 @@ from connectors.base import (
     DepartmentBadResponse,
     DepartmentConnector,
     LookupResult,
-    NotRegistered,
 )
 from hub.domain import Department
-from hub.ingestion.codec import CodecError, from_json, to_json
+from hub.ingestion.codec import CodecError, from_json
+from hub.ingestion.invalidation import drop_after_commit, invalidate_on_commit
+from hub.ingestion.memory import CacheEntry, Key, MemoryCache
 from hub.ingestion.models import CachedSection, IngestedEvent
 from hub.persistence.base import utcnow
-from hub.persistence.engine import transaction
+from hub.pubsub import PubSub, Subscription
 
 logger = logging.getLogger("hub.ingestion.cache")
 
@@ -45,14 +56,8 @@ SOURCE_FETCH = "FETCH"
 SOURCE_PURGED = "PURGED"  # a tombstone: the data was purged (consent withdrawn); reads treat it as a miss
 
 
-@dataclass(frozen=True, slots=True)
-class CacheEntry:
-    person_id: str
-    department: Department
-    result: LookupResult
-    fetched_at: datetime
-    version: int | None
-    source: str
+CHANNEL = "section-cache"  # pub/sub: {"drop": [[person id, department], ...]} after a push or a purge
+DEFAULT_MAX_ENTRIES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +90,10 @@ async def read_many(
 ) -> dict[str, CacheEntry]:
     if not person_ids:
         return {}
-    rows = await session.scalars(
-        select(CachedSection).where(
-            CachedSection.department == department, CachedSection.person_id.in_(list(person_ids))
+    c = _CACHE.c
+    rows = await session.execute(
+        select(c.person_id, c.record, c.not_registered, c.fetched_at, c.version, c.source).where(
+            c.department == department, c.person_id.in_(list(person_ids))
         )
     )
     out: dict[str, CacheEntry] = {}
@@ -120,6 +126,8 @@ class PushedEntry:
     record_kind: str
     record_id: str
     version: int
+    # The typed record when the pusher has it (the pushing process then keeps it in its LRU at commit).
+    result: LookupResult | None = None
 
 
 async def write_pushed(session: AsyncSession, entries: Sequence[PushedEntry], at: datetime) -> None:
@@ -154,47 +162,21 @@ async def write_pushed(session: AsyncSession, entries: Sequence[PushedEntry], at
         index_elements=list(keys), set_={k: stmt.excluded[k] for k in rows[0] if k not in keys}
     )
     await session.execute(stmt, rows)
-
-
-async def write_fetched(
-    session: AsyncSession, department: Department, results: Mapping[str, LookupResult], fetched_at: datetime
-) -> None:
-    """Write fetched results through, never over data the hub learnt after this fetch began (a push)."""
-    if not results:
-        return
-    rows = [
-        {
-            "person_id": person_id,
-            "department": department,
-            "record": None if isinstance(result, NotRegistered) else to_json(result),
-            "not_registered": isinstance(result, NotRegistered),
-            "record_kind": None,
-            "record_id": None if isinstance(result, NotRegistered) else result.department_id,
-            "version": None,
-            "fetched_at": fetched_at,
-            "source": SOURCE_FETCH,
-        }
-        # Person order: the lock order pushes use too, so the two never deadlock on PostgreSQL.
-        for person_id, result in sorted(results.items(), key=lambda item: item[0])
-    ]
-    stmt = upsert(session, _CACHE)
-    keys = ("person_id", "department")
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={k: stmt.excluded[k] for k in rows[0] if k not in keys},
-        where=_CACHE.c.fetched_at < stmt.excluded.fetched_at,
-    )
-    await session.execute(stmt, rows)
+    current: dict[Key, CacheEntry] = {}
+    for key, e in latest.items():
+        result = NOT_REGISTERED if e.record is None else e.result
+        if result is not None:
+            current[key] = CacheEntry(e.person_id, e.department, result, at, e.version, SOURCE_PUSH)
+    drop_after_commit(session, latest, current)
 
 
 async def purge_member_department(session: AsyncSession, person_id: str, department: Department) -> int:
     """Remove a member's cached data from one department, and the record copies in the event log.
 
-    Runs in the caller's transaction (the consent withdrawal). The cache row becomes a tombstone dated now
-    rather than disappearing: a connector fetch that began before the withdrawal and finishes after it writes
-    through only over older rows (`write_fetched`), so it cannot put the data back. Event ids and versions stay:
-    a replay must still answer as before and an old version must still lose. Returns the number of cache rows
-    that held data.
+    Runs in the caller's transaction (the consent withdrawal). The cache row becomes a tombstone. When the
+    transaction commits, every hub process drops the key from its LRU, and a look-up that began before cannot
+    put its answer back (hub/ingestion/memory.py). Event ids and versions stay: a replay must still answer as
+    before and an old version must still lose. Returns the number of cache rows that held data.
     """
     held = await session.scalar(
         select(func.count())
@@ -231,6 +213,7 @@ async def purge_member_department(session: AsyncSession, person_id: str, departm
         )
         .values(record=None)
     )
+    drop_after_commit(session, [(person_id, department)])
     return int(held or 0)
 
 
@@ -238,16 +221,28 @@ async def purge_member_department(session: AsyncSession, person_id: str, departm
 
 
 class SectionCache:
-    """Cache-first look-ups for the family view, with write-behind of what the departments answered."""
+    """Cache-first look-ups for the family view from the process's LRU; the database only on a miss."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         ttl_s: Callable[[Department], int],
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        pubsub: PubSub | None = None,
     ) -> None:
         self.sessions = sessions
         self.ttl_s = ttl_s
+        self.memory = MemoryCache(max_entries)
+        self.pubsub = pubsub
         self._pending: set[asyncio.Task[None]] = set()
+        self._listener: asyncio.Task[None] | None = None
+        self._subscription: contextlib.AsyncExitStack | None = None
+        self._reconnects = 0
+        self._origin = uuid.uuid4().hex  # tells our own announcements (heard back over Redis) from others'
+        bind = sessions.kw.get("bind")
+        if isinstance(bind, AsyncEngine):
+            invalidate_on_commit(bind.sync_engine, self)
 
     def is_fresh(self, entry: CacheEntry, now: datetime) -> bool:
         return now - entry.fetched_at <= timedelta(seconds=self.ttl_s(entry.department))
@@ -263,9 +258,18 @@ class SectionCache:
     ) -> list[Answer | BaseException]:
         """One answer per CPR number, in order: fresh cache, else the department, else stale cache."""
         department = connector.department
-        async with self.sessions() as session:
-            cached = await read_many(session, department, {person_ids[c] for c in cprs if c in person_ids})
-        entries = {cpr: cached.get(person_ids.get(cpr, "")) for cpr in cprs}
+        self._check_missed()
+        since = self.memory.epoch  # what is dropped from now on, this look-up must not put back
+        entries: dict[str, CacheEntry | None] = {}
+        unseen: list[str] = []
+        for cpr in cprs:
+            person_id = person_ids.get(cpr)
+            entry = self.memory.get((person_id, department)) if person_id is not None else None
+            entries[cpr] = entry
+            if entry is None and person_id is not None:
+                unseen.append(person_id)
+        if unseen:
+            await self._load_pushed(department, unseen, entries, person_ids, since)
         missing = [cpr for cpr, entry in entries.items() if entry is None or not self.is_fresh(entry, now)]
         fetched: Mapping[str, LookupResult] = {}
         failure: ConnectorError | None = None
@@ -276,7 +280,7 @@ class SectionCache:
                 failure = exc
             else:
                 known = {person_ids[c]: r for c, r in fetched.items() if c in person_ids and c in missing}
-                self.write_behind(department, known, now)
+                self.remember(department, known, now, since=since)
         out: list[Answer | BaseException] = []
         for cpr in cprs:
             entry = entries[cpr]
@@ -292,26 +296,113 @@ class SectionCache:
                 out.append(DepartmentBadResponse(department, "answer missing an asked-for person"))
         return out
 
-    def write_behind(self, department: Department, results: Mapping[str, LookupResult], at: datetime) -> None:
-        """Write fetched results in the background: the request does not wait for the database."""
-        if not results:
+    async def _load_pushed(
+        self,
+        department: Department,
+        person_ids: list[str],
+        entries: dict[str, CacheEntry | None],
+        by_cpr: Mapping[str, str],
+        since: int,
+    ) -> None:
+        """A miss: what was pushed for these persons, read once from the database into the LRU."""
+        async with self.sessions() as session:
+            stored = await read_many(session, department, person_ids)
+        if not stored:
             return
-        task = asyncio.create_task(self._write(department, dict(results), at))
+        for cpr, entry in entries.items():
+            if entry is None and (found := stored.get(by_cpr.get(cpr, ""))) is not None:
+                entries[cpr] = found
+                self.memory.put(found, since=since)
+
+    def remember(
+        self,
+        department: Department,
+        results: Mapping[str, LookupResult],
+        at: datetime,
+        *,
+        since: int | None = None,
+    ) -> None:
+        """Keep what a department answered (person id -> result), in this process only."""
+        epoch = self.memory.epoch if since is None else since
+        for person_id, result in results.items():
+            self.memory.put(CacheEntry(person_id, department, result, at, None, SOURCE_FETCH), since=epoch)
+
+    def write_behind(self, department: Department, results: Mapping[str, LookupResult], at: datetime) -> None:
+        """Kept for callers of the former SQL write-behind: fetched data now lives in the LRU only."""
+        self.remember(department, results, at)
+
+    def invalidate(self, keys: Iterable[Key], current: Mapping[Key, CacheEntry] | None = None) -> None:
+        """Drop `keys` here at once (keeping `current` entries: what the commit made current, e.g. a pushed
+        record) and announce the drop to the other hub processes (after a commit)."""
+        keys = sorted(set(keys), key=lambda k: (k[0], k[1].value))
+        self.memory.drop(keys)
+        for entry in (current or {}).values():
+            self.memory.put(entry, since=self.memory.epoch)
+        if self.pubsub is None or not keys:
+            return
+        message = {
+            "origin": self._origin,
+            "drop": [[person_id, department.value] for person_id, department in keys],
+        }
+        try:
+            task = asyncio.get_running_loop().create_task(self.pubsub.publish(CHANNEL, message))
+        except RuntimeError:  # no running loop (a synchronous caller): this process is handled already
+            return
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _write(self, department: Department, results: dict[str, LookupResult], at: datetime) -> None:
-        try:
-            async with transaction(self.sessions) as session:
-                await write_fetched(session, department, results, at)
-        except Exception as exc:  # the cache is an optimisation: a failed write costs a call later
-            # No traceback: database errors quote their parameters, which hold department data.
-            logger.warning(
-                "cache write-through failed",
-                extra={"department": department.value, "error": type(exc).__name__},
-            )
+    # -- across processes ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen for other processes' drops (from the app's lifespan). Subscribed when this returns."""
+        if self.pubsub is None or self._listener is not None:
+            return
+        self._subscription = contextlib.AsyncExitStack()
+        subscription = await self._subscription.enter_async_context(self.pubsub.subscribe(CHANNEL))
+        self._reconnects = _reconnects(self.pubsub)
+        self._listener = asyncio.create_task(
+            self._listen(subscription, subscription.dropped), name="hub-section-cache-listener"
+        )
+
+    async def _listen(self, subscription: Subscription, lost: int) -> None:
+        async for message in subscription:
+            if subscription.dropped != lost:  # our queue overflowed: some drops never reached us
+                lost = subscription.dropped
+                self.memory.clear()
+                continue
+            if message.get("origin") == self._origin:  # our own commit: handled at commit time
+                continue
+            keys: list[Key] = []
+            for item in message.get("drop") or ():
+                with contextlib.suppress(ValueError, TypeError):
+                    keys.append((str(item[0]), Department(item[1])))
+            self.memory.drop(keys)
+
+    def _check_missed(self) -> None:
+        """A reconnected Redis subscription may have missed drops: start over (cheap: one attribute read)."""
+        if self.pubsub is None:
+            return
+        reconnects = _reconnects(self.pubsub)
+        if reconnects != self._reconnects:
+            self._reconnects = reconnects
+            self.memory.clear()
 
     async def drain(self) -> None:
-        """Wait for pending write-behinds (tests, shutdown)."""
+        """Wait for pending announcements (tests, shutdown)."""
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self.drain()
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            await subscription.aclose()
+
+
+def _reconnects(pubsub: PubSub) -> int:
+    return int(getattr(pubsub, "reconnects", 0))

@@ -18,6 +18,7 @@ from typing import Any
 
 from hub.cpr import InvalidCPR, normalize
 from hub.domain import Department
+from hub.ingestion.versions import MAX_VERSION
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 MAX_EVENT_ID = 128
@@ -105,8 +106,8 @@ def validate(raw: Any, *, now: datetime) -> DepartmentEvent:
     record_kind = _text(raw, "recordKind", MAX_RECORD_KIND)
     record_id = _text(raw, "recordId", MAX_RECORD_ID)
     version = raw.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0 or version > 2**62:
-        raise InvalidEvent("version must be a non-negative integer", "version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0 or version > MAX_VERSION:
+        raise InvalidEvent(f"version must be an integer from 0 to {MAX_VERSION}", "version")
     occurred_at = _instant(raw.get("occurredAt"))
     if occurred_at > now + FUTURE_TOLERANCE:
         raise InvalidEvent("occurredAt lies in the future", "occurredAt")

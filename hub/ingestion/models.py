@@ -22,7 +22,6 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     String,
     Text,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.domain import Department
+from hub.ingestion.versions import VERSION_TYPE
 from hub.persistence.base import Base, UTCDateTime, new_id, utcnow
 
 
@@ -51,7 +51,7 @@ class IngestedEvent(Base):
     person_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
     record_kind: Mapped[str | None] = mapped_column(String(64))
     record_id: Mapped[str | None] = mapped_column(String(128))
-    version: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int | None] = mapped_column(VERSION_TYPE)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -61,6 +61,9 @@ class IngestedEvent(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     error_field: Mapped[str | None] = mapped_column(String(64))
     client: Mapped[str] = mapped_column(String(16))
+    # A keyed hash of the event's content (hub.ingestion.service): the same id pushed again with other content
+    # is a CONFLICT, not a replay. NULL for events stored before it was kept (then any content is a replay).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     # The record in the hub's typed JSON (hub.ingestion.codec); NULL for deletions, rejections and purges.
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
@@ -71,7 +74,7 @@ class RecordVersion(Base):
     department: Mapped[Department] = mapped_column(_department(), primary_key=True)
     record_kind: Mapped[str] = mapped_column(String(64), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(VERSION_TYPE)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,7 +91,7 @@ class CachedSection(Base):
     not_registered: Mapped[bool] = mapped_column(Boolean, default=False)
     record_kind: Mapped[str | None] = mapped_column(String(64))
     record_id: Mapped[str | None] = mapped_column(String(128))
-    version: Mapped[int | None] = mapped_column(Integer)  # pushed version; NULL for fetched data
+    version: Mapped[int | None] = mapped_column(VERSION_TYPE)  # pushed version; NULL for fetched data
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(8))  # PUSH, FETCH or PURGED (a tombstone)
 

@@ -1,8 +1,9 @@
 """The one ingestion service behind both doors (GraphQL `pushDepartmentUpdates` and `POST /webhooks/{dept}`).
 
 For each event of a batch, in one transaction committed before the push is acknowledged:
-- a replay (same department and event id, also within one batch) stores nothing and answers what the first
-  push was answered;
+- a replay (same department, event id and content, also within one batch) stores nothing and answers what the
+  first push was answered; the same id with different content is a sender's bug: REJECTED with CONFLICT and
+  dead-lettered (the content is compared by a keyed hash kept with each event, never the content itself);
 - a malformed event, or one whose subject the hub does not know, is dead-lettered with the reason, and the
   rest of the batch still lands (events are validated in Python before any SQL, so no savepoints);
 - the record's version decides: newer than any seen (before, or earlier in the batch) -> APPLIED (the cache
@@ -22,9 +23,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -71,6 +73,9 @@ logger = logging.getLogger("hub.ingestion")
 _ATTEMPTS = 5
 _FORBIDDEN = EventError("FORBIDDEN", "a department system may only push its own department's events")
 _UNKNOWN_SUBJECT = EventError("NOT_FOUND", "unknown subject", "subjectCpr")  # never echo the CPR number
+_REUSED_ID = EventError(
+    "CONFLICT", "eventId was already used for an event with different content; use a new eventId", "eventId"
+)
 
 
 def family_channel(family_id: str) -> str:
@@ -96,6 +101,7 @@ class _Checked:
     record: DepartmentRecord | None = None
     subject_hash: str | None = None
     error: EventError | None = None
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,10 +197,25 @@ class IngestionService:
             event = validate(raw, now=now)
             record = None if event.deleted else parse_wire(self.parsers, event.department, event.record)
         except InvalidEvent as exc:
-            return _Checked(event_id, error=exc.error)
+            return _Checked(event_id, error=exc.error, content_hash=self._content_hash(raw))
         except WireError as exc:
-            return _Checked(event_id, error=EventError("BAD_USER_INPUT", str(exc), "record"))
-        return _Checked(event_id, event, record, self.vault.lookup_hash(event.subject_cpr))
+            error = EventError("BAD_USER_INPUT", str(exc), "record")
+            return _Checked(event_id, error=error, content_hash=self._content_hash(raw))
+        return _Checked(
+            event_id,
+            event,
+            record,
+            self.vault.lookup_hash(event.subject_cpr),
+            content_hash=self._content_hash(_canonical(event)),
+        )
+
+    def _content_hash(self, content: Any) -> str | None:
+        """A keyed hash of an event's content (it holds a CPR number), or None if it cannot be serialised."""
+        try:
+            data = orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+        return self.vault.content_digest(data)
 
     async def _announce(self, accepted: Sequence[_Accepted]) -> None:
         for done in accepted:
@@ -253,6 +274,13 @@ class _Batch:
         for i, c in enumerate(self.checked):
             if c.event_id is not None:
                 if c.event_id in known or c.event_id in first:
+                    earlier = (
+                        known[c.event_id].content_hash
+                        if c.event_id in known
+                        else self.checked[first[c.event_id]].content_hash
+                    )
+                    if earlier is not None and c.content_hash is not None and earlier != c.content_hash:
+                        self._reject(i, _REUSED_ID, log_event=False)  # the id is taken: no event-log row
                     continue
                 first[c.event_id] = i
             fresh.append(i)
@@ -287,7 +315,9 @@ class _Batch:
                 labels.append(self.results[i].status.value)
             else:  # a replay: of an earlier push, or of an earlier event of this batch
                 assert c.event_id is not None  # noqa: S101 - only an event with an id is ever a replay
-                results.append(known[c.event_id] if c.event_id in known else self.results[first[c.event_id]])
+                results.append(
+                    known[c.event_id].result if c.event_id in known else self.results[first[c.event_id]]
+                )
                 labels.append("replay")
         return _Outcome(results, labels, accepted, self.dead_lettered)
 
@@ -301,7 +331,7 @@ class _Batch:
             granted=False,
         )
 
-    def _reject(self, i: int, error: EventError) -> None:
+    def _reject(self, i: int, error: EventError, *, log_event: bool = True) -> None:
         event_id = self.checked[i].event_id
         raw = self.raw_events[i]
         self.results[i] = EventResult(event_id, EventStatus.REJECTED, error)
@@ -317,9 +347,16 @@ class _Batch:
                 subject_encrypted=self.service.encrypted_subject(raw),
             )
         )
-        if event_id is not None:
+        if event_id is not None and log_event:
             self.event_rows.append(
-                rejected_row(self.department, event_id, error, client=self.principal.client, now=self.now)
+                rejected_row(
+                    self.department,
+                    event_id,
+                    error,
+                    client=self.principal.client,
+                    now=self.now,
+                    content_hash=self.checked[i].content_hash,
+                )
             )
 
     def _accept(self, candidate: _Candidate, status: EventStatus) -> _Accepted:
@@ -327,7 +364,15 @@ class _Batch:
         stored = None if candidate.record is None else to_json(candidate.record)
         self.results[candidate.position] = EventResult(event.event_id, status)
         self.event_rows.append(
-            event_row(event, status, candidate.person_id, stored, client=self.principal.client, now=self.now)
+            event_row(
+                event,
+                status,
+                candidate.person_id,
+                stored,
+                client=self.principal.client,
+                now=self.now,
+                content_hash=self.checked[candidate.position].content_hash,
+            )
         )
         self.audit[candidate.position] = push_audit(
             self.principal,
@@ -352,6 +397,20 @@ class _Candidate:
     family_id: str | None
 
 
+def _canonical(event: DepartmentEvent) -> dict[str, Any]:
+    """What makes two valid events the same event, in one form whichever door they came through."""
+    return {
+        "department": event.department.value,
+        "subjectCpr": event.subject_cpr,
+        "recordKind": event.record_kind,
+        "recordId": event.record_id,
+        "version": event.version,
+        "occurredAt": event.occurred_at.astimezone(UTC).isoformat(),
+        "deleted": event.deleted,
+        "record": event.record,
+    }
+
+
 def _pushed(accepted: _Accepted) -> PushedEntry:
     event = accepted.event
     return PushedEntry(
@@ -361,6 +420,7 @@ def _pushed(accepted: _Accepted) -> PushedEntry:
         event.record_kind,
         event.record_id,
         event.version,
+        accepted.record,
     )
 
 

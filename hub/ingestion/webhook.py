@@ -8,15 +8,19 @@ A department signs `timestamp + "." + body` with HMAC-SHA256 under its own secre
     body: {"events": [DepartmentEvent, ...]}  (hub/ingestion/events.py)
 
 Answers 200 {"results": [...]} with one result per event (the same results as the GraphQL mutation),
-401 for a missing/bad signature or a stale timestamp, 403 when an event names another department (nothing of
-the request is stored), 404 for an unknown department, 400/413 for an unreadable or oversized body.
-The signature is compared in constant time; nothing about the body is logged.
+401 for a missing/bad signature or a stale timestamp (missing headers and a stale timestamp are refused before
+the body is read), 403 when an event names another department (nothing of
+the request is stored), 404 for an unknown department, 415 for a body that is not declared JSON (text, forms),
+413 for a body over `HUB_MAX_WEBHOOK_BODY_BYTES` (counted while it streams, with or without Content-Length),
+400 for anything malformed, and 500 INTERNAL (with the request id) only for the hub's own failures, e.g. the
+database. The signature is compared in constant time; nothing about the body is logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,16 +29,18 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub import edge
 from hub.auth.principal import Principal
 from hub.domain import Department, Role
 from hub.errors import AppError
 from hub.ingestion.events import EventResult
 from hub.ingestion.service import IngestionService
+from hub.logging import masked_error
 from hub.services import Services
 
 TIMESTAMP_HEADER = "X-Hub-Timestamp"
 SIGNATURE_HEADER = "X-Hub-Signature"
-MAX_BODY_BYTES = 5 * 1024 * 1024
+logger = logging.getLogger("hub.ingestion")
 
 
 class SignatureError(Exception):
@@ -56,9 +62,11 @@ def signed_headers(secret: str, body: bytes, *, now: float | None = None) -> dic
     }
 
 
-def verify(
-    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float, tolerance_s: int
-) -> None:
+def check_headers(
+    secret: str, timestamp: str | None, signature: str | None, *, now: float, tolerance_s: int
+) -> tuple[str, str]:
+    """What can be refused before the body is read: no secret, missing headers, a stale timestamp.
+    Returns the timestamp and the signature."""
     if not secret:
         raise SignatureError("webhook not configured for this department")
     if not timestamp or not signature:
@@ -69,6 +77,13 @@ def verify(
         raise SignatureError(f"{TIMESTAMP_HEADER} must be Unix seconds") from None
     if abs(now - sent) > tolerance_s:
         raise SignatureError("timestamp outside the allowed window")
+    return timestamp, signature
+
+
+def verify(
+    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float, tolerance_s: int
+) -> None:
+    timestamp, signature = check_headers(secret, timestamp, signature, now=now, tolerance_s=tolerance_s)
     if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):
         raise SignatureError("signature does not match")
 
@@ -95,18 +110,35 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             department = Department(request.path_params["department"].upper())
         except ValueError:
             return _error(404, "NOT_FOUND", "no such department")
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return _error(413, "BAD_USER_INPUT", "body too large")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return _error(413, "BAD_USER_INPUT", "body too large")
         settings = services.settings
+        timestamp = request.headers.get(TIMESTAMP_HEADER)
+        signature = request.headers.get(SIGNATURE_HEADER)
+        try:
+            # Unsigned or stale requests are refused before a byte of their body is read.
+            check_headers(
+                settings.webhook_secret(department),
+                timestamp,
+                signature,
+                now=clock(),
+                tolerance_s=settings.webhook_tolerance_s,
+            )
+        except SignatureError as exc:
+            return _error(401, "UNAUTHENTICATED", str(exc))
+        if not is_json(request.headers.get("content-type")):
+            return _error(415, "BAD_USER_INPUT", "the body must be application/json")
+        limit = settings.max_webhook_body_bytes
+        try:
+            # Counted while it streams: a body without Content-Length is never read past the limit.
+            body = await edge.read_body(request.scope, request.receive, limit)
+        except edge.BodyTooLarge:
+            return edge.body_too_large(limit, graphql=False)
+        except edge.ClientGone:
+            return _error(400, "BAD_USER_INPUT", "the body was not sent in full")
         try:
             verify(
                 settings.webhook_secret(department),
-                request.headers.get(TIMESTAMP_HEADER),
-                request.headers.get(SIGNATURE_HEADER),
+                timestamp,
+                signature,
                 body,
                 now=clock(),
                 tolerance_s=settings.webhook_tolerance_s,
@@ -135,9 +167,26 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             results = await service.push(principal, events, request_id=request_id)
         except AppError as exc:
             return _error(400, exc.code.value, exc.message)
+        except Exception as exc:
+            logger.error(
+                "webhook push failed",
+                extra={"department": department.value, "request_id": request_id, **masked_error(exc)},
+            )
+            return JSONResponse(
+                {"error": {"code": "INTERNAL", "message": "internal error", "requestId": request_id}},
+                status_code=500,
+            )
         return JSONResponse({"results": [result_json(r) for r in results]})
 
     return webhook
+
+
+def is_json(content_type: str | None) -> bool:
+    """JSON or no declared type (older senders); text, forms and anything else are 415."""
+    if content_type is None or not content_type.strip():
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 def _names_other_department(event: Any, department: Department) -> bool:

@@ -38,7 +38,12 @@ def install_ingestion(services: Services, *, pubsub: PubSub | None = None) -> No
             registry=services.metrics,
         )
     if SECTION_CACHE not in extras:
-        extras[SECTION_CACHE] = SectionCache(services.sessions, services.settings.cache_ttl)
+        extras[SECTION_CACHE] = SectionCache(
+            services.sessions,
+            services.settings.cache_ttl,
+            max_entries=services.settings.section_cache_max_entries,
+            pubsub=extras[PUBSUB],
+        )
 
 
 def ingestion_routes() -> list[BaseRoute]:
@@ -48,12 +53,15 @@ def ingestion_routes() -> list[BaseRoute]:
 async def start_ingestion(services: Services) -> None:
     pubsub: PubSub = services.extras[PUBSUB]
     await pubsub.start()
+    cache: SectionCache | None = services.extras.get(SECTION_CACHE)
+    if cache is not None:
+        await cache.start()
 
 
 async def stop_ingestion(services: Services) -> None:
     cache: SectionCache | None = services.extras.get(SECTION_CACHE)
     if cache is not None:
-        await cache.drain()
+        await cache.aclose()
     pubsub: PubSub | None = services.extras.get(PUBSUB)
     if pubsub is not None:
         await pubsub.aclose()

@@ -7,6 +7,7 @@ from hub.ingestion import models as ingestion_models
 from hub.persistence import models as core_models
 from hub.persistence.base import Base
 from hub.plan import models as plan_models
+from hub.readmodel import models as readmodel_models
 
 metadata = Base.metadata
 
@@ -18,4 +19,5 @@ __all__ = [
     "ingestion_models",
     "metadata",
     "plan_models",
+    "readmodel_models",
 ]

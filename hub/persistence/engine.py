@@ -1,4 +1,8 @@
-"""Engine and session factory. SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a sane pool."""
+"""Engine and session factory. SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a sane pool.
+
+Every engine hides its SQL parameters (`hide_parameters=True`): a database error's message, and so any log line or
+traceback made from it, shows the statement but never the person ids, names or pushed texts bound to it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,10 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# Registers the read model's change hooks on every session: each process that writes facts moves the epoch.
+import hub.readmodel.changes  # noqa: F401
+from hub.logging import quiet_driver_loggers
+
 SQLITE_BEGIN = "familiehub_sqlite_begin"  # execution option: how a SQLite transaction begins
 _sqlite_writer_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -23,7 +31,8 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     sa_url = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    quiet_driver_loggers()
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if sa_url.get_backend_name() == "sqlite":
         database = sa_url.database
         if database and database != ":memory:":

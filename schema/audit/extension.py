@@ -1,13 +1,17 @@
-"""`AuditFlush`: writes the request's read events in one batched append before any data leaves the hub.
+"""`AuditFlush`: writes the request's read events before any data leaves the hub, by group commit.
 
 The buffer (`hub.audit.buffer.ReadBuffer`) is installed in `context.state["audit"]` when the operation starts.
 For a plain query or mutation the flush runs when execution has finished and before the response is built;
-for a streamed result (subscriptions, queries over WebSocket) it runs before each result is sent. If the write
-fails, the result is withheld: `data` becomes null and the only error is INTERNAL with the request id. Fail
-closed: no audit entry, no data.
+for a streamed result (subscriptions, queries over WebSocket) it runs before each result is sent. The events
+go to the process's `GroupCommitter` (hub/audit/group.py), which appends the events of every request waiting
+at that moment in one transaction; the flush returns once the transaction holding this request's events has
+committed. If it did not, the result is withheld: `data` becomes null and the only error is INTERNAL with the
+request id. Fail closed: no audit entry, no data. If too many requests are already waiting, the result is
+withheld with SERVICE_OVERLOADED (HTTP 503 with Retry-After).
 
 The writer is `services.extras["audit_writer"]` when set (tests inject a failing one), else the default
-session writer. Never logs event contents.
+session writer; the committer is `services.extras["audit_committer"]`, built on first use. Never logs event
+contents.
 """
 
 from __future__ import annotations
@@ -17,21 +21,52 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.types import StreamExecutionResult
 
 from hub.audit.buffer import STATE_KEY, AuditWriter, ReadBuffer, session_writer
+from hub.audit.group import AuditOverloaded, GroupCommitter
 from hub.errors import ErrorCode
+from hub.logging import masked_error
 from schema.context import Context
 
 logger = logging.getLogger("hub.audit")
 
 WRITER_KEY = "audit_writer"
+COMMITTER_KEY = "audit_committer"
 
 
 def writer_for(context: Context) -> AuditWriter:
-    writer: AuditWriter | None = context.services.extras.get(WRITER_KEY)
-    return writer or session_writer(context.services.sessions)
+    return _writer(context.services)
+
+
+def _writer(services: Any) -> AuditWriter:
+    writer: AuditWriter | None = services.extras.get(WRITER_KEY)
+    return writer or session_writer(services.sessions)
+
+
+def committer_for(services: Any) -> GroupCommitter:
+    """The process's group committer for these services, built on first use with the settings' bounds."""
+    committer: GroupCommitter | None = services.extras.get(COMMITTER_KEY)
+    if committer is None:
+        settings = getattr(services, "settings", None)
+        bounds: dict[str, int] = {}
+        if settings is not None:
+            bounds = {
+                "max_pending": settings.audit_queue_max_requests,
+                "max_batch_events": settings.audit_batch_max_events,
+            }
+        committer = GroupCommitter(lambda: _writer(services), **bounds)
+        services.extras[COMMITTER_KEY] = committer
+    return committer
+
+
+async def close_audit(services: Any) -> None:
+    """Commit what is queued and stop the writer (the app's shutdown)."""
+    committer: GroupCommitter | None = services.extras.get(COMMITTER_KEY)
+    if committer is not None:
+        await committer.aclose()
 
 
 class AuditFlush(SchemaExtension):
@@ -48,9 +83,16 @@ class AuditFlush(SchemaExtension):
             return
         events = buffer.drain()
         try:
-            await writer_for(context)(events)
-        except Exception:
-            logger.exception("audit flush failed; withholding the response", extra={"events": len(events)})
+            await committer_for(context.services).append(events)
+        except AuditOverloaded as exc:
+            logger.warning("audit queue full; refusing the response", extra={"events": len(events)})
+            _withhold(result, context.request_id, ErrorCode.SERVICE_OVERLOADED, retryAfter=exc.retry_after_s)
+            _http_overloaded(context, exc.retry_after_s)
+        except Exception as exc:
+            logger.error(
+                "audit flush failed; withholding the response",
+                extra={"events": len(events), "request_id": context.request_id, **masked_error(exc)},
+            )
             _withhold(result, context.request_id)
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -65,12 +107,21 @@ class AuditFlush(SchemaExtension):
         yield
 
 
-def _withhold(result: Any, request_id: str) -> None:
+def _http_overloaded(context: Context, retry_after_s: int) -> None:
+    """HTTP 503 with Retry-After on the response being built (WebSocket frames carry the code only)."""
+    response = context.response
+    if isinstance(response, Response):
+        response.status_code = 503
+        response.headers["Retry-After"] = str(retry_after_s)
+
+
+def _withhold(result: Any, request_id: str, code: ErrorCode = ErrorCode.INTERNAL, **extensions: Any) -> None:
     if result is None:
         return
     result.data = None
+    message = "Internal error" if code is ErrorCode.INTERNAL else "Service overloaded; try again shortly"
     error = GraphQLError(
-        "Internal error", extensions={"code": ErrorCode.INTERNAL.value, "requestId": request_id or None}
+        message, extensions={"code": code.value, "requestId": request_id or None, **extensions}
     )
     result.errors = [error]
     # Incremental-delivery frames carry their payloads separately: drop them too.

@@ -21,6 +21,7 @@ from hub.family.model import MemberInfo
 from schema.context import Info
 from schema.family.types import DistrictType, Family, FamilyMember, FamilyStatusType
 from schema.loaders import (
+    family_infos,
     family_visibility_by_id,
     log_identity_reads,
     log_not_found,
@@ -68,8 +69,7 @@ async def load_family(info: Info, family_id: str) -> Family | None:
     if not await family_visibility_by_id(info.context).load(family_id):
         log_not_found(info, None)
         return None
-    async with info.context.services.sessions() as session:
-        found = await repository.get_families(session, [family_id])
+    found = await family_infos(info.context, [family_id])
     if family_id not in found:
         log_not_found(info, None)
         return None

@@ -62,25 +62,48 @@ TimelineKindType = described_enum(
 )
 
 
-@strawberry.input(description="One change event from a department system.")
+@strawberry.input(
+    description="One change event from a department system. Every field is checked by the hub, per event, "
+    "exactly as the webhook checks it: an event with a missing or mistyped field is REJECTED (BAD_USER_INPUT "
+    "with that `field`) and dead-lettered, and the rest of the batch is still applied. The expected type of "
+    "each field is in its description."
+)
 class DepartmentEventInput:
-    event_id: str = strawberry.field(
-        description="The idempotency key: a replay answers as the first push did."
+    # Typed JSON on purpose: GraphQL's own coercion would refuse the whole request over one mistyped event.
+    event_id: JSON | None = strawberry.field(
+        default=None,
+        description="String, required: the idempotency key. The same eventId with the same content is a "
+        "replay, answered as the first push was; with different content it is REJECTED with CONFLICT.",
     )
-    department: DepartmentType = strawberry.field(description="The department; must be the caller's own.")  # type: ignore[valid-type]
-    subject_cpr: str = strawberry.field(description="The person the record is about (CPR number).")
-    record_kind: str = strawberry.field(description="The kind of record, in the department's vocabulary.")
-    record_id: str = strawberry.field(description="The department's id of the record.")
-    version: Long = strawberry.field(
-        description="The record's version: an older version never overwrites a newer one."
+    department: JSON | None = strawberry.field(
+        default=None, description="SOF, BIF, BUF, KFF or SUF, required: must be the caller's own department."
     )
-    occurred_at: datetime = strawberry.field(description="When the change happened in the department.")
+    subject_cpr: JSON | None = strawberry.field(
+        default=None, description="String, required: the person the record is about (CPR number)."
+    )
+    record_kind: JSON | None = strawberry.field(
+        default=None, description="String, required: the kind of record, in the department's vocabulary."
+    )
+    record_id: JSON | None = strawberry.field(
+        default=None, description="String, required: the department's id of the record."
+    )
+    version: JSON | None = strawberry.field(
+        default=None,
+        description="Integer from 0 to 2^63-1 (a numeric string is accepted), required: the record's version. "
+        "An older version never overwrites a newer one.",
+    )
+    occurred_at: JSON | None = strawberry.field(
+        default=None,
+        description="ISO 8601 instant with a time zone, required: when the change happened in the department.",
+    )
     record: JSON | None = strawberry.field(
         default=None,
-        description="The new record, exactly as the department's single-person endpoint returns it; null for "
-        "a deletion.",
+        description="Object: the new record, exactly as the department's single-person endpoint returns it; "
+        "null for a deletion.",
     )
-    deleted: bool = strawberry.field(default=False, description="True when the record was deleted.")
+    deleted: JSON | None = strawberry.field(
+        default=False, description="Boolean: true when the record was deleted."
+    )
 
     def as_raw(self) -> dict[str, Any]:
         """The same camelCase object the webhook receives, so both doors share one validation."""
@@ -90,11 +113,22 @@ class DepartmentEventInput:
             "subjectCpr": self.subject_cpr,
             "recordKind": self.record_kind,
             "recordId": self.record_id,
-            "version": self.version,
+            "version": _lenient_long(self.version),
             "occurredAt": self.occurred_at,
             "record": self.record,
             "deleted": self.deleted,
         }
+
+
+def _lenient_long(value: Any) -> Any:
+    """A numeric string as its integer (as the Long scalar accepted it); anything else as given, to be
+    judged by the hub's validation."""
+    if isinstance(value, str):
+        try:
+            return _parse_long(value)
+        except ValueError:
+            return value
+    return value
 
 
 @strawberry.type(description="Why an event was not applied. The message never repeats a CPR number.")

@@ -82,6 +82,7 @@ def test_build_row_pairs_hub_and_floor_round_by_round() -> None:
     assert row.ratio_p50.high == pytest.approx(1.2)
     assert row.calls_per_request == 5.0
     assert row.per_core_second == 6.0  # 6 requests in 1 s of hub CPU
+    assert row.cpu_ms_per_request == pytest.approx(1000 / 6)
     assert row.load == "50 req/s"
 
 
@@ -179,3 +180,35 @@ async def test_baselines_make_exactly_the_planned_calls_against_the_real_mocks(
     assert await naive(session, wire, plan) == 2 * len(cprs) + 1
     counts = await mock_stats(session, running.urls)
     assert counts.requests == 2 * len(cprs) + 1
+
+
+def test_hub_cpu_counts_the_worker_processes_too() -> None:
+    """`hub serve --workers N`: the CPU of the children (the workers) is part of the hub's CPU."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from bench.procs import Proc, _stat_cpu, _stat_fields
+
+    busy = (
+        "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    )
+    parent = subprocess.Popen(  # noqa: S603 - our own interpreter: a parent that starts one busy child
+        [sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])"]
+    )
+    proc = Proc("parent", parent, Path("/dev/null"))
+    try:
+        deadline = time.monotonic() + 10
+        while proc.cpu_seconds() < 0.25 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        own = _stat_fields(parent.pid)
+        assert own is not None
+        assert proc.cpu_seconds() >= 0.25 > _stat_cpu(own)  # the parent itself only waits
+    finally:
+        for child in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split():
+            os.kill(int(child), signal.SIGTERM)
+        parent.kill()
+        parent.wait()

@@ -139,6 +139,82 @@ async def test_reads_fail_closed_when_the_log_cannot_be_written(stack: Stack) ->
     assert body["data"] == {"me": {"username": "bif-sagsbehandler"}}
 
 
+async def _post(stack: Stack, query: str, token: str) -> Any:
+    return await stack.client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+async def test_a_killed_group_commit_fails_every_waiting_request_closed(stack: Stack) -> None:
+    """Concurrent views share one audit transaction; when it fails, none of them returns data."""
+    import asyncio
+
+    started, release = asyncio.Event(), asyncio.Event()
+    batches: list[set[str | None]] = []
+
+    async def killed_writer(events: Sequence[AuditEvent]) -> None:
+        batches.append({e.request_id for e in events})
+        started.set()
+        await release.wait()  # the first batch waits until the other requests queue behind it
+        raise OSError("transaction killed")
+
+    stack.services.extras["audit_writer"] = killed_writer
+    token = stack.token("bif-sagsbehandler")
+    first = asyncio.create_task(_post(stack, FAMILIES_QUERY, token))
+    await asyncio.wait_for(started.wait(), 10)
+    others = [asyncio.create_task(_post(stack, FAMILIES_QUERY, token)) for _ in range(4)]
+    committer = stack.services.extras["audit_committer"]
+    for _ in range(500):  # bounded: until the four are queued behind the open transaction
+        if committer.pending == 4:
+            break
+        await asyncio.sleep(0.01)
+    assert committer.pending == 4
+    release.set()
+    responses = await asyncio.gather(first, *others)
+    assert len(batches) == 2
+    assert len(batches[1]) == 4  # one transaction for the four that waited together
+    for response in responses:
+        body = response.json()
+        assert body["data"] is None, body
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL"]
+        assert "killed" not in response.text
+    assert await _entries(stack) == []
+
+
+async def test_a_full_audit_queue_answers_503_service_overloaded(stack: Stack) -> None:
+    import asyncio
+
+    from hub.audit.group import GroupCommitter
+    from schema.audit.extension import _writer
+
+    release = asyncio.Event()
+
+    async def slow_writer(events: Sequence[AuditEvent]) -> None:
+        await release.wait()
+
+    stack.services.extras["audit_writer"] = slow_writer
+    stack.services.extras["audit_committer"] = committer = GroupCommitter(
+        lambda: _writer(stack.services), max_pending=1
+    )
+    token = stack.token("bif-sagsbehandler")
+    writing = asyncio.create_task(_post(stack, FAMILIES_QUERY, token))
+    queued = asyncio.create_task(_post(stack, FAMILIES_QUERY, token))
+    for _ in range(500):
+        if committer.pending == 1:
+            break
+        await asyncio.sleep(0.01)
+    refused = await _post(stack, FAMILIES_QUERY, token)
+    release.set()
+    await asyncio.gather(writing, queued)
+    assert refused.status_code == 503
+    assert int(refused.headers["retry-after"]) >= 1
+    body = refused.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_OVERLOADED"]
+    assert writing.result().status_code == queued.result().status_code == 200
+    assert writing.result().json()["data"] is not None
+
+
 async def _citizen_with_young_child(stack: Stack) -> tuple[User, str, str]:
     """A citizen login, one child under 15 in their custody, and another adult of the same family."""
     today = datetime.now(UTC).date()
@@ -293,5 +369,6 @@ async def test_only_citizens_have_an_access_log(stack: Stack) -> None:
     body = await stack.graphql(ACCESS_LOG, {"first": 5}, token=stack.token("tovholder"))
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    body = await stack.graphql(ACCESS_LOG, {"first": 5})
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    anonymous = await stack.client.post("/graphql", json={"query": ACCESS_LOG, "variables": {"first": 5}})
+    assert anonymous.status_code == 401
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

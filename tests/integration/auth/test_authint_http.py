@@ -60,10 +60,12 @@ async def test_expired_and_foreign_tokens_are_401(stack: Stack, tmp_path: Path) 
 
 
 async def test_anonymous_requests_are_unauthenticated_in_graphql(stack: Stack) -> None:
+    # Refused at the edge, before the document is parsed: the same 401 and body as a bad token.
     status, body = await post(stack, FAMILIES_QUERY)
-    assert status == 200
-    assert body["data"] is None
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert status == 401
+    assert body == {
+        "errors": [{"message": "invalid or missing credentials", "extensions": {"code": "UNAUTHENTICATED"}}]
+    }
 
 
 async def test_the_dev_jwks_verifies_the_dev_tokens(stack: Stack) -> None:
@@ -194,6 +196,20 @@ async def test_a_websocket_with_a_bad_token_in_connection_init_is_closed(stack: 
     )
     assert "websocket.accept" in _types(sent)
     assert not [t for t in _texts(sent) if t.get("type") == "connection_ack"]
+    close = next(m for m in sent if m["type"] == "websocket.close")
+    assert close["code"] == 4401
+
+
+async def test_a_websocket_without_any_token_is_closed_before_a_document_is_read(stack: Stack) -> None:
+    sent = await websocket_session(
+        stack,
+        {},
+        [
+            {"type": "connection_init"},
+            {"id": "1", "type": "subscribe", "payload": {"query": "{ familys { id } }"}},
+        ],
+    )
+    assert not [t for t in _texts(sent) if t.get("type") in ("connection_ack", "error", "next")]
     close = next(m for m in sent if m["type"] == "websocket.close")
     assert close["code"] == 4401
 

@@ -3,7 +3,6 @@ the same promises from every department, with its fault injection on and its own
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from typing import Any
 import aiohttp
 import pydantic
 import pytest
-from conftest import Admin, MakeConnector
+from conftest import FAST, Admin, MakeConnector
 from httpx_aiohttp import AiohttpTransport
 from prometheus_client import CollectorRegistry
 
@@ -25,6 +24,7 @@ from connectors.base import (
     DepartmentUnauthorized,
     DepartmentUnavailable,
 )
+from connectors.config import ConnectorConfig, default_credential
 from connectors.errors import (
     CircuitOpen,
     DeadlineExceeded,
@@ -34,7 +34,10 @@ from connectors.errors import (
     DepartmentServerError,
     DepartmentTimeout,
 )
+from connectors.metrics import ConnectorMetrics
+from connectors.mock import RunningDepartments
 from connectors.records import RECORD_TYPES, DepartmentRecord
+from connectors.registry import CONNECTOR_TYPES
 from hub.domain import Department
 from hub.world import World
 
@@ -217,32 +220,48 @@ async def test_seeded_flaky_department_still_answers_with_retries(
 
 async def test_breaker_opens_spares_the_department_and_closes_after_a_probe(
     department: Department,
-    make_connector: MakeConnector,
+    mocks: RunningDepartments,
     admin: Admin,
     world: World,
     registry: CollectorRegistry,
 ) -> None:
-    await admin.faults(department, error_rate=1.0, error_status=503)
-    connector = make_connector(
-        department, max_attempts=1, breaker_failure_threshold=3, breaker_cooldown_s=0.2
+    # The breaker's cool-down runs on a clock the test moves: a loaded machine cannot let it lapse early.
+    clock = _ManualClock()
+    config = ConnectorConfig(
+        base_url=mocks.urls[department],
+        credential=default_credential(department),
+        **{**FAST, "max_attempts": 1, "breaker_failure_threshold": 3, "breaker_cooldown_s": 5.0},
     )
-    asked = everyone(world)[:5]
-    for _ in range(3):
-        with pytest.raises(DepartmentOverloaded):
-            await connector.fetch_many(asked)
-    for _ in range(50):
-        with pytest.raises(CircuitOpen):
-            await connector.fetch_many(asked)
-    assert await admin.batch_calls(department) == 3  # nothing reached it while open
-    health = await connector.probe()
-    assert (health.breaker, health.reachable) == (BreakerState.OPEN, None)
-    assert sample(registry, "familiehub_connector_breaker_state", department=department.value) == 2
+    connector = CONNECTOR_TYPES[department](config, metrics=ConnectorMetrics(registry), clock=clock)
+    try:
+        await admin.faults(department, error_rate=1.0, error_status=503)
+        asked = everyone(world)[:5]
+        for _ in range(3):
+            with pytest.raises(DepartmentOverloaded):
+                await connector.fetch_many(asked)
+        for _ in range(50):
+            with pytest.raises(CircuitOpen):
+                await connector.fetch_many(asked)
+        assert await admin.batch_calls(department) == 3  # nothing reached it while open
+        health = await connector.probe()
+        assert (health.breaker, health.reachable) == (BreakerState.OPEN, None)
+        assert sample(registry, "familiehub_connector_breaker_state", department=department.value) == 2
 
-    await admin.clear_faults(department)
-    await asyncio.sleep(0.25)
-    assert len(await connector.fetch_many(asked)) == 5  # the half-open probe succeeds
-    assert sample(registry, "familiehub_connector_breaker_state", department=department.value) == 0
-    assert await admin.batch_calls(department) == 4
+        await admin.clear_faults(department)
+        clock.now += 5.0
+        assert len(await connector.fetch_many(asked)) == 5  # the half-open probe succeeds
+        assert sample(registry, "familiehub_connector_breaker_state", department=department.value) == 0
+        assert await admin.batch_calls(department) == 4
+    finally:
+        await connector.aclose()
+
+
+class _ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 async def test_bulkhead_bounds_concurrency_against_a_slow_department(

@@ -401,8 +401,9 @@ async def test_only_a_coordinator_may_refer_a_family(stack: Stack, username: str
     invalid = error_of(await refer(stack, referral(members=[]), username))
     assert invalid["extensions"]["code"] == "FORBIDDEN"
     assert await counts(stack) == before
-    anonymous = await stack.graphql(REFER, {"input": referral()})
-    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    anonymous = await stack.client.post("/graphql", json={"query": REFER, "variables": {"input": referral()}})
+    assert anonymous.status_code == 401
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def _eligible_family(stack: Stack) -> WorldFamily:

@@ -226,3 +226,44 @@ def test_an_rsa_key_cannot_serve_es256_and_vice_versa() -> None:
     # The key source drops keys that do not fit the pinned algorithm, so no token can select them.
     assert StaticKeySource([RSA], "ES256")._keys == {}
     assert StaticKeySource([EC], "RS256")._keys == {}
+
+
+class CountingKeys(StaticKeySource):
+    """Counts key look-ups: one per signature check."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.lookups = 0
+
+    async def key_for(self, kid: str | None) -> Any:
+        self.lookups += 1
+        return await super().key_for(kid)
+
+
+async def test_a_verified_token_is_kept_until_it_expires(caplog: pytest.LogCaptureFixture) -> None:
+    now = [float(NOW)]
+    keys = CountingKeys((EC,), "ES256")
+    v = TokenVerifier(
+        issuer=ISSUER, audience=AUDIENCE, algorithm="ES256", keys=keys, leeway_s=0, clock=lambda: now[0]
+    )
+    token = sign(valid_claims(exp=NOW + 60), EC)
+    for _ in range(3):
+        assert (await v.verify(token)).subject == "tovholder"
+    assert keys.lookups == 1  # checked once, then served from the cache
+    # The whole token is the key: the same header and claims with another signature are checked (and fail).
+    header, payload, _signature = token.split(".")
+    forged = sign(valid_claims(exp=NOW + 60), ec_key("ec-1"))
+    assert forged.split(".")[:2] == [header, payload]
+    assert await rejected(v, forged, caplog) == "bad_signature"
+    assert keys.lookups == 2
+    # Past its expiry the cached verification is gone and the token is refused.
+    now[0] = NOW + 61
+    assert await rejected(v, token, caplog) == "expired"
+
+
+async def test_the_token_cache_is_bounded() -> None:
+    v = verifier()
+    v.cache_size = 2
+    for n in range(5):
+        await v.verify(sign(valid_claims(jti=f"j-{n}"), EC))
+    assert len(v._verified) == 2

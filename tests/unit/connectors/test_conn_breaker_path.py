@@ -44,14 +44,35 @@ async def test_breaker_opens_and_then_costs_microseconds(
     assert per_call < 100e-6, f"{per_call * 1e6:.0f} µs per refused call"
 
 
-async def test_breaker_opens_mid_retry_and_stops_retrying(
+async def test_a_call_counts_once_for_the_breaker_after_its_retries(
     make_connector: MakeConnector, mock_router: respx.MockRouter
 ) -> None:
     route = mock_router.post("/batch").mock(return_value=httpx.Response(503))
-    connector = make_connector(max_attempts=5, breaker_failure_threshold=2)
-    with pytest.raises(CircuitOpen):
+    connector = make_connector(max_attempts=3, breaker_failure_threshold=2)
+    with pytest.raises(DepartmentOverloaded):
         await connector.fetch_many(["0101900002"])
-    assert route.call_count == 2
+    assert connector.breaker_state is BreakerState.CLOSED  # three failed attempts, one failed call
+    with pytest.raises(DepartmentOverloaded):
+        await connector.fetch_many(["0101900002"])
+    assert connector.breaker_state is BreakerState.OPEN
+    assert route.call_count == 6
+
+
+async def test_failures_that_retries_hide_never_open_the_breaker(
+    make_connector: MakeConnector, mock_router: respx.MockRouter
+) -> None:
+    """A 30 % 503 rate that one retry hides from every caller: no call failed, so the breaker stays closed."""
+    fates = iter(([httpx.Response(503)] * 3 + [ok] * 7) * 10)
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        fate = next(fates)
+        return fate(request) if callable(fate) else fate
+
+    mock_router.post("/batch").mock(side_effect=flaky)
+    connector = make_connector(max_attempts=4, breaker_failure_threshold=2, retry_budget_capacity=100)
+    for _ in range(60):
+        await connector.fetch_many(["0101900002"])
+    assert connector.breaker_state is BreakerState.CLOSED
 
 
 async def test_half_open_probe_closes_the_breaker(
@@ -107,13 +128,17 @@ async def test_failed_probe_reopens(
 ) -> None:
     route = mock_router.post("/batch").mock(return_value=httpx.Response(503))
     connector = make_connector(max_attempts=3, breaker_failure_threshold=2)
-    with pytest.raises(CircuitOpen):
-        await connector.fetch_many(["0101900002"])
+    for _ in range(2):
+        with pytest.raises(DepartmentOverloaded):
+            await connector.fetch_many(["0101900002"])
+    assert connector.breaker_state is BreakerState.OPEN
     clock.advance(5.0)
-    with pytest.raises(CircuitOpen):  # the probe fails, reopens, and the retry is refused locally
+    with pytest.raises(DepartmentOverloaded):  # the probe call (with its retries) fails and reopens
         await connector.fetch_many(["0101900002"])
     assert connector.breaker_state is BreakerState.OPEN
-    assert route.call_count == 3
+    with pytest.raises(CircuitOpen):
+        await connector.fetch_many(["0101900002"])
+    assert route.call_count == 9
 
 
 async def test_probe_reports_breaker_state_without_calling_when_open(

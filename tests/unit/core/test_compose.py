@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 PROMISED = {
-    "hub": 8000,
+    "lb": 8000,  # HAProxy in front of the two hub replicas (`hub`, `hub2`): the hub's URL
     "postgres": 5432,
     "redis": 6379,
     "sof": 8101,
@@ -33,12 +34,24 @@ def test_compose_has_every_promised_service_and_port() -> None:
         assert "healthcheck" in services[name], name
 
 
-def test_hub_runs_on_postgres_and_redis_and_waits_for_its_dependencies() -> None:
-    hub = _compose()["services"]["hub"]  # type: ignore[index]
+@pytest.mark.parametrize("replica", ["hub", "hub2"])
+def test_hub_runs_on_postgres_and_redis_and_waits_for_its_dependencies(replica: str) -> None:
+    hub = _compose()["services"][replica]  # type: ignore[index]
     env = hub["environment"]
     assert env["HUB_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env["HUB_REDIS_URL"].startswith("redis://")
-    assert set(hub["depends_on"]) == set(PROMISED) - {"hub"}
+    assert set(hub["depends_on"]) == set(PROMISED) - {"lb"}
+    assert "healthcheck" in hub
+
+
+def test_the_load_balancer_fronts_both_replicas_with_the_checked_in_config() -> None:
+    services = _compose()["services"]
+    lb = services["lb"]  # type: ignore[index]
+    assert set(lb["depends_on"]) == {"hub", "hub2"}
+    assert any("haproxy/haproxy.cfg" in v for v in lb["volumes"])
+    address = lb["networks"]["default"]["ipv4_address"]
+    for replica in ("hub", "hub2"):
+        assert services[replica]["environment"]["HUB_FORWARDED_ALLOW_IPS"] == address  # type: ignore[index]
 
 
 def test_readme_promises_the_same_ports() -> None:

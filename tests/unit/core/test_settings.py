@@ -58,3 +58,27 @@ def test_settings_read_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
 def test_introspection_defaults_follow_environment() -> None:
     assert Settings().introspection_enabled is True
     assert Settings(env=Environment.PRODUCTION).introspection_enabled is False
+
+
+def test_serve_refuses_several_workers_without_redis(capsys: pytest.CaptureFixture[str]) -> None:
+    """Several workers keep their guarantees only with pub/sub between them: refused before uvicorn starts."""
+    import argparse
+
+    from hub.cli import _serve
+
+    args = argparse.Namespace(host=None, port=None, workers=2)
+    assert _serve(args, Settings(redis_url=None)) == 2
+    assert "HUB_REDIS_URL" in capsys.readouterr().err
+    assert _serve(argparse.Namespace(host=None, port=None, workers=0), Settings()) == 2
+
+
+def test_audit_queue_and_cache_bounds_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_AUDIT_QUEUE_MAX_REQUESTS", "7")
+    monkeypatch.setenv("HUB_AUDIT_BATCH_MAX_EVENTS", "70")
+    monkeypatch.setenv("HUB_SECTION_CACHE_MAX_ENTRIES", "700")
+    monkeypatch.setenv("HUB_WORKERS", "3")
+    settings = Settings()
+    assert settings.audit_queue_max_requests == 7
+    assert settings.audit_batch_max_events == 70
+    assert settings.section_cache_max_entries == 700
+    assert settings.workers == 3

@@ -1,7 +1,11 @@
-"""The cache in front of the departments: fresh hits, TTL, stale-if-error, write-through, purge."""
+"""The cache in front of the departments: fresh hits, TTL, stale-if-error, the in-process LRU (no SQL writes
+from a view), purge and push invalidation (also across processes), bounded memory."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from ingestion_support import NOW, VAULT, AllowAll, Clock, CountingConnector, Seeded, event, service, system
@@ -16,7 +20,7 @@ from hub.family.model import MemberInfo
 from hub.family.sections import SectionService, SectionStatus
 from hub.ingestion.cache import SectionCache, purge_member_department, read_many
 from hub.ingestion.events import EventStatus
-from hub.persistence.base import utcnow
+from hub.ingestion.memory import CacheEntry
 
 SOF = Department.SOF
 COORDINATOR = Principal(user_id="u1", username="tovholder", role=Role.COORDINATOR, department=None)
@@ -62,7 +66,9 @@ async def test_fresh_pushed_data_is_served_without_calling_the_department(sessio
     assert sections[0].record is not None
 
 
-async def test_a_miss_fetches_once_for_the_batch_and_writes_through(sessions, seeded: Seeded) -> None:
+async def test_a_miss_fetches_once_for_the_batch_and_keeps_the_answers_in_memory_only(
+    sessions, seeded: Seeded
+) -> None:
     cprs = seeded.registered(SOF)[:2]
     members = await _members(sessions, seeded, cprs)
     everyone = [
@@ -81,7 +87,8 @@ async def test_a_miss_fetches_once_for_the_batch_and_writes_through(sessions, se
     await cache.drain()
     async with sessions() as session:
         stored = await read_many(session, SOF, [m.person_id for m in [*members, everyone[0]]])
-    assert len(stored) == 3  # not-registered answers are cached too
+    assert stored == {}  # the database holds pushed records only: a view writes nothing there
+    assert len(cache.memory) == 3  # not-registered answers are cached too
     # A second request inside the TTL: no department call at all.
     again = _sections(connector, cache, now=NOW + timedelta(seconds=60))
     await again.prepare([*members, everyone[0]], [SOF])
@@ -137,23 +144,120 @@ async def test_the_gate_decides_before_the_cache_is_read(sessions, seeded: Seede
     assert connector.calls == []
 
 
-async def test_write_through_never_overwrites_a_newer_push(sessions, seeded: Seeded) -> None:
+async def test_a_fetch_that_began_before_a_push_cannot_hide_it(sessions, seeded: Seeded) -> None:
     cpr = seeded.registered(SOF)[0]
     person_id = seeded.person_ids[cpr]
     base = seeded.world.department_records[SOF][cpr]
-    # The push lands after the fetch began (fetch at NOW, push at NOW+1s): the fetched answer must not win.
+    cache = _cache(sessions)
+    began = cache.memory.epoch  # a department look-up begins ...
+    # ... a push commits meanwhile (its commit drops the key from every LRU) ...
     await service(sessions, clock=Clock(NOW + timedelta(seconds=1))).push(
         system(SOF), [event(seeded, SOF, cpr, version=7, record=dict(base, antalAabneSager=9))]
     )
+    # ... and the look-up's older answer arrives: it must not be kept over the push.
+    cache.remember(SOF, {person_id: NotRegistered()}, NOW, since=began)
+    held = cache.memory.get((person_id, SOF))
+    assert held is not None
+    assert (held.source, held.version) == ("PUSH", 7)  # the push's own copy, kept at its commit
+    cache.memory.clear()  # another process: it only heard "dropped", and reads the pushed row once
+    connector = CountingConnector(seeded.world, SOF)
+    (member,) = await _members(sessions, seeded, [cpr])
+    section = await _sections(connector, cache, now=NOW + timedelta(seconds=2)).section(member, SOF)
+    assert connector.calls == []  # the pushed row, read once from the database
+    assert section.record is not None
+    assert section.record.open_cases == 9
+
+
+def _held(cache: SectionCache) -> list[CacheEntry]:
+    return list(cache.memory._entries.values())
+
+
+async def test_a_push_drops_what_this_process_had_fetched(sessions, seeded: Seeded) -> None:
+    cpr = seeded.registered(SOF)[0]
+    base = seeded.world.department_records[SOF][cpr]
     cache = _cache(sessions)
-    cache.write_behind(SOF, {person_id: NotRegistered()}, NOW)
-    await cache.drain()
-    async with sessions() as session:
-        entry = (await read_many(session, SOF, [person_id]))[person_id]
-    assert entry.version == 7
-    assert entry.source == "PUSH"
-    assert not isinstance(entry.result, NotRegistered)
-    assert entry.result.open_cases == 9
+    connector = CountingConnector(seeded.world, SOF)
+    (member,) = await _members(sessions, seeded, [cpr])
+    await _sections(connector, cache).section(member, SOF)
+    assert len(connector.calls) == 1
+    await service(sessions, clock=Clock(NOW + timedelta(seconds=1))).push(
+        system(SOF), [event(seeded, SOF, cpr, version=3, record=dict(base, antalAabneSager=4))]
+    )
+    section = await _sections(connector, cache, now=NOW + timedelta(seconds=2)).section(member, SOF)
+    assert len(connector.calls) == 1
+    assert section.record is not None
+    assert section.record.open_cases == 4
+
+
+async def test_the_pushing_process_keeps_the_pushed_record_without_reading_it_back(
+    sessions, seeded: Seeded
+) -> None:
+    from sqlalchemy import event as sa_event
+
+    from hub.pubsub import InProcessPubSub
+
+    cpr = seeded.registered(SOF)[0]
+    person_id = seeded.person_ids[cpr]
+    base = seeded.world.department_records[SOF][cpr]
+    bus = InProcessPubSub()
+    cache = SectionCache(sessions, lambda _d: 300, pubsub=bus)
+    await cache.start()
+    try:
+        await service(sessions, pubsub=bus, clock=Clock(NOW)).push(
+            system(SOF), [event(seeded, SOF, cpr, version=5, record=dict(base, antalAabneSager=6))]
+        )
+        await cache.drain()
+        await asyncio.sleep(0.05)  # our own announcement comes back on the bus: it must not drop our copy
+        held = cache.memory.get((person_id, SOF))
+        assert held is not None
+        assert held.source == "PUSH"
+        assert held.version == 5
+        reads: list[str] = []
+
+        def on_execute(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if "ingestion_cache" in statement:
+                reads.append(statement)
+
+        engine = sessions.kw["bind"].sync_engine
+        sa_event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            connector = CountingConnector(seeded.world, SOF)
+            (member,) = await _members(sessions, seeded, [cpr])
+            section = await _sections(connector, cache, now=NOW + timedelta(seconds=1)).section(member, SOF)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", on_execute)
+        assert connector.calls == []
+        assert reads == []
+        assert section.record is not None
+        assert section.record.open_cases == 6
+    finally:
+        await cache.aclose()
+
+
+async def test_a_view_writes_nothing_to_the_database(sessions, seeded: Seeded) -> None:
+    from sqlalchemy import event as sa_event
+
+    cprs = seeded.registered(SOF)[:3]
+    members = await _members(sessions, seeded, cprs)
+    writes: list[str] = []
+
+    def on_execute(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if not statement.lstrip().upper().startswith(("SELECT", "BEGIN", "PRAGMA", "COMMIT", "ROLLBACK")):
+            writes.append(statement.split(maxsplit=1)[0])
+
+    engine = sessions.kw["bind"].sync_engine
+    sa_event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        cache = _cache(sessions, ttl=0)  # cold: every view asks the department
+        for n in range(3):
+            svc = _sections(CountingConnector(seeded.world, SOF), cache, now=NOW + timedelta(seconds=n))
+            await svc.prepare(members, [SOF])
+            for member in members:
+                assert (await svc.section(member, SOF)).status is SectionStatus.OK
+        await cache.drain()
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", on_execute)
+    assert writes == []
 
 
 async def test_after_purge_the_department_is_asked_again(sessions, seeded: Seeded) -> None:
@@ -174,17 +278,116 @@ async def test_a_fetch_in_flight_during_a_withdrawal_cannot_put_the_data_back(
     cpr = seeded.registered(SOF)[0]
     person_id = seeded.person_ids[cpr]
     cache = _cache(sessions)
-    # The fetch began an hour ago (its answer is dated then); the consent is withdrawn (purged) now.
-    began = NOW - timedelta(hours=1)
+    cache.remember(SOF, {person_id: NotRegistered()}, NOW)  # held before the withdrawal
+    began = cache.memory.epoch  # a department look-up begins; the consent is withdrawn (purged) meanwhile
     async with sessions() as session, session.begin():
         removed = await purge_member_department(session, person_id, SOF)
-    assert removed == 0  # nothing was cached yet
-    cache.write_behind(SOF, {person_id: NotRegistered()}, began)
-    await cache.drain()
+    assert removed == 0  # nothing was pushed, so the database held nothing
+    assert len(cache.memory) == 0  # the commit dropped this process's copy
+    cache.remember(SOF, {person_id: NotRegistered()}, NOW + timedelta(seconds=1), since=began)
+    assert len(cache.memory) == 0
     async with sessions() as session:
         assert await read_many(session, SOF, [person_id]) == {}
-    # A fetch that began after the purge is cached as usual.
-    cache.write_behind(SOF, {person_id: NotRegistered()}, utcnow() + timedelta(minutes=1))
-    await cache.drain()
-    async with sessions() as session:
-        assert person_id in await read_many(session, SOF, [person_id])
+    # A look-up that began after the purge is cached as usual.
+    cache.remember(SOF, {person_id: NotRegistered()}, NOW + timedelta(minutes=1))
+    assert len(cache.memory) == 1
+
+
+async def test_a_rolled_back_purge_drops_nothing(sessions, seeded: Seeded) -> None:
+    person_id = seeded.person_ids[seeded.registered(SOF)[0]]
+    cache = _cache(sessions)
+    cache.remember(SOF, {person_id: NotRegistered()}, NOW)
+    with contextlib.suppress(RuntimeError):
+        async with sessions() as session, session.begin():
+            await purge_member_department(session, person_id, SOF)
+            raise RuntimeError("the withdrawal failed")
+    assert len(cache.memory) == 1
+
+
+async def test_a_purge_reaches_the_cache_of_another_process(sessions, seeded: Seeded) -> None:
+    """Two hub processes (two engines on one database) sharing a pub/sub: A's purge empties B's copy."""
+    from hub.persistence.engine import create_engine, create_session_factory
+    from hub.pubsub import InProcessPubSub
+
+    person_id = seeded.person_ids[seeded.registered(SOF)[0]]
+    bus = InProcessPubSub()  # stands in for Redis between the two
+    engine_b = create_engine(sessions.kw["bind"].url.render_as_string(hide_password=False))
+    a = SectionCache(sessions, lambda _d: 300, pubsub=bus)
+    b = SectionCache(create_session_factory(engine_b), lambda _d: 300, pubsub=bus)
+    try:
+        await a.start()
+        await b.start()
+        b.remember(SOF, {person_id: NotRegistered()}, NOW)
+        began = b.memory.epoch
+        async with sessions() as session, session.begin():  # through A's engine
+            await purge_member_department(session, person_id, SOF)
+        await a.drain()
+        for _ in range(100):  # delivery is asynchronous, bounded
+            if not len(b.memory):
+                break
+            await asyncio.sleep(0.01)
+        assert len(b.memory) == 0
+        b.remember(SOF, {person_id: NotRegistered()}, NOW, since=began)  # B's look-up in flight
+        assert len(b.memory) == 0
+    finally:
+        await a.aclose()
+        await b.aclose()
+        await engine_b.dispose()
+
+
+async def test_a_missed_invalidation_clears_the_whole_cache(sessions, seeded: Seeded) -> None:
+    from hub.pubsub import InProcessPubSub
+
+    person_id = seeded.person_ids[seeded.registered(SOF)[0]]
+    bus = InProcessPubSub(queue_size=1)
+    cache = SectionCache(sessions, lambda _d: 300, pubsub=bus)
+    await cache.start()
+    try:
+        cache.remember(SOF, {person_id: NotRegistered()}, NOW)
+        # A burst the listener cannot keep up with: its queue overflows and a drop is lost.
+        bus.deliver("section-cache", {"drop": [["P-other", "SOF"]]})
+        bus.deliver("section-cache", {"drop": [["P-other-2", "SOF"]]})
+        for _ in range(100):
+            if not len(cache.memory):
+                break
+            await asyncio.sleep(0.01)
+        assert len(cache.memory) == 0
+        # A reconnected Redis subscription (messages may have been missed): the next look-up starts over.
+        cache.remember(SOF, {person_id: NotRegistered()}, NOW)
+        bus.reconnects = 1  # type: ignore[attr-defined]
+        connector = CountingConnector(seeded.world, SOF)
+        await cache.answers(connector, ["x"], {}, deadline=Deadline.after(1), now=NOW)
+        assert all(e.person_id != person_id for e in _held(cache))
+    finally:
+        await cache.aclose()
+
+
+async def test_memory_stays_within_its_bound_over_ten_thousand_families(sessions, seeded: Seeded) -> None:
+    """Views of 10,000 distinct families (5 members each) keep the LRU and its drop record bounded."""
+
+    class Instant:
+        department = SOF
+        batch_limit = 100
+
+        async def fetch_many(self, cprs: Sequence[str], *, deadline: Deadline | None = None) -> dict:
+            return dict.fromkeys(cprs, NotRegistered())
+
+    cache = SectionCache(sessions, lambda _d: 0, max_entries=500)
+    connector = Instant()
+    for family in range(10_000):
+        members = {f"{family:05d}{m}": f"P-{family}-{m}" for m in range(5)}
+        if family % 100 == 0:  # pushes and withdrawals come and go too
+            cache.invalidate([(f"P-{family}-0", SOF), (f"P-x-{family}", SOF)])
+        # Persons unknown to the database: a miss reads it once, the answer lands in the LRU.
+        answers = await cache.answers(
+            connector,
+            list(members),
+            members,
+            deadline=Deadline.after(1),
+            now=NOW,  # type: ignore[arg-type]
+        )
+        assert len(answers) == 5
+        assert len(cache.memory) <= 500
+        assert cache.memory.remembered_drops <= 500
+    assert len(cache.memory) == 500
+    assert cache.memory.evictions == 10_000 * 5 - 500
