@@ -10,6 +10,7 @@ connection (4401), never a partial answer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -32,12 +33,14 @@ from hub import edge
 from hub.auth.principal import Principal
 from hub.domain import Role
 from hub.errors import Unauthenticated
+from hub.logging import masked_error
 from hub.services import Services
 from schema import hardening
 from schema.context import Context
 from schema.errors import classify
 
 Authenticate = Callable[[Request | WebSocket], Awaitable[Principal | None]]
+logger = logging.getLogger("hub.graphql")
 WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
 
 
@@ -100,6 +103,11 @@ class HubGraphQL(GraphQL[Context, None]):
                 principal = await self._authenticate(request)
             except Unauthenticated:
                 principal = None
+            except Exception as exc:  # the user look-up failed (database): our fault, masked, no data
+                request_id = str(scope.get("state", {}).get("request_id", ""))
+                logger.error("authentication failed", extra={"request_id": request_id, **masked_error(exc)})
+                await edge.internal_error(request_id)(scope, receive, send)
+                return
             if principal is None and not self._serves_ide(request):
                 await edge.unauthenticated()(scope, receive, send)
                 return
