@@ -100,7 +100,7 @@ class EnrolmentService:
         require_coordinator(actor.principal, "see the waitlist")
         async with self.sessions() as session:
             rows = await store.waitlisted(session)
-            since = await _waitlisted_since(session, [r.id for r in rows])
+            since = await store.waitlisted_since(session, [r.id for r in rows])
             outcomes = await store.latest_outcomes(session, [r.id for r in rows])
             offered = await self._offered(session, actor.today)
         visible = await gate.visible_families([r.id for r in rows])
@@ -117,12 +117,7 @@ class EnrolmentService:
         ]
 
     async def _offered(self, session: AsyncSession, today: date) -> Family | None:
-        """The family a free place offers itself to: the first waitlisted family holding its place."""
-        if await store.active_count(session) >= cap_on(self.settings, today):
-            return None
-        rows = await store.waitlisted(session)
-        outcomes = await store.latest_outcomes(session, [r.id for r in rows])
-        return next((r for r in rows if holds_queue_place(outcomes.get(r.id))), None)
+        return await store.offered_place(session, cap_on(self.settings, today))
 
     async def history(self, actor: Actor, gate: Gate, family_id: str) -> list[EnrolmentEventView]:
         await require_coordinator_on(gate, actor.principal, family_id, "see the enrolment history")
@@ -419,14 +414,3 @@ def _event(
         handed_over_to=handed_over_to,
         assessment_id=assessment_id,
     )
-
-
-async def _waitlisted_since(session: AsyncSession, family_ids: list[str]) -> dict[str, date]:
-    if not family_ids:
-        return {}
-    rows = await session.execute(
-        select(EnrolmentEvent.family_id, EnrolmentEvent.effective_on)
-        .where(EnrolmentEvent.family_id.in_(family_ids), EnrolmentEvent.kind == EventKind.WAITLISTED)
-        .order_by(EnrolmentEvent.occurred_at)
-    )
-    return {str(fid): on for fid, on in rows.all()}  # ordered by time: the latest waitlisting wins

@@ -198,3 +198,24 @@ def status_diff(before: FamilyStatus, after: FamilyStatus, **extra: Any) -> dict
 
 def day_iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+async def offered_place(session: AsyncSession, cap: int) -> Family | None:
+    """The family a free place offers itself to: the first waitlisted family holding its place (None when
+    the programme is full or nobody waits)."""
+    if await active_count(session) >= cap:
+        return None
+    rows = await waitlisted(session)
+    outcomes = await latest_outcomes(session, [r.id for r in rows])
+    return next((r for r in rows if holds_queue_place(outcomes.get(r.id))), None)
+
+
+async def waitlisted_since(session: AsyncSession, family_ids: list[str]) -> dict[str, date]:
+    if not family_ids:
+        return {}
+    rows = await session.execute(
+        select(EnrolmentEvent.family_id, EnrolmentEvent.effective_on)
+        .where(EnrolmentEvent.family_id.in_(family_ids), EnrolmentEvent.kind == EventKind.WAITLISTED)
+        .order_by(EnrolmentEvent.occurred_at)
+    )
+    return {str(fid): on for fid, on in rows.all()}  # ordered by time: the latest waitlisting wins

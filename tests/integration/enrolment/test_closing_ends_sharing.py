@@ -36,7 +36,7 @@ CREATE_GOAL = """mutation($input: CreateGoalInput!) { createGoal(input: $input) 
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with running_stack(tmp_path, families=6, seed=7, max_query_tokens=100_000) as s:
+    async with running_stack(tmp_path, families=8, seed=7, max_query_tokens=100_000) as s:
         yield s
 
 
@@ -124,3 +124,15 @@ async def test_closing_ends_assignments_consents_meetings_and_freezes_the_plan(s
     assert goal["data"]["createGoal"]["reason"] == "FAMILY_CLOSED"
     citizen = await stack.graphql(PLAN, {"id": fid}, token=stack.token(f"borger-{fid}-1"))
     assert citizen["data"]["familyPlan"]["version"] == plan["version"], citizen
+
+
+async def test_the_demo_worlds_closed_families_are_seeded_as_closing_leaves_them(stack: Stack) -> None:
+    closed = [f.key for f in stack.world.families if f.status is FamilyStatus.CLOSED]
+    assert closed
+    for fid in closed:
+        live = {(u, r) for u, r, until in await _team(stack, fid) if until is None}
+        assert live == {("tovholder", TeamRole.RECORD)}, fid
+        consents = (await stack.graphql(CONSENTS, {"id": fid}, token=stack.token("tovholder")))["data"]
+        assert not any(c["status"] == "ACTIVE" for c in consents["familyConsents"]["consents"])
+        seen = await stack.graphql(FAMILY, {"id": fid}, token=stack.token("sof-kerne"))
+        assert (seen["data"] or {}).get("family") is None
