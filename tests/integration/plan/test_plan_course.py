@@ -155,3 +155,26 @@ async def test_minutes_with_a_next_date_move_the_upcoming_meeting_instead_of_add
         )
     assert [(m.id, m.scheduled_at) for m in scheduled] == [(upcoming, LATER)]
     assert [c for c, _s in await _history(plan_world, upcoming)] == ["SCHEDULED", "MOVED"]
+
+
+async def test_team_changes_run_the_access_hooks(plan_world: PlanWorld) -> None:
+    from hub.access.hooks import ACCESS_HOOKS, AccessChange, register_access_hook
+    from hub.plan import team
+
+    seen: list[AccessChange] = []
+
+    async def hook(_session: object, change: AccessChange) -> None:
+        seen.append(change)
+
+    register_access_hook(hook)
+    try:
+        await team.assign_team_member(
+            plan_world.sessions, actor("coord"), family_id="F1", user_id="U-kff", team_role="CORE_TEAM"
+        )
+        await team.unassign_team_member(plan_world.sessions, actor("coord"), assignment_id="TA-bif")
+    finally:
+        ACCESS_HOOKS.remove(hook)
+    assert [(c.family_id, c.user_ids, c.reason) for c in seen] == [
+        ("F1", frozenset({"U-kff"}), "team_assigned"),
+        ("F1", frozenset({"U-bif"}), "team_unassigned"),
+    ]
