@@ -9,7 +9,8 @@ transaction's snapshot, so the loser waits and then sees the new version (instea
 
 Edits of goals, actions and minutes pass `expected_version` and bump the version; appends (progress notes,
 scheduling, measurements, team and membership changes) only touch the row and leave the version alone.
-Errors are raised in a fixed order: NOT_FOUND / FORBIDDEN (access), then BAD_USER_INPUT and NOT_FOUND for the
+A closed family's plan is frozen: every change is a CONFLICT with reason FAMILY_CLOSED (after access, so a
+family the viewer may not see is still NOT_FOUND). Errors are raised in a fixed order: NOT_FOUND / FORBIDDEN (access), then BAD_USER_INPUT and NOT_FOUND for the
 things the input names, then CONFLICT; raising rolls the whole transaction back.
 """
 
@@ -25,11 +26,13 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.domain import FamilyStatus
 from hub.errors import BadUserInput, Conflict, NotFound
 from hub.persistence.base import Base
 from hub.persistence.engine import transaction
+from hub.persistence.models import Family
 from hub.plan import history
-from hub.plan.access import PlanAccess, access_for
+from hub.plan.access import FAMILY_CLOSED, Level, PlanAccess, access_for, family_closed
 from hub.plan.domain import ChangeKind, Entity
 from hub.plan.history import Actor
 from hub.plan.models import Plan
@@ -140,14 +143,30 @@ async def open_edit(
     *,
     expected_version: int | None = None,
     manage_team: bool = False,
+    closed_ok: bool = False,
 ) -> AsyncIterator[Edit]:
-    """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`."""
+    """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`.
+
+    `closed_ok`: the change keeps a closed family's record true (a member moved out), so the coordinator who
+    keeps the record may make it; every other change to a closed family is refused.
+    """
     async with transaction(sessions) as session:
         locked = await _lock(session, family_id, actor, expected_version)
         access = (await access_for(session, actor.principal, [family_id], actor.today))[family_id]
+        record = access.reason == FAMILY_CLOSED
+        if not closed_ok and (
+            record
+            or (
+                access.level is Level.EDIT
+                and await session.scalar(select(Family.status).where(Family.id == family_id))
+                is FamilyStatus.CLOSED
+            )
+        ):
+            current = await session.scalar(select(Plan.version).where(Plan.family_id == family_id))
+            raise family_closed(int(current or 0))
         if manage_team:
             access.require_manage_team()
-        else:
+        elif not (closed_ok and record):
             access.require_edit()
         version, conflict = await _settle(session, family_id, actor, expected_version, locked)
         edit = Edit(session, actor, family_id, access, version, conflict)

@@ -44,6 +44,14 @@ class World:
     # Per department: CPR -> that department's record about the person, in the department's own wire format
     # (exactly the JSON object its single-person endpoint returns). A person absent here is not registered.
     department_records: Mapping[Department, Mapping[str, Mapping[str, Any]]]
+    # Families the departments know (their records are in `department_records`) that are not referred to the
+    # programme: the hub's seed leaves them out; intake refers them (hub/world/generator.py).
+    candidates: tuple[WorldFamily, ...] = ()
 
     def persons(self) -> list[WorldPerson]:
+        """The programme's persons (the hub's seed); `everyone()` adds the not-yet-referred candidates."""
         return [m for f in self.families for m in f.members]
+
+    def everyone(self) -> list[WorldPerson]:
+        """Every person the departments may know: the programme's and the candidates'."""
+        return [m for f in (*self.families, *self.candidates) for m in f.members]
