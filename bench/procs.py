@@ -217,6 +217,10 @@ class Stack:
         env.update({f"HUB_{d.value}_URL": url for d, url in self.department_urls.items()})
         if self.hub_url:
             env["HUB_PORT"] = self.hub_url.rsplit(":", 1)[1]
+        if self.hub_workers > 1:
+            # The workers keep their caches coherent over Redis (`hub serve` refuses N > 1 without it): a channel
+            # prefix of this run's own, so that another run on the same Redis is never heard.
+            env.setdefault("HUB_PUBSUB_PREFIX", f"familiehub-bench-{self.root.name}")
         env.update(extra or {})
         return env
 
