@@ -40,6 +40,12 @@ class RedisPubSub:
         self._reader: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
+    @property
+    def connected(self) -> bool:
+        """Subscribed on Redis now (False while reconnecting: updates then reach this process's own
+        subscribers only, and other processes' updates are missed until it is back)."""
+        return self._subscribed.is_set()
+
     def _key(self, channel: str) -> str:
         return f"{self._prefix}:{channel}"
 
