@@ -24,6 +24,7 @@ from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
 from hub.enrolment.http import report_routes
+from hub.graphiql import graphiql_routes
 from hub.health import healthz, metrics_endpoint, readyz
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         WebSocketRoute("/graphql", graphql),
         *ingestion_routes(),
         *report_routes(),
+        *graphiql_routes(settings.introspection_enabled),
     ]
     app = Starlette(
         routes=routes,

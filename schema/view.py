@@ -130,5 +130,11 @@ class HubGraphQL(GraphQL[Context, None]):
             result.errors = [classify(e) for e in result.errors]
         return await super().process_result(request, result)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # A browser opening /graphql gets the hub's own GraphiQL (vendored assets, no CDN): hub/graphiql.py.
+        from hub.graphiql import page_response
+
+        return page_response()
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
