@@ -11,6 +11,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from hub.domain import Department
 from hub.settings import Settings
@@ -76,6 +77,30 @@ def _seed_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds families"
     )
+    _anchor_argument(p)
+
+
+def _anchor_argument(p: argparse.ArgumentParser) -> None:
+    from hub.world.anchor import parse_anchor
+
+    p.add_argument(
+        "--anchor-date",
+        type=parse_anchor,
+        metavar="YYYY-MM-DD",
+        help="the world's 'today' (default: HUB_WORLD_ANCHOR, else what `hub seed` recorded, else today); "
+        "same seed and anchor, same world",
+    )
+
+
+def _anchor(args: argparse.Namespace, settings: Settings, *, recorded: bool) -> date:
+    from hub.world.anchor import recorded_anchor, resolve_anchor
+
+    found = (
+        recorded_anchor(settings.var_dir, settings.database_url, families=args.families, seed=args.seed)
+        if recorded
+        else None
+    )
+    return resolve_anchor(args.anchor_date, settings.world_anchor, found, date.today())
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,13 +108,19 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from hub.persistence.engine import create_engine, create_session_factory
     from hub.seed import AlreadySeeded, seed_world
     from hub.world import generate_world
+    from hub.world.anchor import record_anchor
+
+    anchor = _anchor(args, settings, recorded=False)
 
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            world = generate_world(args.families, args.seed)
+            world = generate_world(args.families, args.seed, anchor)
             await seed_world(
                 create_session_factory(engine), world, CprVault.from_settings(settings), reset=args.reset
+            )
+            record_anchor(
+                settings.var_dir, settings.database_url, families=args.families, seed=args.seed, anchor=anchor
             )
         except AlreadySeeded as exc:
             if args.if_empty:
@@ -99,7 +130,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         finally:
             await engine.dispose()
-        print(f"seeded {args.families} families (seed {args.seed})")
+        print(f"seeded {args.families} families (seed {args.seed}, anchored at {anchor.isoformat()})")
         return 0
 
     return asyncio.run(run())
@@ -114,6 +145,7 @@ def _departments_configure(p: argparse.ArgumentParser) -> None:
         choices=[d.value for d in Department],
         help="serve only this department (repeatable; default: all five)",
     )
+    _anchor_argument(p)
 
 
 def _departments(args: argparse.Namespace, settings: Settings) -> int:
@@ -122,7 +154,7 @@ def _departments(args: argparse.Namespace, settings: Settings) -> int:
     from hub.world import generate_world
 
     configure_logging(settings.log_level)
-    world = generate_world(args.families, args.seed)
+    world = generate_world(args.families, args.seed, _anchor(args, settings, recorded=True))
     only = {Department(d) for d in args.only} if args.only else set(Department)
     urls = {d: settings.department_url(d) for d in Department if d in only}
     with contextlib.suppress(KeyboardInterrupt):
@@ -133,12 +165,13 @@ def _departments(args: argparse.Namespace, settings: Settings) -> int:
 def _up_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", type=int, default=40, help="families in the demo world (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="random seed of the demo world")
+    _anchor_argument(p)
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
     from hub.devstack import up
 
-    return up(settings, families=args.families, seed=args.seed)
+    return up(settings, families=args.families, seed=args.seed, anchor=args.anchor_date)
 
 
 COMMANDS: list[Command] = [

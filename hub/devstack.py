@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from datetime import date
 
 import uvicorn
 
@@ -18,15 +19,24 @@ from hub.persistence.migrate import upgrade
 from hub.seed import AlreadySeeded, seed_world
 from hub.settings import Settings
 from hub.world import generate_world
+from hub.world.anchor import LEGACY_ANCHOR, record_anchor, recorded_anchor, resolve_anchor
 
 
-async def _prepare_database(settings: Settings, families: int, seed: int) -> None:
+async def _prepare_database(settings: Settings, families: int, seed: int, explicit: date | None) -> date:
+    """Migrate, seed if empty; the world's anchor (the one just seeded, or the one this database was seeded at)."""
+    recorded = recorded_anchor(settings.var_dir, settings.database_url, families=families, seed=seed)
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
-        world = generate_world(families, seed)
-        with contextlib.suppress(AlreadySeeded):
+        anchor = resolve_anchor(explicit, settings.world_anchor, None, date.today())
+        world = generate_world(families, seed, anchor)
+        try:
             await seed_world(create_session_factory(engine), world, CprVault.from_settings(settings))
+        except AlreadySeeded:
+            # Seeded earlier: the mocks must use that seed's anchor (before anchors were recorded: the old one).
+            return resolve_anchor(explicit, settings.world_anchor, recorded, LEGACY_ANCHOR)
+        record_anchor(settings.var_dir, settings.database_url, families=families, seed=seed, anchor=anchor)
+        return anchor
     finally:
         await engine.dispose()
 
@@ -59,11 +69,13 @@ def _demo_tokens(settings: Settings) -> list[tuple[str, str, str]]:
     return asyncio.run(demo_tokens(settings))
 
 
-async def _serve(settings: Settings, families: int, seed: int, tokens: list[tuple[str, str, str]]) -> None:
+async def _serve(
+    settings: Settings, families: int, seed: int, anchor: date, tokens: list[tuple[str, str, str]]
+) -> None:
     from connectors.mock.producer import ProducerConfig
     from connectors.mock.runner import serve_departments
 
-    world = generate_world(families, seed)
+    world = generate_world(families, seed, anchor)
     urls = {d: settings.department_url(d) for d in Department}
     departments = asyncio.create_task(
         serve_departments(
@@ -98,11 +110,11 @@ async def _serve(settings: Settings, families: int, seed: int, tokens: list[tupl
             await departments
 
 
-def up(settings: Settings, *, families: int = 40, seed: int = 2026) -> int:
+def up(settings: Settings, *, families: int = 40, seed: int = 2026, anchor: date | None = None) -> int:
     configure_logging(settings.log_level)
-    asyncio.run(_prepare_database(settings, families, seed))
+    world_anchor = asyncio.run(_prepare_database(settings, families, seed, anchor))
     tokens = _demo_tokens(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings, families, seed, tokens))
+        asyncio.run(_serve(settings, families, seed, world_anchor, tokens))
     print("stopped.", file=sys.stderr)
     return 0

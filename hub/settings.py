@@ -6,6 +6,7 @@ Production (`HUB_ENV=production`) refuses to start with development secrets or t
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/hub.db"
     redis_url: str | None = None
     log_level: str = "INFO"
+    # The demo world's anchor date (YYYY-MM-DD); unset: today, or what `hub seed` recorded (hub/world/anchor.py)
+    world_anchor: date | None = None
 
     # Department systems (base URLs and the hub's client credential for each).
     sof_url: str = "http://127.0.0.1:8101"
