@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from hub.domain import Department
 from hub.settings import Settings
@@ -34,14 +35,19 @@ def _serve_configure(p: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from hub.cli_errors import busy_port, unmigrated
     from hub.logging import configure_logging
 
+    host, port = args.host or settings.host, args.port or settings.port
+    problem = busy_port([(host, port, "the hub, HUB_PORT")]) or asyncio.run(unmigrated(settings.database_url))
+    if problem:
+        return _fail(problem)
     configure_logging(settings.log_level)
     uvicorn.run(
         "hub.app:asgi",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=host,
+        port=port,
         workers=args.workers,
         log_config=None,
         access_log=False,
@@ -150,13 +156,17 @@ def _departments_configure(p: argparse.ArgumentParser) -> None:
 
 def _departments(args: argparse.Namespace, settings: Settings) -> int:
     from connectors.mock.runner import serve_departments
+    from hub.cli_errors import busy_port
     from hub.logging import configure_logging
     from hub.world import generate_world
 
-    configure_logging(settings.log_level)
-    world = generate_world(args.families, args.seed, _anchor(args, settings, recorded=True))
     only = {Department(d) for d in args.only} if args.only else set(Department)
     urls = {d: settings.department_url(d) for d in Department if d in only}
+    problem = busy_port(department_addresses(settings, only))
+    if problem:
+        return _fail(problem)
+    configure_logging(settings.log_level)
+    world = generate_world(args.families, args.seed, _anchor(args, settings, recorded=True))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_departments(world, urls, admin_token=settings.mock_admin_token.get_secret_value()))
     return 0
@@ -169,9 +179,51 @@ def _up_configure(p: argparse.ArgumentParser) -> None:
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.cli_errors import busy_port
     from hub.devstack import up
 
+    problem = busy_port(
+        [
+            (settings.host, settings.port, "the hub, HUB_PORT"),
+            *department_addresses(settings, set(Department)),
+        ]
+    )
+    if problem:
+        return _fail(problem)
+
     return up(settings, families=args.families, seed=args.seed, anchor=args.anchor_date)
+
+
+def department_addresses(settings: Settings, departments: set[Department]) -> list[tuple[str, int, str]]:
+    out: list[tuple[str, int, str]] = []
+    for d in Department:
+        if d in departments:
+            url = urlsplit(settings.department_url(d))
+            out.append(
+                (url.hostname or "127.0.0.1", url.port or 80, f"the {d.value} mock, HUB_{d.value}_URL")
+            )
+    return out
+
+
+def _users_configure(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _users(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.auth.devtokens import active_users
+
+    users = asyncio.run(active_users(settings))
+    if not users:
+        return _fail("no users in the database: run `hub seed` (or `make run`)")
+    print(f"{'username':<24} {'role':<18} department")
+    for username, role, department in users:
+        print(f"{username:<24} {role:<18} {department}")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
 
 
 COMMANDS: list[Command] = [
@@ -182,6 +234,12 @@ COMMANDS: list[Command] = [
     Command("migrate", "migrate the database to the latest revision", _migrate_configure, _migrate),
     Command("seed", "load the deterministic demo world", _seed_configure, _seed),
     Command("departments", "start the five mock department systems", _departments_configure, _departments),
+    Command(
+        "users",
+        "list the seeded users with their roles (for `hub token --user NAME`)",
+        _users_configure,
+        _users,
+    ),
 ]
 
 
@@ -202,9 +260,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pydantic import ValidationError
+
+    from hub.cli_errors import explain
+
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace, Settings], int] = args._run
-    return run(args, Settings())
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fields = ", ".join(f"HUB_{'_'.join(str(p) for p in e['loc']).upper()}" for e in exc.errors())
+        return _fail(f"invalid setting {fields} (see the README's configuration table)")
+    try:
+        return run(args, settings)
+    except Exception as exc:
+        # A fault the user can fix (unmigrated or unreachable database, busy port): one line, no traceback.
+        # Anything else is our own fault and keeps its traceback.
+        message = explain(exc, settings.database_url)
+        if message is None:
+            raise
+        return _fail(message)
 
 
 if __name__ == "__main__":  # pragma: no cover

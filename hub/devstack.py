@@ -46,7 +46,8 @@ def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
     lines = [
         "",
         "Familiehub is running.",
-        f"  GraphQL (GraphiQL): {base}/graphql",
+        f"  GraphQL:            {base}/graphql",
+        f"  GraphiQL:           {base}/graphiql  (offline; paste a token below into its Headers tab)",
         f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics",
         "  Mock departments:",
     ]
@@ -55,18 +56,36 @@ def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
         for d in Department
     ]
     if tokens:
-        lines.append("  Demo bearer tokens (Authorization: Bearer <token>), valid for 12 hours:")
+        lines.append(
+            "  Demo bearer tokens (Authorization: Bearer <token>), valid for 12 hours "
+            "(`hub users` lists every user, `hub token --user NAME` mints another):"
+        )
         lines += [f"    {username:<22} {role:<18} {token}" for username, role, token in tokens]
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
 
+def readme_users() -> list[str]:
+    """Every demo user the README names, in the order `make run` prints their tokens."""
+    from hub.auth.seed import caseworker_username, core_team_username, system_username
+
+    return [
+        "tovholder",
+        *(core_team_username(d) for d in Department),
+        *(caseworker_username(d) for d in Department),
+        "borger-F00002-1",
+        *(system_username(d) for d in Department),
+        "styregruppe",
+        "admin",
+    ]
+
+
 def _demo_tokens(settings: Settings) -> list[tuple[str, str, str]]:
     try:
-        from hub.auth.devtokens import demo_tokens
+        from hub.auth.devtokens import tokens_for
     except ImportError:
         return []
-    return asyncio.run(demo_tokens(settings))
+    return asyncio.run(tokens_for(settings, readme_users()))
 
 
 async def _serve(
