@@ -13,6 +13,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -93,9 +94,23 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *report_routes(),
         *graphiql_routes(settings.introspection_enabled),
     ]
+    middleware = [Middleware(RequestContextMiddleware, registry=services.metrics)]
+    if settings.cors_origins:
+        # Outermost, so a preflight is answered before anything asks for a token. The same list lets those
+        # origins' pages open the GraphQL WebSocket (schema/view.py).
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            ),
+        )
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestContextMiddleware, registry=services.metrics)],
+        middleware=middleware,
         exception_handlers={404: _not_found, 500: _internal},
         lifespan=lifespan,
     )

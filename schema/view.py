@@ -77,6 +77,8 @@ class HubGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if services.settings.introspection_enabled else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allow_queries_via_get=False,
+            # Pages on these origins may open the WebSocket (same-origin pages always may): HUB_CORS_ORIGINS.
+            allowed_origins=services.settings.cors_origins,
         )
         self.services = services
 
