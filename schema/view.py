@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -131,6 +132,19 @@ class HubGraphQL(GraphQL[Context, None]):
         if result.errors:
             result.errors = [classify(e) for e in result.errors]
         return await super().process_result(request, result)
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Context | None = None, root_value: None = None
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request)
+        except HTTPException as exc:
+            if not isinstance(request, Request):
+                raise
+            # strawberry refuses a GET operation, a batch, a bad body or content type with plain text: answer in
+            # the one JSON shape clients parse everywhere else (stable code, no echo of the request).
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_USER_INPUT"}}]}
+            return JSONResponse(body, status_code=exc.status_code)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # A browser opening /graphql gets the hub's own GraphiQL (vendored assets, no CDN): hub/graphiql.py.

@@ -113,3 +113,24 @@ async def test_no_graphiql_where_introspection_is_off(tmp_path: Path) -> None:
         assert (await c.get("/graphiql")).status_code == 404
         assert (await c.get("/graphiql/assets/graphiql.min.js")).status_code == 404
     await app.state.services.aclose()
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "status"),
+    [
+        ("GET", {"params": {"query": "{ __typename }"}}, None),
+        ("POST", {"json": [{"query": "{ __typename }"}, {"query": "{ __typename }"}]}, 400),
+        ("POST", {"content": b"not json", "headers": {"Content-Type": "application/json"}}, 400),
+    ],
+)
+async def test_refused_get_batch_and_bad_bodies_answer_graphql_shaped_json(
+    client: httpx.AsyncClient, method: str, kwargs: dict[str, object], status: int | None
+) -> None:
+    response = await client.request(method, "/graphql", **kwargs)  # type: ignore[arg-type]
+    assert 400 <= response.status_code < 500
+    if status is not None:
+        assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] in {"BAD_USER_INPUT", "UNAUTHENTICATED"}
+    assert error["message"]
