@@ -58,7 +58,7 @@ MEANINGS: dict[str, str] = {
     "cors_origins": "browser origins (`scheme://host[:port]`, comma-separated or a JSON list) allowed to call the API "
     "and open its WebSocket from another origin: one list for CORS and the WebSocket origin check; unset: "
     "same-origin pages only; `*` is refused in production",
-    "world_anchor": "the demo world's \"today\" (YYYY-MM-DD) for `hub seed`/`up`/`departments`; unset: the anchor "
+    "world_anchor": 'the demo world\'s "today" (YYYY-MM-DD) for `hub seed`/`up`/`departments`; unset: the anchor '
     "`hub seed` recorded for this database, else today",
     "capacity": "families the programme can follow at once",
     "capacity_first_year": "capacity in the programme's first year",
@@ -105,7 +105,9 @@ def _default(name: str) -> str:
     value: Any = field.get_default(call_default_factory=True)
     if isinstance(value, SecretStr):
         value = value.get_secret_value()
-        return f"`{value}`" if value else "generated under `var/` in development" if "cpr" in name else "unset"
+        return (
+            f"`{value}`" if value else "generated under `var/` in development" if "cpr" in name else "unset"
+        )
     if value is None or value in ("", [], {}):
         return "unset"
     if isinstance(value, bool):
@@ -163,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub.settings_doc", description=__doc__)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", metavar="README", type=Path, help="replace the table in this file")
-    mode.add_argument("--check", metavar="README", type=Path, help="exit 1 if this file's table is out of date")
+    mode.add_argument(
+        "--check", metavar="README", type=Path, help="exit 1 if this file's table is out of date"
+    )
     args = parser.parse_args(argv)
     if args.write:
         args.write.write_text(render_into(args.write.read_text()))

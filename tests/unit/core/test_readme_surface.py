@@ -24,10 +24,10 @@ def test_the_readme_settings_table_is_the_generated_one() -> None:
 
 def test_every_setting_has_a_row_and_a_meaning() -> None:
     table = "\n".join(f"{v} {m}" for v, _d, m in rows())
-    for name in Settings.model_fields:
-        if name.split("_", 1)[0] in {"sof", "bif", "buf", "kff", "suf"}:
-            name = "SOF_" + name.split("_", 1)[1]
-        assert f"`HUB_{name.upper()}`" in table, name
+    for field in Settings.model_fields:
+        head, _, rest = field.partition("_")
+        name = f"SOF_{rest}" if head in {"sof", "bif", "buf", "kff", "suf"} else field
+        assert f"`HUB_{name.upper()}`" in table, field
     assert all(meaning.strip() for _v, _d, meaning in rows())
 
 
