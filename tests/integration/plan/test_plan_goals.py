@@ -283,7 +283,9 @@ async def test_live_notification_after_commit_only(plan_world: PlanWorld) -> Non
     assert len(sent) == 1  # a rolled-back edit announces nothing
 
 
-async def test_an_update_that_changes_nothing_keeps_the_version_and_the_history(plan_world: PlanWorld) -> None:
+async def test_an_update_that_changes_nothing_keeps_the_version_and_the_history(
+    plan_world: PlanWorld,
+) -> None:
     goal = await _goal(plan_world)  # version 1
     same = await goals.update_goal(
         plan_world.sessions, actor("sof"), goal_id=goal.id, expected_version=1, status=GoalStatus.PLANNED
