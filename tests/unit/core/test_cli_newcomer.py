@@ -164,3 +164,23 @@ def test_hub_users_lists_every_user_with_a_role_and_the_readme_users_exist(
     assert rows["sof-kerne"] == ["CORE_TEAM", "SOF"]
     assert rows["borger-F00002-1"][0] == "CITIZEN"
     assert set(readme_users()) <= set(rows)
+
+
+def test_hub_seed_anchor_date_is_used_and_recorded_for_the_mocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from hub.settings import Settings
+    from hub.world.anchor import recorded_anchor
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    monkeypatch.setenv("HUB_DATABASE_URL", url)
+    monkeypatch.setenv("HUB_VAR_DIR", str(tmp_path / "var"))
+    assert main(["migrate"]) == 0
+    assert main(["seed", "--families", "2", "--seed", "5", "--anchor-date", "2030-05-01"]) == 0
+    assert "anchored at 2030-05-01" in capsys.readouterr().out
+    settings = Settings()
+    assert recorded_anchor(settings.var_dir, url, families=2, seed=5) == date(2030, 5, 1)
+    with pytest.raises(SystemExit):  # argparse: not a date
+        main(["seed", "--families", "2", "--anchor-date", "2030-02-30"])
