@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -91,6 +92,8 @@ class HubGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if services.settings.introspection_enabled else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allow_queries_via_get=False,
+            # Pages on these origins may open the WebSocket (same-origin pages always may): HUB_CORS_ORIGINS.
+            allowed_origins=services.settings.cors_origins,
         )
         self.services = services
 
@@ -177,6 +180,25 @@ class HubGraphQL(GraphQL[Context, None]):
             if finish is not None:
                 result.errors = [finish(e) for e in result.errors]
         return await super().process_result(request, result)
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Context | None = None, root_value: None = None
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request)
+        except HTTPException as exc:
+            if not isinstance(request, Request):
+                raise
+            # strawberry refuses a GET operation, a batch, a bad body or content type with plain text: answer in
+            # the one JSON shape clients parse everywhere else (stable code, no echo of the request).
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_USER_INPUT"}}]}
+            return JSONResponse(body, status_code=exc.status_code)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # A browser opening /graphql gets the hub's own GraphiQL (vendored assets, no CDN): hub/graphiql.py.
+        from hub.graphiql import page_response
+
+        return page_response()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

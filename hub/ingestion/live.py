@@ -24,7 +24,7 @@ from hub.errors import NotFound
 from hub.family import repository
 from hub.family.gate import Gate
 from hub.ingestion.service import family_channel
-from hub.ingestion.timeline import TimelineKind
+from hub.ingestion.timeline import TimelineKind, department_summary
 from hub.plan.access import access_for
 from hub.pubsub import PubSub
 from hub.services import Services
@@ -104,6 +104,13 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
             record_id=str(message["recordId"]),
             version=int(message["version"]),
             deleted=bool(message.get("deleted", False)),
+            summary=department_summary(
+                department,
+                str(message["recordKind"]),
+                str(message["recordId"]),
+                int(message["version"]),
+                deleted=bool(message.get("deleted", False)),
+            ),
         )
     if kind in ("PLAN_EDIT", "CONSENT_CHANGE"):
         principal = new_gate().principal

@@ -56,6 +56,18 @@ class Edit:
                 "the plan was changed by someone else; reload it and try again", currentVersion=self.version
             )
 
+    async def unchanged(self) -> None:
+        """A versioned edit that changed nothing (every field already had its value): give back the version the
+        lock took, so the plan's version (and every other client's `expectedVersion`) stays valid."""
+        self.require_current()
+        await self.session.execute(
+            update(Plan)
+            .where(Plan.family_id == self.family_id, Plan.version == self.version)
+            .values(version=Plan.version - 1)
+            .execution_options(synchronize_session=False)
+        )
+        self.version -= 1
+
     async def log(
         self,
         *,

@@ -236,8 +236,12 @@ async def update_goal(
         before = _goal_fields(goal)
         for key, value in changes.items():
             setattr(goal, key, value)
-        goal.updated_at, goal.updated_by = actor.now, actor.principal.user_id
         diff = diff_of(before, _goal_fields(goal))
+        if not diff:
+            # Nothing changed: no new version, no history entry, no live update.
+            await edit.unchanged()
+            return await goal_view(edit.session, family_id, goal.id)
+        goal.updated_at, goal.updated_by = actor.now, actor.principal.user_id
         status_change = diff.get("status")
         summary = (
             f"Goal {goal.title}: {status_change[0]} → {status_change[1]}"
@@ -380,10 +384,12 @@ async def change_action(
     before = _action_fields(action)
     for key, value in changes.items():
         setattr(action, key, value)
+    diff = diff_of(before, _action_fields(action))
+    if not diff and meeting_id is None:
+        return action  # nothing changed: the caller keeps the version (update_action) or logs its own step
     action.updated_at, action.updated_by = edit.actor.now, edit.actor.principal.user_id
     goal = await _goal(edit, action.goal_id)
     await _widen_goal(edit, goal, action.department)
-    diff = diff_of(before, _action_fields(action))
     await _link_meeting(edit, meeting_id, action.id, ChangeKind.UPDATED)
     status_change = diff.get("status")
     await edit.log(
@@ -436,4 +442,6 @@ async def update_action(
     family_id = await family_of(sessions, PlanAction, action_id, "action", "actionId")
     async with open_edit(sessions, actor, family_id, expected_version=expected) as edit:
         action = await change_action(edit, action_id, patch, meeting_id=meeting_id)
+        if not edit.messages:
+            await edit.unchanged()
         return await _action_view(edit, action)

@@ -9,7 +9,8 @@ from typing import Any
 
 from hub.domain import Department, District, FamilyStatus, MemberRole
 
-# The reference "today" of the generated world, so that the same seed gives the same world on any day.
+# The fixed reference anchor: `generate_world`'s default, so that tests and benchmarks get the same world on any
+# day. The demo (`hub seed`, `hub up`, `hub departments`) is anchored at today instead: see hub/world/anchor.py.
 WORLD_TODAY = date(2026, 11, 1)
 
 
