@@ -3,29 +3,39 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 export HUB_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help venv run test lint fmt schema openapi bench bench-smoke clean
+.PHONY: help venv run test lint fmt schema readme openapi bench bench-smoke clean
 
 help:
 	@echo "make run     - set up, migrate, seed the demo world and start the hub with five mock departments"
 	@echo "make test    - set up and run the whole test suite"
 	@echo "make lint    - ruff check, ruff format --check, mypy --strict"
 	@echo "make schema  - regenerate schema/schema.graphql from the code"
+	@echo "make readme  - regenerate the README's configuration table from hub/settings.py"
 	@echo "make bench   - run the benchmark (bench/README.md); make bench-smoke for a few-second check"
+
+# `make run` needs the runtime only; the development tools (pytest, mypy, ruff, Playwright) come with the targets
+# that use them. A development install satisfies `make run` too.
+$(RUNTIME): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUNTIME)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUNTIME)
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(RUNTIME)
 	$(BIN)/hub up
 
 test: $(STAMP)
@@ -42,6 +52,9 @@ fmt: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m schema > schema/schema.graphql
+
+readme: $(STAMP)
+	$(BIN)/python -m hub.settings_doc --write README.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -115,18 +115,30 @@ class Proc:
         return sum(_stat_cpu(stat) for stat in _tree_stats(self.pid))
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """Peak RSS (VmHWM) of the process, plus its workers' (the sum of each one's peak)."""
+        total, found = 0.0, False
+        for pid in self._tree_pids():
+            try:
+                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+                    found = True
+        return total if found else float("nan")
 
     def reset_peak_rss(self) -> bool:
         """Reset VmHWM to the current RSS (Linux >= 4.0), so a row reports its own peak; False if refused."""
         try:
-            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+            for pid in self._tree_pids():
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
         except OSError:
             return False
         return True
+
+    def _tree_pids(self) -> list[int]:
+        return [int(fields[-1]) for fields in _tree_stats(self.pid, with_pid=True)]
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -142,8 +154,9 @@ def _stat_cpu(fields: list[str]) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def _tree_stats(root: int) -> list[list[str]]:
-    """/proc stat fields of `root` and its live descendants (a worker that exited took its CPU with it)."""
+def _tree_stats(root: int, *, with_pid: bool = False) -> list[list[str]]:
+    """/proc stat fields of `root` and its live descendants (a worker that exited took its CPU with it);
+    `with_pid` appends each process's pid as a last field."""
     parents: dict[int, int] = {}
     stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
@@ -161,7 +174,7 @@ def _tree_stats(root: int) -> list[list[str]]:
             if ppid in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    return [stats[pid] for pid in sorted(tree)]
+    return [[*stats[pid], str(pid)] if with_pid else stats[pid] for pid in sorted(tree)]
 
 
 def _get(url: str, timeout_s: float = 1.0) -> int:
@@ -217,6 +230,10 @@ class Stack:
         env.update({f"HUB_{d.value}_URL": url for d, url in self.department_urls.items()})
         if self.hub_url:
             env["HUB_PORT"] = self.hub_url.rsplit(":", 1)[1]
+        if self.hub_workers > 1:
+            # The workers keep their caches coherent over Redis (`hub serve` refuses N > 1 without it): a channel
+            # prefix of this run's own, so that another run on the same Redis is never heard.
+            env.setdefault("HUB_PUBSUB_PREFIX", f"familiehub-bench-{self.root.name}")
         env.update(extra or {})
         return env
 

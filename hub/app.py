@@ -13,6 +13,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -26,6 +27,7 @@ from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
 from hub.domain import Department
 from hub.enrolment.http import report_routes
+from hub.graphiql import graphiql_routes
 from hub.health import healthz, metrics_endpoint, readyz
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
@@ -113,7 +115,22 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         WebSocketRoute("/graphql", graphql),
         *ingestion_routes(),
         *report_routes(),
+        *graphiql_routes(settings.introspection_enabled),
     ]
+    middleware = [Middleware(RequestContextMiddleware, registry=services.metrics)]
+    if settings.cors_origins:
+        # Outermost, so a preflight is answered before anything asks for a token. The same list lets those
+        # origins' pages open the GraphQL WebSocket (schema/view.py).
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            ),
+        )
     app = Starlette(
         routes=routes,
         middleware=middleware,

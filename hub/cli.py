@@ -12,6 +12,8 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
 
 from hub.domain import Department
 from hub.settings import Settings
@@ -39,6 +41,7 @@ def _serve_configure(p: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from hub.cli_errors import busy_port, unmigrated
     from hub.logging import configure_logging
 
     workers = args.workers if args.workers is not None else settings.workers
@@ -51,6 +54,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print("error: --workers > 1 needs HUB_REDIS_URL (pub/sub between the workers)", file=sys.stderr)
         return 2
 
+    host, port = args.host or settings.host, args.port or settings.port
+    problem = busy_port([(host, port, "the hub, HUB_PORT")]) or asyncio.run(unmigrated(settings.database_url))
+    if problem:
+        return _fail(problem)
     configure_logging(settings.log_level)
     # uvicorn drains on SIGTERM and then re-raises the signal with the handler it found; a no-op handler makes
     # a finished graceful stop exit 0 instead of dying by the signal.
@@ -58,8 +65,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     uvicorn.run(
         "hub.app:asgi",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
         log_config=None,
         access_log=False,
@@ -96,6 +103,30 @@ def _seed_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds families"
     )
+    _anchor_argument(p)
+
+
+def _anchor_argument(p: argparse.ArgumentParser) -> None:
+    from hub.world.anchor import parse_anchor
+
+    p.add_argument(
+        "--anchor-date",
+        type=parse_anchor,
+        metavar="YYYY-MM-DD",
+        help="the world's 'today' (default: HUB_WORLD_ANCHOR, else what `hub seed` recorded, else today); "
+        "same seed and anchor, same world",
+    )
+
+
+def _anchor(args: argparse.Namespace, settings: Settings, *, recorded: bool) -> date:
+    from hub.world.anchor import recorded_anchor, resolve_anchor
+
+    found = (
+        recorded_anchor(settings.var_dir, settings.database_url, families=args.families, seed=args.seed)
+        if recorded
+        else None
+    )
+    return resolve_anchor(args.anchor_date, settings.world_anchor, found, date.today())
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
@@ -103,13 +134,19 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from hub.persistence.engine import create_engine, create_session_factory
     from hub.seed import AlreadySeeded, seed_world
     from hub.world import generate_world
+    from hub.world.anchor import record_anchor
+
+    anchor = _anchor(args, settings, recorded=False)
 
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            world = generate_world(args.families, args.seed)
+            world = generate_world(args.families, args.seed, anchor)
             await seed_world(
                 create_session_factory(engine), world, CprVault.from_settings(settings), reset=args.reset
+            )
+            record_anchor(
+                settings.var_dir, settings.database_url, families=args.families, seed=args.seed, anchor=anchor
             )
         except AlreadySeeded as exc:
             if args.if_empty:
@@ -119,7 +156,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         finally:
             await engine.dispose()
-        print(f"seeded {args.families} families (seed {args.seed})")
+        print(f"seeded {args.families} families (seed {args.seed}, anchored at {anchor.isoformat()})")
         return 0
 
     return asyncio.run(run())
@@ -134,17 +171,22 @@ def _departments_configure(p: argparse.ArgumentParser) -> None:
         choices=[d.value for d in Department],
         help="serve only this department (repeatable; default: all five)",
     )
+    _anchor_argument(p)
 
 
 def _departments(args: argparse.Namespace, settings: Settings) -> int:
     from connectors.mock.runner import serve_departments
+    from hub.cli_errors import busy_port
     from hub.logging import configure_logging
     from hub.world import generate_world
 
-    configure_logging(settings.log_level)
-    world = generate_world(args.families, args.seed)
     only = {Department(d) for d in args.only} if args.only else set(Department)
     urls = {d: settings.department_url(d) for d in Department if d in only}
+    problem = busy_port(department_addresses(settings, only))
+    if problem:
+        return _fail(problem)
+    configure_logging(settings.log_level)
+    world = generate_world(args.families, args.seed, _anchor(args, settings, recorded=True))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_departments(world, urls, admin_token=settings.mock_admin_token.get_secret_value()))
     return 0
@@ -153,12 +195,55 @@ def _departments(args: argparse.Namespace, settings: Settings) -> int:
 def _up_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--families", type=int, default=40, help="families in the demo world (default 40)")
     p.add_argument("--seed", type=int, default=2026, help="random seed of the demo world")
+    _anchor_argument(p)
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.cli_errors import busy_port
     from hub.devstack import up
 
-    return up(settings, families=args.families, seed=args.seed)
+    problem = busy_port(
+        [
+            (settings.host, settings.port, "the hub, HUB_PORT"),
+            *department_addresses(settings, set(Department)),
+        ]
+    )
+    if problem:
+        return _fail(problem)
+
+    return up(settings, families=args.families, seed=args.seed, anchor=args.anchor_date)
+
+
+def department_addresses(settings: Settings, departments: set[Department]) -> list[tuple[str, int, str]]:
+    out: list[tuple[str, int, str]] = []
+    for d in Department:
+        if d in departments:
+            url = urlsplit(settings.department_url(d))
+            out.append(
+                (url.hostname or "127.0.0.1", url.port or 80, f"the {d.value} mock, HUB_{d.value}_URL")
+            )
+    return out
+
+
+def _users_configure(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _users(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.auth.devtokens import active_users
+
+    users = asyncio.run(active_users(settings))
+    if not users:
+        return _fail("no users in the database: run `hub seed` (or `make run`)")
+    print(f"{'username':<24} {'role':<18} department")
+    for username, role, department in users:
+        print(f"{username:<24} {role:<18} {department}")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
 
 
 COMMANDS: list[Command] = [
@@ -169,6 +254,12 @@ COMMANDS: list[Command] = [
     Command("migrate", "migrate the database to the latest revision", _migrate_configure, _migrate),
     Command("seed", "load the deterministic demo world", _seed_configure, _seed),
     Command("departments", "start the five mock department systems", _departments_configure, _departments),
+    Command(
+        "users",
+        "list the seeded users with their roles (for `hub token --user NAME`)",
+        _users_configure,
+        _users,
+    ),
 ]
 
 
@@ -189,9 +280,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pydantic import ValidationError
+
+    from hub.cli_errors import explain
+
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace, Settings], int] = args._run
-    return run(args, Settings())
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fields = ", ".join(f"HUB_{'_'.join(str(p) for p in e['loc']).upper()}" for e in exc.errors())
+        return _fail(f"invalid setting {fields} (see the README's configuration table)")
+    try:
+        return run(args, settings)
+    except Exception as exc:
+        # A fault the user can fix (unmigrated or unreachable database, busy port): one line, no traceback.
+        # Anything else is our own fault and keeps its traceback.
+        message = explain(exc, settings.database_url)
+        if message is None:
+            raise
+        return _fail(message)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from datetime import date
 
 import uvicorn
 
@@ -18,15 +19,24 @@ from hub.persistence.migrate import upgrade
 from hub.seed import AlreadySeeded, seed_world
 from hub.settings import Settings
 from hub.world import generate_world
+from hub.world.anchor import LEGACY_ANCHOR, record_anchor, recorded_anchor, resolve_anchor
 
 
-async def _prepare_database(settings: Settings, families: int, seed: int) -> None:
+async def _prepare_database(settings: Settings, families: int, seed: int, explicit: date | None) -> date:
+    """Migrate, seed if empty; the world's anchor (the one just seeded, or the one this database was seeded at)."""
+    recorded = recorded_anchor(settings.var_dir, settings.database_url, families=families, seed=seed)
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
-        world = generate_world(families, seed)
-        with contextlib.suppress(AlreadySeeded):
+        anchor = resolve_anchor(explicit, settings.world_anchor, None, date.today())
+        world = generate_world(families, seed, anchor)
+        try:
             await seed_world(create_session_factory(engine), world, CprVault.from_settings(settings))
+        except AlreadySeeded:
+            # Seeded earlier: the mocks must use that seed's anchor (before anchors were recorded: the old one).
+            return resolve_anchor(explicit, settings.world_anchor, recorded, LEGACY_ANCHOR)
+        record_anchor(settings.var_dir, settings.database_url, families=families, seed=seed, anchor=anchor)
+        return anchor
     finally:
         await engine.dispose()
 
@@ -36,7 +46,8 @@ def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
     lines = [
         "",
         "Familiehub is running.",
-        f"  GraphQL (GraphiQL): {base}/graphql",
+        f"  GraphQL:            {base}/graphql",
+        f"  GraphiQL:           {base}/graphiql  (offline; paste a token below into its Headers tab)",
         f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics",
         "  Mock departments:",
     ]
@@ -45,25 +56,45 @@ def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
         for d in Department
     ]
     if tokens:
-        lines.append("  Demo bearer tokens (Authorization: Bearer <token>), valid for 12 hours:")
+        lines.append(
+            "  Demo bearer tokens (Authorization: Bearer <token>), valid for 12 hours "
+            "(`hub users` lists every user, `hub token --user NAME` mints another):"
+        )
         lines += [f"    {username:<22} {role:<18} {token}" for username, role, token in tokens]
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 
 
+def readme_users() -> list[str]:
+    """Every demo user the README names, in the order `make run` prints their tokens."""
+    from hub.auth.seed import caseworker_username, core_team_username, system_username
+
+    return [
+        "tovholder",
+        *(core_team_username(d) for d in Department),
+        *(caseworker_username(d) for d in Department),
+        "borger-F00002-1",
+        *(system_username(d) for d in Department),
+        "styregruppe",
+        "admin",
+    ]
+
+
 def _demo_tokens(settings: Settings) -> list[tuple[str, str, str]]:
     try:
-        from hub.auth.devtokens import demo_tokens
+        from hub.auth.devtokens import tokens_for
     except ImportError:
         return []
-    return asyncio.run(demo_tokens(settings))
+    return asyncio.run(tokens_for(settings, readme_users()))
 
 
-async def _serve(settings: Settings, families: int, seed: int, tokens: list[tuple[str, str, str]]) -> None:
+async def _serve(
+    settings: Settings, families: int, seed: int, anchor: date, tokens: list[tuple[str, str, str]]
+) -> None:
     from connectors.mock.producer import ProducerConfig
     from connectors.mock.runner import serve_departments
 
-    world = generate_world(families, seed)
+    world = generate_world(families, seed, anchor)
     urls = {d: settings.department_url(d) for d in Department}
     departments = asyncio.create_task(
         serve_departments(
@@ -99,11 +130,11 @@ async def _serve(settings: Settings, families: int, seed: int, tokens: list[tupl
             await departments
 
 
-def up(settings: Settings, *, families: int = 40, seed: int = 2026) -> int:
+def up(settings: Settings, *, families: int = 40, seed: int = 2026, anchor: date | None = None) -> int:
     configure_logging(settings.log_level)
-    asyncio.run(_prepare_database(settings, families, seed))
+    world_anchor = asyncio.run(_prepare_database(settings, families, seed, anchor))
     tokens = _demo_tokens(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings, families, seed, tokens))
+        asyncio.run(_serve(settings, families, seed, world_anchor, tokens))
     print("stopped.", file=sys.stderr)
     return 0

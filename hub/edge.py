@@ -96,6 +96,20 @@ def unauthenticated() -> Response:
     )
 
 
+def internal_error(request_id: str) -> Response:
+    """Our own fault before the operation ran (e.g. the user look-up's database failed): masked, no data."""
+    body = {
+        "data": None,
+        "errors": [
+            {
+                "message": "internal error",
+                "extensions": {"code": ErrorCode.INTERNAL.value, "requestId": request_id},
+            }
+        ],
+    }
+    return JSONResponse(body, status_code=500)
+
+
 def body_too_large(limit: int, *, graphql: bool) -> Response:
     if graphql:
         return graphql_refusal(413, ErrorCode.BAD_USER_INPUT, BODY_TOO_LARGE_MESSAGE, maxBytes=limit)

@@ -31,11 +31,18 @@ async def readyz(request: Request) -> Response:
             departments[department.value] = {"breaker": "unknown", "reachable": False}
         else:
             departments[department.value] = {"breaker": probe.breaker.value, "reachable": probe.reachable}
-    # Readiness depends on the database only: a department being down degrades sections, not the hub.
+    # Readiness depends on the database only: a department being down degrades sections, not the hub; Redis
+    # being away degrades live updates to this process's own subscribers (it reconnects by itself).
+    pubsub = services.extras.get("pubsub")
     body = {
         "status": "ready" if database_ok else "not_ready",
         "database": database_ok,
         "departments": departments,
+        "pubsub": {
+            # Only a cross-process backend (Redis) has a connection to lose; in-process delivery always works.
+            "backend": "redis" if hasattr(pubsub, "connected") else "memory",
+            "connected": bool(getattr(pubsub, "connected", True)),
+        },
     }
     return JSONResponse(body, status_code=200 if database_ok else 503)
 

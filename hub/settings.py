@@ -6,12 +6,15 @@ Production (`HUB_ENV=production`) refuses to start with development secrets or t
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.domain import Department
 
@@ -29,6 +32,22 @@ def dev_department_credential(department: Department) -> str:
 
 def dev_webhook_secret(department: Department) -> str:
     return f"dev-{department.value.lower()}-webhook"
+
+
+def _is_origin(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not parts.path
+        and not parts.query
+        and not parts.fragment
+        and not parts.username
+    )
 
 
 class ProductionConfigError(RuntimeError):
@@ -53,7 +72,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1,::1"
     # OpenTelemetry traces over OTLP/HTTP (hub.tracing): off unless this (or OTEL_EXPORTER_OTLP_ENDPOINT) is set.
     otel_exporter_otlp_endpoint: str = ""
-    otel_service_name: str = "familiehub"
+    otel_service_name: str = "familiehub"  # the traces' service.name
+    # The demo world's anchor date (YYYY-MM-DD); unset: today, or what `hub seed` recorded (hub/world/anchor.py)
+    world_anchor: date | None = None
 
     # Department systems (base URLs and the hub's client credential for each).
     sof_url: str = "http://127.0.0.1:8101"
@@ -100,6 +121,10 @@ class Settings(BaseSettings):
     readmodel_max_persons: int = Field(
         default=50_000, ge=1
     )  # persons kept (membership, caseload, custody, consents)
+
+    # Browser origins (scheme://host[:port]) allowed to call the API from another origin: one list for the CORS
+    # allow-list and the WebSocket origin check. Comma-separated or a JSON list; empty: same-origin pages only.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # GraphQL hardening
     max_query_depth: int = 12
@@ -150,6 +175,20 @@ class Settings(BaseSettings):
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
     cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else [o for o in text.split(",") if o.strip()]
+        if isinstance(value, list):
+            origins = [str(o).strip().rstrip("/") for o in value]
+            for origin in origins:
+                if origin != "*" and not _is_origin(origin):
+                    raise ValueError(f"not an origin (scheme://host[:port], no path): {origin!r}")
+            return origins
+        return value
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -197,6 +236,8 @@ class Settings(BaseSettings):
             problems.append("HUB_MOCK_ADMIN_TOKEN is the development default")
         if not self.cpr_encryption_key.get_secret_value() or not self.cpr_hash_key.get_secret_value():
             problems.append("HUB_CPR_ENCRYPTION_KEY and HUB_CPR_HASH_KEY must be set")
+        if "*" in self.cors_origins:
+            problems.append("HUB_CORS_ORIGINS must list origins, not '*'")
         if self.database_url.startswith("sqlite"):
             problems.append("HUB_DATABASE_URL must point at PostgreSQL")
         if problems:

@@ -41,6 +41,7 @@ from schema.hardening import HubSchema, RedactedHubErrors, directive_limits
 from schema.ingestion.mutations import IngestionMutation
 from schema.ingestion.subscriptions import IngestionSubscription
 from schema.ingestion.types import LONG_SCALAR, Long
+from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.reports.queries import ReportsQuery
@@ -54,7 +55,13 @@ QUERIES: tuple[type, ...] = (
     EnrolmentQuery,
     ReportsQuery,
 )
-MUTATIONS: tuple[type, ...] = (ConsentMutation, IngestionMutation, PlanMutation, EnrolmentMutation)
+MUTATIONS: tuple[type, ...] = (
+    ConsentMutation,
+    IngestionMutation,
+    PlanMutation,
+    MeetingMutation,
+    EnrolmentMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
 # Custom scalars: Python type -> strawberry.scalar(name=...) (StrawberryConfig.scalar_map).

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -35,6 +37,7 @@ from hub.auth.principal import Principal
 from hub.domain import Role
 from hub.errors import Unauthenticated
 from hub.ingestion.stream_guard import token_deadline
+from hub.logging import masked_error
 from hub.services import Services
 from schema import hardening
 from schema.context import Context
@@ -42,6 +45,7 @@ from schema.errors import classify
 from schema.session import END_SESSION
 
 Authenticate = Callable[[Request | WebSocket], Awaitable[Principal | None]]
+logger = logging.getLogger("hub.graphql")
 WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
 
 
@@ -137,6 +141,8 @@ class HubGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if services.settings.introspection_enabled else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allow_queries_via_get=False,
+            # Pages on these origins may open the WebSocket (same-origin pages always may): HUB_CORS_ORIGINS.
+            allowed_origins=services.settings.cors_origins,
         )
         self.services = services
 
@@ -149,6 +155,11 @@ class HubGraphQL(GraphQL[Context, None]):
                 principal = await self._authenticate(request)
             except Unauthenticated:
                 principal = None
+            except Exception as exc:  # the user look-up failed (database): our fault, masked, no data
+                request_id = str(scope.get("state", {}).get("request_id", ""))
+                logger.error("authentication failed", extra={"request_id": request_id, **masked_error(exc)})
+                await edge.internal_error(request_id)(scope, receive, send)
+                return
             if principal is None and not self._serves_ide(request):
                 await edge.unauthenticated()(scope, receive, send)
                 return
@@ -218,6 +229,25 @@ class HubGraphQL(GraphQL[Context, None]):
             if finish is not None:
                 result.errors = [finish(e) for e in result.errors]
         return await super().process_result(request, result)
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Context | None = None, root_value: None = None
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request)
+        except HTTPException as exc:
+            if not isinstance(request, Request):
+                raise
+            # strawberry refuses a GET operation, a batch, a bad body or content type with plain text: answer in
+            # the one JSON shape clients parse everywhere else (stable code, no echo of the request).
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_USER_INPUT"}}]}
+            return JSONResponse(body, status_code=exc.status_code)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # A browser opening /graphql gets the hub's own GraphiQL (vendored assets, no CDN): hub/graphiql.py.
+        from hub.graphiql import page_response
+
+        return page_response()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

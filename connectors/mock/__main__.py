@@ -1,4 +1,4 @@
-"""Start all five mock departments: `python -m connectors.mock [--families N --seed S]`.
+"""Start all five mock departments: `python -m connectors.mock [--families N --seed S --anchor-date D]`.
 
 Ports default to SOF 8101, BIF 8102, BUF 8103, KFF 8104, SUF 8105; `MOCK_<DEPT>_URL` overrides one
 (e.g. http://0.0.0.0:9101). Prints where each listens; never prints a CPR number.
@@ -13,9 +13,11 @@ import os
 import signal
 import sys
 import time
+from datetime import date
 
 from connectors.mock.runner import default_urls, running_departments
 from hub.domain import Department
+from hub.world.anchor import parse_anchor, resolve_anchor
 from hub.world.generator import DEMO_FAMILIES, DEMO_SEED, generate_world
 
 
@@ -24,12 +26,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--families", type=int, default=DEMO_FAMILIES, help="families in the world")
     parser.add_argument("--seed", type=int, default=DEMO_SEED, help="world seed (same seed, same world)")
     parser.add_argument("--host", default="127.0.0.1", help="interface for the default URLs")
+    parser.add_argument(
+        "--anchor-date",
+        type=parse_anchor,
+        metavar="YYYY-MM-DD",
+        help="the world's 'today' (default: HUB_WORLD_ANCHOR, else today; use the one `hub seed` used)",
+    )
     return parser.parse_args(argv)
 
 
-async def _serve(families: int, seed: int, host: str) -> None:
+async def _serve(families: int, seed: int, host: str, anchor: date) -> None:
     started = time.perf_counter()
-    world = generate_world(families, seed)
+    world = generate_world(families, seed, anchor)
     elapsed = time.perf_counter() - started
     urls = default_urls(host)
     for department in Department:
@@ -52,7 +60,11 @@ async def _serve(families: int, seed: int, host: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    asyncio.run(_serve(args.families, args.seed, args.host))
+    configured = os.environ.get("HUB_WORLD_ANCHOR")
+    anchor = resolve_anchor(
+        args.anchor_date, parse_anchor(configured) if configured else None, None, date.today()
+    )
+    asyncio.run(_serve(args.families, args.seed, args.host, anchor))
     return 0
 
 

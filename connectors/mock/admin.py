@@ -5,6 +5,10 @@
     DELETE /_admin/faults   clear all faults
     GET    /_admin/stats    requests per data endpoint, CPR numbers asked for, faults injected, 401s
     DELETE /_admin/stats    reset the counters
+    POST   /_admin/persons  register a person with this department's record about them:
+                            {"cpr": "10 digits", "record": {... the department's own wire format ...}};
+                            201 {"persons": N}. The single-person and batch look-ups serve it at once (the
+                            paged list keeps the world's persons). Replaces a record already there.
 
 All take `Authorization: Bearer <admin token>`. The admin API is never subject to faults and never
 returns personal data.
@@ -20,6 +24,8 @@ from connectors.mock.auth import bearer_token, matches
 from connectors.mock.faults import FaultConfig, InvalidFaults
 from connectors.mock.service import json_response
 from connectors.mock.state import MOCK_STATE
+
+CPR_DIGITS = 10
 
 
 def _admin_error(status: int, code: str, message: str) -> web.Response:
@@ -69,8 +75,26 @@ def add_admin_routes(app: web.Application, *, admin_token: str) -> None:
         state.stats.reset()
         return json_response(state.stats.to_json())
 
+    async def register_person(request: web.Request) -> web.StreamResponse:
+        if (denied := authorized(request)) is not None:
+            return denied
+        try:
+            body = await request.json(loads=json.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _admin_error(400, "bad_request", "the body is not valid JSON")
+        cpr = body.get("cpr") if isinstance(body, dict) else None
+        record = body.get("record") if isinstance(body, dict) else None
+        if not isinstance(cpr, str) or len(cpr) != CPR_DIGITS or not cpr.isdigit():
+            return _admin_error(400, "bad_request", "cpr must be 10 digits")
+        if not isinstance(record, dict):
+            return _admin_error(400, "bad_request", "record must be a JSON object")
+        state = request.app[MOCK_STATE]
+        state.records[cpr] = record
+        return json_response({"persons": len(state.records)}, status=201)
+
     app.router.add_get("/_admin/faults", get_faults)
     app.router.add_post("/_admin/faults", set_faults)
     app.router.add_delete("/_admin/faults", clear_faults)
     app.router.add_get("/_admin/stats", get_stats)
     app.router.add_delete("/_admin/stats", reset_stats)
+    app.router.add_post("/_admin/persons", register_person)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 from aiohttp import web
@@ -75,7 +75,10 @@ def create_department_app(
     configuration.
     """
     env = os.environ if environ is None else environ
-    api = API_FACTORIES[department](world.department_records.get(department, {}))
+    found = world.department_records.get(department)
+    # One mutable dict shared by the API and the admin API (which registers persons into it).
+    records: MutableMapping[str, Any] = found if isinstance(found, MutableMapping) else dict(found or {})
+    api = API_FACTORIES[department](records)
     if faults is None:
         config = FaultConfig.from_env(env.get(faults_env(department)))
     elif isinstance(faults, FaultConfig):
@@ -86,15 +89,16 @@ def create_department_app(
     if not accepted:
         raise ValueError("at least one client credential is required")
     app = web.Application(middlewares=[_department_middleware])
-    app[MOCK_STATE] = MockState(api=api, credentials=accepted, injector=FaultInjector(config))
+    app[MOCK_STATE] = MockState(
+        api=api, credentials=accepted, injector=FaultInjector(config), records=records
+    )
     for endpoint in api.endpoints:
         app.router.add_route(
             endpoint.method, endpoint.path, endpoint.handler, name=_ROUTE_PREFIX + endpoint.kind
         )
-    persons = len(world.department_records.get(department, {}))
 
     async def health(request: web.Request) -> web.StreamResponse:
-        return json_response({"status": "ok", "department": department.value, "persons": persons})
+        return json_response({"status": "ok", "department": department.value, "persons": len(records)})
 
     async def openapi(request: web.Request) -> web.StreamResponse:
         return json_response(api.openapi)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,9 @@ class MockState:
     stats: Stats = field(default_factory=Stats)
     # Set on shutdown: hung and delayed requests end at once instead of holding the server open.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    # The department's records (CPR -> wire-format record), shared with `api`: the admin API registers
+    # persons here, and the single-person and batch look-ups serve them from then on.
+    records: MutableMapping[str, Any] = field(default_factory=dict)
 
 
 MOCK_STATE = web.AppKey("mock_state", MockState)

@@ -9,7 +9,10 @@ The rules (DOMAIN.md §3):
 - COORDINATOR and CORE_TEAM see a family only while currently assigned to it (any team role). A family they
   are not assigned to is NOT_FOUND, never FORBIDDEN, so its existence does not leak. On their families they
   may ask for all five department sections of every current member; consent decides what is then shown
-  (basis `hfi_team`).
+  (basis `hfi_team`). Closing a family ends every team assignment and the family's consents; the closing
+  coordinator keeps only the RECORD of it (the hub's own data, read-only, so it can be re-opened). On that
+  record a member's sections are asked for on basis `closed_record`: only a consent recorded after the
+  closure (the family asked again, to re-open) lifts confidentiality, never a statutory basis.
 - CASEWORKER sees the families of the persons in their own caseload (members listed), and only their own
   department's section of those caseload persons (basis `own_department`: their administration's own data, as
   today). Every other section is FORBIDDEN.
@@ -33,7 +36,7 @@ from hub.access.facts import AccessFacts
 from hub.auth.principal import Principal
 from hub.cpr import age_on
 from hub.domain import Department, Role
-from hub.persistence.models import TeamRole
+from hub.persistence.models import LIVE_TEAM_ROLES, TeamRole
 
 ADULT_AGE = 18
 OWN_DATA_AGE = 15  # from 15 a young person sees (and consents to) their own data
@@ -56,6 +59,7 @@ class Basis(StrEnum):
     OWN_DEPARTMENT = "own_department"  # a caseworker's own administration's data about their own case
     SELF = "self"  # the data subject themselves
     CUSTODY = "custody"  # a custody holder for a child under 18
+    CLOSED_RECORD = "closed_record"  # a closed family's record holder: a (new) consent only, no statute
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,14 @@ def _team_reason(team_roles: frozenset[str]) -> str:
     for role in _TEAM_ROLE_ORDER:
         if role in team_roles:
             return f"assigned_{role.lower()}"
+    if TeamRole.RECORD in team_roles:
+        return "closed_record"
     return "assigned"
+
+
+def on_live_team(facts: AccessFacts, family_id: str) -> bool:
+    """Whether the viewer is on the family's working team now (not only holding a closed family's record)."""
+    return not LIVE_TEAM_ROLES.isdisjoint(facts.assignments.get(family_id, frozenset()))
 
 
 def _citizen_age(facts: AccessFacts) -> int | None:
@@ -179,6 +190,8 @@ def _team_section(principal: Principal, facts: AccessFacts, person_id: str, fami
     team_roles = facts.assignments.get(family_id)
     if not team_roles:
         return _forbidden("not_assigned")
+    if not on_live_team(facts, family_id):
+        return _allow("closed_record", Basis.CLOSED_RECORD)
     return _allow(_team_reason(team_roles), Basis.HFI_TEAM)
 
 
@@ -243,6 +256,6 @@ def full_cpr_visible(principal: Principal | None, facts: AccessFacts, person_id:
     if principal is None or not cpr_visibility(principal):
         return False
     if principal.role is Role.COORDINATOR:
-        return family_id in facts.assignments
+        return on_live_team(facts, family_id)
     own = principal.department
     return own is not None and own in facts.caseload.get(person_id, frozenset())

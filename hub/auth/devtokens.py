@@ -19,7 +19,7 @@ DEMO_USERS: dict[Role, str] = {
     Role.COORDINATOR: "tovholder",
     Role.CORE_TEAM: "sof-kerne",
     Role.CASEWORKER: "sof-sagsbehandler",
-    Role.CITIZEN: "borger-F00001-1",
+    Role.CITIZEN: "borger-F00002-1",  # an adult of the README's demo family F00002
     Role.DEPARTMENT_SYSTEM: "sof-system",
     Role.STEERING_GROUP: "styregruppe",
     Role.ADMIN: "admin",
@@ -53,8 +53,34 @@ async def mint_for_user(settings: Settings, username: str, *, ttl_s: int = DEFAU
     issuer = _issuer(settings)
     users = await _active_users(settings, username)
     if not users:
-        raise TokenError("no active user with that username (has `hub seed` run?)")
+        known = [u.username for u in await _active_users(settings)]
+        if not known:
+            raise TokenError("no users in the database: run `hub seed` (or `make run`)")
+        raise TokenError(
+            f"no active user named {username!r}; the users are: {', '.join(known)} (`hub users` shows their roles)"
+        )
     return issuer.mint(users[0].subject, ttl_s=ttl_s, username=username)
+
+
+async def active_users(settings: Settings) -> list[tuple[str, str, str]]:
+    """(username, role, department or "") of every active user, by username: what `hub users` lists."""
+    return [
+        (u.username, u.role.value, u.department.value if u.department else "")
+        for u in await _active_users(settings)
+    ]
+
+
+async def tokens_for(
+    settings: Settings, usernames: list[str], *, ttl_s: int = MAX_TTL_S
+) -> list[tuple[str, str, str]]:
+    """(username, role, token) for each of `usernames` that is seeded and active, in the order given."""
+    issuer = _issuer(settings)
+    by_name = {u.username: u for u in await _active_users(settings)}
+    return [
+        (name, by_name[name].role.value, issuer.mint(by_name[name].subject, ttl_s=ttl_s, username=name))
+        for name in usernames
+        if name in by_name
+    ]
 
 
 async def demo_tokens(settings: Settings, *, ttl_s: int = MAX_TTL_S) -> list[tuple[str, str, str]]:

@@ -109,11 +109,13 @@ class ConsentGuard:
         *,
         own_department: bool = False,
         custody_holder: bool = False,
+        consent_only: bool = False,
     ) -> SectionConsent:
         """Consent for one section.
 
         Access's findings are facts here: `own_department` (the member is in the viewer's own caseload in
         this department) and `custody_holder` (the citizen viewer currently holds custody of the member).
+        `consent_only`: statutory bases do not count (a closed family's record holder is not its team).
         """
         principal = self.principal
         if principal is None:
@@ -129,6 +131,7 @@ class ConsentGuard:
             custody_holder=principal.person_id if custody_holder and not worker else None,
         )
         bases = self._bases.get(member.person_id)
+        statutory = () if consent_only else bases.statutory
         case = decide(
             principal,
             subject,
@@ -137,7 +140,7 @@ class ConsentGuard:
             self.purpose,
             self.now,
             bases.consents,
-            bases.statutory,
+            statutory,
         )
         if not case.allowed:
             return SectionConsent(False, frozenset(), None, case.reason, case)
@@ -149,7 +152,7 @@ class ConsentGuard:
             self.purpose,
             self.now,
             bases.consents,
-            bases.statutory,
+            statutory,
         )
         categories = frozenset({DataCategory.CASE} | ({DataCategory.HEALTH} if health.allowed else set()))
         return SectionConsent(True, categories, case.basis, case.reason, case, health)

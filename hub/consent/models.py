@@ -45,6 +45,8 @@ class Consent(Base):
     withdrawn_by_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     withdrawn_by_person_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"))
     withdrawal_channel: Mapped[Channel | None] = mapped_column(_enum(Channel, "consent_channel"))
+    # Why the hub ended it, when not at the citizen's request: "FAMILY_CLOSED" (the course ended).
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(32))
     superseded_by: Mapped[str | None] = mapped_column(ForeignKey("consents.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

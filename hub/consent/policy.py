@@ -12,8 +12,11 @@ The rules (DOMAIN.md §4, where silent: what a data-protection officer signs off
   2. Consent: the family's core team (coordinator, core-team roles) is the grantee of an HFI-coordination
      consent; a caseworker outside the team never is.
   3. Statutory basis (e.g. a report of concern): allows workers; the citizen cannot withdraw it.
-- Citizens see their own data, and their children's while holding custody and the child is under 18; from 15
-  the young person alone decides on their own health data, so a parent does not see the child's HEALTH.
+- Citizens see their own data, and their children's while holding custody and the child is under 18. From 15
+  the young person decides what of their data the hub shows to their parents (DOMAIN §4): a custody holder
+  sees a 15-17-year-old's section only while the young person's OWN consent (granted by them, SELF) covers
+  that department and category (`young_persons_say`), so the young person's withdrawal hides it from the
+  parents at once; and never the young person's HEALTH.
 - Any other role: no person data.
 
 Deny beats permit: a withdrawal is the citizen's latest word on the scope it covers. A withdrawn consent
@@ -233,7 +236,7 @@ def decide(  # noqa: PLR0911, PLR0917 - the policy's documented signature; one r
 ) -> ConsentDecision:
     """May `viewer` see `subject`'s `category` data from `department` for `purpose` at `now`?"""
     if viewer.role is Role.CITIZEN:
-        return _decide_citizen(viewer, subject, category, local_day(now))
+        return _decide_citizen(viewer, subject, department, category, purpose, now, consents)
     if viewer.role not in WORKER_ROLES:
         return ConsentDecision(False, None, "role_has_no_person_data")
     if viewer.department is department and (viewer.user_id, department) in subject.caseworkers:
@@ -251,21 +254,55 @@ def decide(  # noqa: PLR0911, PLR0917 - the policy's documented signature; one r
     return ConsentDecision(False, None, resolution.reason)
 
 
-def _decide_citizen(
-    viewer: Principal, subject: SubjectFacts, category: DataCategory, today: date
+def _decide_citizen(  # noqa: PLR0911, PLR0917 - one return per rule; the facts passed on from `decide`
+    viewer: Principal,
+    subject: SubjectFacts,
+    department: Department,
+    category: DataCategory,
+    purpose: Purpose,
+    now: datetime,
+    consents: Iterable[ConsentFacts],
 ) -> ConsentDecision:
     if viewer.person_id is None:
         return ConsentDecision(False, None, "not_own_data")
     if viewer.person_id == subject.person_id:
         return ConsentDecision(True, "own_data", "own_data", BasisKind.OWN_DATA)
     if viewer.person_id in subject.custody_holder_ids:
-        age = age_on(subject.birth_date, today)
+        age = age_on(subject.birth_date, local_day(now))
         if age >= CUSTODY_AGE:
             return ConsentDecision(False, None, "child_is_adult")
         if category is DataCategory.HEALTH and age >= OWN_CONSENT_AGE:
             return ConsentDecision(False, None, "young_person_decides_own_health")
+        if age >= OWN_CONSENT_AGE:
+            return young_persons_say(subject, department, category, purpose, now, consents)
         return ConsentDecision(True, "custody", "custody", BasisKind.CUSTODY)
     return ConsentDecision(False, None, "not_own_data")
+
+
+def young_persons_say(  # noqa: PLR0917 - the policy's documented signature
+    subject: SubjectFacts,
+    department: Department,
+    category: DataCategory,
+    purpose: Purpose,
+    now: datetime,
+    consents: Iterable[ConsentFacts],
+) -> ConsentDecision:
+    """May a custody holder see a 15-17-year-old's `department` data? Only on the young person's own consent.
+
+    Only consents the young person granted themselves count (a parent cannot consent to their own view); the
+    usual rules then apply to them (period, withdrawal from its moment, deny beats permit).
+    """
+    own = [
+        c
+        for c in consents
+        if any(g.person_id == subject.person_id and g.capacity is GrantorCapacity.SELF for g in c.grantors)
+    ]
+    resolution = resolve_consents(subject, department, category, purpose, now, own)
+    if resolution.state is EffectiveState.ACTIVE and resolution.consent is not None:
+        return ConsentDecision(True, resolution.consent.id, "young_persons_consent", BasisKind.CUSTODY)
+    if resolution.state is EffectiveState.WITHDRAWN:
+        return ConsentDecision(False, None, "young_person_withdrew")
+    return ConsentDecision(False, None, "young_person_decides")
 
 
 def effective_state(

@@ -38,6 +38,7 @@ class ConsentView:
     withdrawal_channel: Channel | None
     superseded_by: str | None
     superseded_at: datetime | None
+    withdrawal_reason: str | None = None  # FAMILY_CLOSED: ended by the hub when the family was closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ def consent_view(row: Consent, birth_date: date, now: datetime) -> ConsentView:
         withdrawn_by_user_id=row.withdrawn_by_user_id,
         withdrawn_by_person_id=row.withdrawn_by_person_id,
         withdrawal_channel=row.withdrawal_channel,
+        withdrawal_reason=row.withdrawal_reason,
         superseded_by=row.superseded_by,
         superseded_at=row.superseded_at,
     )

@@ -1,9 +1,8 @@
 """The steering report as CSV (one long table) and as an SVG chart (outcomes at enrolment vs now).
 
 Both render an already-suppressed `SteeringReport`: a hidden cell is written as its display token ("<5" or
-"suppressed"), never as a number, and the chart draws no bar for a hidden share. The chart uses matplotlib's
-object API on the Agg backend (no pyplot global state, so concurrent renders never share a figure) and writes
-deterministic SVG (fixed hash salt, no date). No identifiers of persons or families exist in the input.
+"suppressed"), never as a number, and the chart draws no bar for a hidden share. The chart is plain SVG written
+here (deterministic: no ids, no date). No identifiers of persons or families exist in the input.
 """
 
 from __future__ import annotations
@@ -11,14 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from hub.enrolment.indicators import Indicator
 from hub.enrolment.report import SteeringReport
 from hub.enrolment.suppression import Cell, Scope
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 CSV_COLUMNS = ("section", "scope", "figure", "period", "measure", "value")
 INDICATOR_LABELS = {
@@ -102,57 +98,70 @@ def _bar_label(cell: Cell) -> str:
 
 
 def to_svg(report: SteeringReport, scope: Scope = Scope.ALL) -> bytes:
-    """A grouped bar chart of the three outcome shares, at enrolment and now, for one scope."""
-    import matplotlib
+    """A grouped bar chart of the three outcome shares, at enrolment and now, for one scope.
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    # Text as <text> (searchable, accessible), and stable element ids so the same report gives the same bytes.
-    with matplotlib.rc_context({"svg.hashsalt": "familiehub-steering", "svg.fonttype": "none"}):
-        return _render(report, scope, Figure(figsize=(8.0, 4.5)))
-
-
-def _render(report: SteeringReport, scope: Scope, figure: Figure) -> bytes:
-    axes = figure.subplots()
+    Plain SVG written here (no plotting library: matplotlib and numpy were 169 MB of the runtime install for three
+    pairs of bars). Text stays <text> (searchable, accessible); the same report gives the same bytes.
+    """
     indicators = list(INDICATOR_LABELS)
-    width = 0.38
+    width, height = 800, 450
+    left, right, top, bottom = 70, 20, 50, 360  # the plot area; y = 0 % at `bottom`, 110 % at `top`
+
+    def y(pct: float) -> float:
+        return bottom - (bottom - top) * min(max(pct, 0.0), 110.0) / 110.0
+
+    where = "the programme" if scope is Scope.ALL else scope.value.title()
+    title = f"Outcomes at enrolment and now, {where} ({report.capacity.on.isoformat()})"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{width / 2:.1f}" y="28" font-size="14" text-anchor="middle">{escape(title)}</text>',
+        f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" stroke="#000000"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#000000"/>',
+        f'<text x="18" y="{(top + bottom) / 2:.1f}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 18 {(top + bottom) / 2:.1f})">Share of persons (%)</text>',
+    ]
+    for tick in range(0, 101, 20):
+        parts.append(
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
+            f'<line x1="{left - 3}" y1="{y(tick):.1f}" x2="{left}" y2="{y(tick):.1f}" stroke="#000000"/>'
+        )
     series = (
         ("At enrolment", "#9bb7d4", [report.outcomes[i][scope].at_enrolment_pct for i in indicators]),
         ("Now", "#1f5f99", [report.outcomes[i][scope].now_pct for i in indicators]),
     )
-    for offset, (label, colour, cells) in enumerate(series):
-        xs = [index + (offset - 0.5) * width for index in range(len(indicators))]
-        heights = [c.value if c.shown and c.value is not None else 0.0 for c in cells]
-        bars = axes.bar(xs, heights, width, label=label, color=colour)
-        for bar, cell in zip(bars, cells, strict=True):
-            axes.annotate(
-                _bar_label(cell),
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                xytext=(0, 2),
-                textcoords="offset points",
+    group = (width - right - left) / len(indicators)
+    bar = group * 0.3
+    for index, indicator in enumerate(indicators):
+        centre = left + group * (index + 0.5)
+        for offset, (_label, colour, cells) in enumerate(series):
+            cell = cells[index]
+            x = centre + (offset - 1) * bar
+            value = cell.value if cell.shown and cell.value is not None else 0.0
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{bar:.1f}" height="{bottom - y(value):.1f}" '
+                f'fill="{colour}"/>'
+                f'<text x="{x + bar / 2:.1f}" y="{y(value) - 4:.1f}" font-size="10" text-anchor="middle">'
+                f"{escape(_bar_label(cell))}</text>"
             )
-    axes.set_xticks(
-        range(len(indicators)),
-        [
-            f"{INDICATOR_LABELS[i]}\n(n = {report.outcomes[i][scope].persons.display} persons)"
-            for i in indicators
-        ],
-        fontsize=8,
+        persons = report.outcomes[indicator][scope].persons.display
+        parts.append(
+            f'<text x="{centre:.1f}" y="{bottom + 18}" font-size="10" text-anchor="middle">'
+            f"{escape(INDICATOR_LABELS[indicator])}</text>"
+            f'<text x="{centre:.1f}" y="{bottom + 32}" font-size="10" text-anchor="middle">'
+            f"(n = {escape(persons)} persons)</text>"
+        )
+    for offset, (label, colour, _cells) in enumerate(series):
+        lx, ly = width - right - 150, top + 8 + offset * 18
+        parts.append(
+            f'<rect x="{lx}" y="{ly - 9}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{lx + 18}" y="{ly + 1}" font-size="11">{escape(label)}</text>'
+        )
+    parts.append(
+        f'<text x="8" y="{height - 10}" font-size="9">'
+        f"{escape('<5: fewer than 5 persons; suppressed: hidden to protect a small cell')}</text>"
     )
-    axes.set_ylim(0, 110)
-    axes.set_ylabel("Share of persons (%)")
-    where = "the programme" if scope is Scope.ALL else scope.value.title()
-    axes.set_title(f"Outcomes at enrolment and now, {where} ({report.capacity.on.isoformat()})", fontsize=10)
-    axes.legend(fontsize=8, loc="upper right")
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.text(
-        0.01, 0.01, "<5: fewer than 5 persons; suppressed: hidden to protect a small cell", fontsize=7
-    )
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
-    out = io.BytesIO()
-    figure.savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
+    parts.append("</svg>")
+    return ("\n".join(parts) + "\n").encode()

@@ -14,7 +14,7 @@ No I/O and no clock: callers pass the day. The rules (DOMAIN.md §1, the seed pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -173,6 +173,22 @@ def capacity_on(day: date, *, start: date, capacity: int, capacity_first_year: i
 def may_take_place(*, active: int, cap: int, waiting_ahead: int) -> bool:
     """A place is free for this family when free places outnumber the families waiting ahead of it."""
     return cap - active > waiting_ahead
+
+
+def holds_queue_place(latest_outcome: Outcome | None) -> bool:
+    """Whether a waitlisted family holds its place in the queue, by its latest eligibility assessment.
+
+    A family re-assessed NOT_ELIGIBLE leaves the queue's head (it would otherwise block every family behind
+    it from a free place); it stays on the waitlist, shown as not eligible, until a new assessment finds it
+    eligible again. UNKNOWN (a department could not be asked) is never read as "no": the family keeps its place.
+    """
+    return latest_outcome is not Outcome.NOT_ELIGIBLE
+
+
+def queue_order(entries: Sequence[tuple[str, bool]]) -> list[str]:
+    """The waitlist's order from (family id, holds its place) pairs already in referral order: the families
+    holding their place first, then the others, each in referral order."""
+    return [fid for fid, holds in entries if holds] + [fid for fid, holds in entries if not holds]
 
 
 # --- quarters ----------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@
   the outcome says why and at which position (the GraphQL layer refuses with CONFLICT). Enrolment needs an
   eligibility assessment found ELIGIBLE within `ASSESSMENT_VALID_DAYS` and after the family's last closure.
   On enrolment the members' outcome indicators are stored as its snapshot (hub/enrolment/observe.py).
-- `close`: records reason and hand-over department, frees the place; history stays (enrolment_events, the
-  family timeline, the audit log), so a closed family can be re-enrolled later as a new episode.
+- `close`: records reason and hand-over department, frees the place, and ends the sharing around the family
+  (hub/enrolment/closure.py: team assignments, HFI consents, upcoming meetings; the plan is frozen); history
+  stays (enrolment_events, the family timeline, the audit log), so a closed family can be re-enrolled later
+  as a new episode, with a new team and new consents.
 Every capacity decision runs under the programme lock (store.take_capacity_lock), so two coordinators can
 never both take the last place. Every change writes its audit event (CHANGE) in the same transaction.
 Department calls happen before the transaction, never while holding the lock.
@@ -14,6 +16,7 @@ Department calls happen before the transaction, never while holding the lock.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -23,10 +26,11 @@ from hub.crypto import CprVault
 from hub.domain import Department, FamilyStatus
 from hub.enrolment import store
 from hub.enrolment.access import Actor, require_coordinator, require_coordinator_on
+from hub.enrolment.closure import end_sharing, resume_sharing
 from hub.enrolment.indicators import Indicator, Observation
 from hub.enrolment.models import EnrolmentEvent, EnrolmentSnapshot, EventKind, Outcome
 from hub.enrolment.observe import ReadHook, Sources, observe
-from hub.enrolment.rules import capacity_on, may_take_place, programme_year
+from hub.enrolment.rules import capacity_on, holds_queue_place, may_take_place, programme_year
 from hub.enrolment.views import (
     CapacityView,
     ClosedOutcome,
@@ -96,13 +100,24 @@ class EnrolmentService:
         require_coordinator(actor.principal, "see the waitlist")
         async with self.sessions() as session:
             rows = await store.waitlisted(session)
-            since = await _waitlisted_since(session, [r.id for r in rows])
+            since = await store.waitlisted_since(session, [r.id for r in rows])
+            outcomes = await store.latest_outcomes(session, [r.id for r in rows])
+            offered = await self._offered(session, actor.today)
         visible = await gate.visible_families([r.id for r in rows])
         return [
-            WaitlistEntryView(position, store.family_info(row), since.get(row.id))
+            WaitlistEntryView(
+                position,
+                store.family_info(row),
+                since.get(row.id),
+                holds_place=holds_queue_place(outcomes.get(row.id)),
+                place_offered=offered is not None and row.id == offered.id,
+            )
             for position, row in enumerate(rows, start=1)
             if row.id in visible
         ]
+
+    async def _offered(self, session: AsyncSession, today: date) -> Family | None:
+        return await store.offered_place(session, cap_on(self.settings, today))
 
     async def history(self, actor: Actor, gate: Gate, family_id: str) -> list[EnrolmentEventView]:
         await require_coordinator_on(gate, actor.principal, family_id, "see the enrolment history")
@@ -173,7 +188,10 @@ class EnrolmentService:
     async def _eligible_assessment(self, session: AsyncSession, family: Family, today: date) -> str:
         latest = await store.latest_assessment(session, family.id)
         too_old = today - timedelta(days=ASSESSMENT_VALID_DAYS)
-        if latest is None or latest.assessed_at.date() < too_old:
+        # A waitlisted family found eligible keeps that answer while it waits: waiting is not its doing, and
+        # a freed place must be takeable in one step (a new assessment can still remove it from the queue).
+        waiting = family.status is FamilyStatus.WAITLISTED and latest is not None
+        if latest is None or (latest.assessed_at.date() < too_old and not waiting):
             raise Conflict(
                 f"run an eligibility assessment first (one from the last {ASSESSMENT_VALID_DAYS} days)",
                 reason="ASSESSMENT_REQUIRED",
@@ -216,6 +234,8 @@ class EnrolmentService:
         family.handed_over_to = None
         family.version += 1
         await session.flush()
+        if before is FamilyStatus.CLOSED:
+            await resume_sharing(session, actor, family.id)
         for member in members:
             seen = observations.get(member.person_id, Observation())
             session.add(
@@ -327,6 +347,7 @@ class EnrolmentService:
             family.handed_over_to = handed_over_to
             family.version += 1
             await session.flush()
+            await end_sharing(session, actor, family.id)
             what = "Closed" if before is FamilyStatus.ACTIVE else f"Closed while {before.value.lower()}"
             handover = f", handed over to {handed_over_to.value}" if handed_over_to else ""
             await store.log_change(
@@ -346,7 +367,20 @@ class EnrolmentService:
                 ),
             )
             capacity = await self._capacity(session, actor.today)
-            return ClosedOutcome(store.family_info(family), capacity, event.id)
+            offered = await self._offered(session, actor.today)
+            closed = ClosedOutcome(
+                store.family_info(family),
+                capacity,
+                event.id,
+                store.family_info(offered) if offered is not None else None,
+            )
+        # The coordinator is told of the free place only for a family they may see (need-to-know).
+        if (
+            closed.place_offered_to is not None
+            and closed.place_offered_to.id not in await gate.visible_families([closed.place_offered_to.id])
+        ):
+            return replace(closed, place_offered_to=None)
+        return closed
 
 
 def _check_enrollable(family: Family, expected_version: int | None) -> None:
@@ -380,14 +414,3 @@ def _event(
         handed_over_to=handed_over_to,
         assessment_id=assessment_id,
     )
-
-
-async def _waitlisted_since(session: AsyncSession, family_ids: list[str]) -> dict[str, date]:
-    if not family_ids:
-        return {}
-    rows = await session.execute(
-        select(EnrolmentEvent.family_id, EnrolmentEvent.effective_on)
-        .where(EnrolmentEvent.family_id.in_(family_ids), EnrolmentEvent.kind == EventKind.WAITLISTED)
-        .order_by(EnrolmentEvent.occurred_at)
-    )
-    return {str(fid): on for fid, on in rows.all()}  # ordered by time: the latest waitlisting wins

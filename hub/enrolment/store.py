@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -23,7 +23,8 @@ from hub.audit.events import AuditAction, AuditDecision, AuditEvent
 from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
 from hub.domain import FamilyStatus
-from hub.enrolment.models import EligibilityAssessment, EnrolmentEvent, EnrolmentLock, EventKind
+from hub.enrolment.models import EligibilityAssessment, EnrolmentEvent, EnrolmentLock, EventKind, Outcome
+from hub.enrolment.rules import holds_queue_place, queue_order
 from hub.family.model import FamilyInfo
 from hub.persistence.models import Family
 from hub.plan.models import HistoryEntry
@@ -56,20 +57,39 @@ def _ahead_of(family: Family) -> Any:
 
 
 async def waiting_ahead(session: AsyncSession, family: Family) -> int:
-    """Waitlisted families ahead of `family` in referral order (referred_on, then id)."""
-    stmt = (
-        select(func.count())
-        .select_from(Family)
-        .where(Family.status == FamilyStatus.WAITLISTED, Family.id != family.id, _ahead_of(family))
+    """Waitlisted families ahead of `family` in referral order (referred_on, then id) that hold their place
+    in the queue (rules.holds_queue_place: not re-assessed NOT_ELIGIBLE)."""
+    stmt = select(Family.id).where(
+        Family.status == FamilyStatus.WAITLISTED, Family.id != family.id, _ahead_of(family)
     )
-    return int(await session.scalar(stmt) or 0)
+    ahead = list(await session.scalars(stmt))
+    outcomes = await latest_outcomes(session, ahead)
+    return sum(holds_queue_place(outcomes.get(fid)) for fid in ahead)
 
 
 async def waitlisted(session: AsyncSession) -> list[Family]:
+    """The waitlist in queue order: families holding their place first, then those found not eligible,
+    each in referral order (rules.queue_order)."""
     stmt = (
         select(Family).where(Family.status == FamilyStatus.WAITLISTED).order_by(Family.referred_on, Family.id)
     )
-    return list(await session.scalars(stmt))
+    rows = list(await session.scalars(stmt))
+    outcomes = await latest_outcomes(session, [r.id for r in rows])
+    order = queue_order([(r.id, holds_queue_place(outcomes.get(r.id))) for r in rows])
+    by_id = {r.id: r for r in rows}
+    return [by_id[fid] for fid in order]
+
+
+async def latest_outcomes(session: AsyncSession, family_ids: Sequence[str]) -> dict[str, Outcome]:
+    """Each family's latest eligibility outcome (families never assessed are absent)."""
+    if not family_ids:
+        return {}
+    rows = await session.execute(
+        select(EligibilityAssessment.family_id, EligibilityAssessment.outcome)
+        .where(EligibilityAssessment.family_id.in_(list(family_ids)))
+        .order_by(EligibilityAssessment.assessed_at, EligibilityAssessment.id)
+    )
+    return {str(fid): outcome for fid, outcome in rows.all()}  # in time order: the latest wins
 
 
 async def latest_assessment(session: AsyncSession, family_id: str) -> EligibilityAssessment | None:
@@ -178,3 +198,24 @@ def status_diff(before: FamilyStatus, after: FamilyStatus, **extra: Any) -> dict
 
 def day_iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+async def offered_place(session: AsyncSession, cap: int) -> Family | None:
+    """The family a free place offers itself to: the first waitlisted family holding its place (None when
+    the programme is full or nobody waits)."""
+    if await active_count(session) >= cap:
+        return None
+    rows = await waitlisted(session)
+    outcomes = await latest_outcomes(session, [r.id for r in rows])
+    return next((r for r in rows if holds_queue_place(outcomes.get(r.id))), None)
+
+
+async def waitlisted_since(session: AsyncSession, family_ids: list[str]) -> dict[str, date]:
+    if not family_ids:
+        return {}
+    rows = await session.execute(
+        select(EnrolmentEvent.family_id, EnrolmentEvent.effective_on)
+        .where(EnrolmentEvent.family_id.in_(family_ids), EnrolmentEvent.kind == EventKind.WAITLISTED)
+        .order_by(EnrolmentEvent.occurred_at)
+    )
+    return {str(fid): on for fid, on in rows.all()}  # ordered by time: the latest waitlisting wins

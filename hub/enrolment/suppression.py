@@ -53,6 +53,16 @@ class Suppression(StrEnum):
     COMPLEMENTARY = "COMPLEMENTARY"  # hidden so that another hidden cell cannot be derived
 
 
+# The rule as the steering group reads it (GraphQL `SteeringReport.suppressionRule`, the exports): plain Danish,
+# no developer notation. Keep it in step with the rule above.
+RULE_FOR_PEOPLE = (
+    "Tal, der bygger på færre end 5 personer eller familier, vises som «<5», og en andel skjules også, "
+    "når færre end 5 personer ikke har det, der tælles. Er et tal skjult i én bydel, skjules det i alle "
+    "bydele, så det ikke kan regnes ud fra totalen for hele programmet. Antallet af familier, der starter, "
+    "venter eller afslutter, vises præcist for hele programmet."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     value: int | float | None

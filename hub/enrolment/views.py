@@ -59,6 +59,8 @@ class ClosedOutcome:
     family: FamilyInfo
     capacity: CapacityView
     event_id: str
+    # The first eligible waitlisted family, when the closure left a place free for it (coordinator: enrol it).
+    place_offered_to: FamilyInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,8 @@ class WaitlistEntryView:
     position: int
     family: FamilyInfo
     waitlisted_on: date | None
+    holds_place: bool = True  # False: re-assessed NOT_ELIGIBLE, so behind every eligible family
+    place_offered: bool = False  # a place is free for this family now: enrolFamily takes it in one step
 
 
 @dataclass(frozen=True, slots=True)

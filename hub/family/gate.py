@@ -191,6 +191,7 @@ class Gate:
                 department,
                 own_department=access.basis is Basis.OWN_DEPARTMENT,
                 custody_holder=access.basis is Basis.CUSTODY,
+                consent_only=access.basis is Basis.CLOSED_RECORD,
             )
             key = (member.person_id, department)
             if consent.allowed:

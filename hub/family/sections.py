@@ -108,7 +108,7 @@ class SectionService:
             connector: DepartmentConnector = self.connectors[department]
             budget = self.budgets.get(department)
             if budget is not None:
-                connector = _WithinBudget(connector, budget, self._keep_late)
+                connector = _WithinBudget(connector, budget, self._late_keeper)
 
             async def load(cprs: list[str]) -> Sequence[Fetched | BaseException]:
                 return await self._fetch(connector, cprs)
@@ -117,11 +117,21 @@ class SectionService:
             self._loaders[department] = loader
         return loader
 
-    def _keep_late(self, department: Department, results: Mapping[str, LookupResult]) -> None:
-        """A department's answer that came after the view had gone on without it: refresh the cache."""
-        if self.cache is not None:
-            known = {self._person_ids[c]: r for c, r in results.items() if c in self._person_ids}
-            self.cache.write_behind(department, known, self.now)
+    def _late_keeper(self, department: Department) -> Callable[[Mapping[str, LookupResult]], None]:
+        """Called as a department call starts: what to do with its answer if it comes after the view went on
+        without it (refresh the cache). The cache's epoch is taken now, so that a push or a consent withdrawal
+        committed meanwhile is never overwritten by the late, older answer."""
+        cache = self.cache
+        if cache is None:
+            return lambda results: None
+        since = cache.memory.epoch
+        person_ids, at = self._person_ids, self.now
+
+        def keep(results: Mapping[str, LookupResult]) -> None:
+            known = {person_ids[c]: r for c, r in results.items() if c in person_ids}
+            cache.remember(department, known, at, since=since)
+
+        return keep
 
     async def _fetch(
         self, connector: DepartmentConnector, cprs: list[str]
@@ -215,21 +225,19 @@ class _WithinBudget:
         self,
         inner: DepartmentConnector,
         budget: LatencyBudget,
-        keep_late: Callable[[Department, Mapping[str, LookupResult]], None],
+        late_keeper: Callable[[Department], Callable[[Mapping[str, LookupResult]], None]],
     ) -> None:
         self.inner = inner
         self.budget = budget
-        self.keep_late = keep_late
+        self.late_keeper = late_keeper
         self.department = inner.department
         self.batch_limit = inner.batch_limit
 
     async def fetch_many(
         self, cprs: Sequence[str], *, deadline: Deadline | None = None
     ) -> Mapping[str, LookupResult]:
-        return await self.budget.run(
-            self.inner.fetch_many(cprs, deadline=deadline),
-            on_late=lambda results: self.keep_late(self.department, results),
-        )
+        keep = self.late_keeper(self.department)
+        return await self.budget.run(self.inner.fetch_many(cprs, deadline=deadline), on_late=keep)
 
     async def probe(self) -> ConnectorHealth:
         return await self.inner.probe()

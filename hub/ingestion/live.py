@@ -26,7 +26,7 @@ from hub.family import repository
 from hub.family.gate import Gate
 from hub.ingestion.service import family_channel
 from hub.ingestion.stream_guard import StreamEnded, stream_end
-from hub.ingestion.timeline import TimelineKind
+from hub.ingestion.timeline import TimelineKind, department_summary
 from hub.plan.access import access_for
 from hub.pubsub import PubSub
 from hub.services import Services
@@ -109,6 +109,13 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
             record_id=str(message["recordId"]),
             version=int(message["version"]),
             deleted=bool(message.get("deleted", False)),
+            summary=department_summary(
+                department,
+                str(message["recordKind"]),
+                str(message["recordId"]),
+                int(message["version"]),
+                deleted=bool(message.get("deleted", False)),
+            ),
         )
     if kind in ("PLAN_EDIT", "CONSENT_CHANGE"):
         principal = new_gate().principal

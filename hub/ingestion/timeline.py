@@ -72,13 +72,13 @@ async def department_entries(
     out: list[TimelineEntry] = []
     for row in rows:
         assert row.occurred_at is not None  # noqa: S101 - APPLIED events always have one
-        verb = "deleted" if row.deleted else "updated"
-        what = f"{row.record_kind} {row.record_id} (version {row.version})"
         out.append(
             TimelineEntry(
                 occurred_at=row.occurred_at,
                 kind=TimelineKind.DEPARTMENT_UPDATE,
-                summary=f"{row.department.value} {verb} {what}",
+                summary=department_summary(
+                    row.department, row.record_kind, row.record_id, row.version, deleted=row.deleted
+                ),
                 person_id=row.person_id,
                 department=row.department,
                 record_kind=row.record_kind,
@@ -88,6 +88,19 @@ async def department_entries(
             )
         )
     return out
+
+
+def department_summary(
+    department: Department,
+    record_kind: str | None,
+    record_id: str | None,
+    version: int | None,
+    *,
+    deleted: bool,
+) -> str:
+    """The one line for a department's pushed change: the timeline entry and the live update say the same."""
+    verb = "deleted" if deleted else "updated"
+    return f"{department.value} {verb} {record_kind} {record_id} (version {version})"
 
 
 async def plan_entries(session: AsyncSession, access: PlanAccess, limit: int) -> list[TimelineEntry]:

@@ -125,6 +125,12 @@ class TeamRole:
     COORDINATOR = "COORDINATOR"  # tovholder
     MAKKERPAR = "MAKKERPAR"  # one of the fixed pair of contact persons
     CORE_TEAM = "CORE_TEAM"  # another core-team worker on the family
+    # Not a team role: the coordinator who closed the family keeps its record (the hub's own data, read-only:
+    # status, plan, history) so it can be re-opened. No department data is shared on this basis.
+    RECORD = "RECORD"
+
+
+LIVE_TEAM_ROLES = frozenset({TeamRole.COORDINATOR, TeamRole.MAKKERPAR, TeamRole.CORE_TEAM})
 
 
 class TeamAssignment(Base):

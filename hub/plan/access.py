@@ -15,6 +15,9 @@ re-decides that; it only narrows an allowed family down by the plan's own, stric
   systems): the family does not exist for them, so every check is NOT_FOUND, never FORBIDDEN.
 Managing the core team (assign, unassign) is for the family's current coordinator and for workers with the
 COORDINATOR role on the team; an unassigned coordinator, like anyone unassigned, gets NOT_FOUND.
+- CLOSED: a closed family's plan is frozen. The coordinator who closed it keeps its record (READ, reason
+  `family_closed`); any change is a CONFLICT with reason FAMILY_CLOSED (hub/plan/edits.py also refuses every
+  change to a closed family, whoever asks).
 
 `decide` is pure; `access_for` does the only I/O (the viewer's facts, loaded once for any number of
 families). Never decide plan access anywhere else, and never decide family visibility here.
@@ -35,8 +38,10 @@ from hub.access.visibility import FAMILY
 from hub.auth.principal import Principal
 from hub.cpr import age_on
 from hub.domain import Role
-from hub.errors import Forbidden
+from hub.errors import Conflict, Forbidden
 from hub.persistence.models import TeamRole
+
+FAMILY_CLOSED = "family_closed"
 
 
 class Level(StrEnum):
@@ -68,6 +73,8 @@ class PlanAccess:
     def require_edit(self) -> None:
         if self.level is Level.EDIT:
             return
+        if self.reason == FAMILY_CLOSED:
+            raise family_closed()
         if self.level is Level.NONE:
             raise FAMILY.error()
         raise Forbidden("only the family's core team may change its plan")
@@ -82,9 +89,21 @@ class PlanAccess:
     def require_manage_team(self) -> None:
         if self.manage_team:
             return
+        if self.reason == FAMILY_CLOSED:
+            raise family_closed()
         if self.level is Level.NONE:
             raise FAMILY.error()
         raise Forbidden("only the family's coordinator may change its core team")
+
+
+def family_closed(current_version: int | None = None) -> Conflict:
+    """The refusal of any change to a closed family's plan, team or meetings."""
+    extensions: dict[str, object] = {"reason": "FAMILY_CLOSED"}
+    if current_version is not None:
+        extensions["currentVersion"] = current_version
+    return Conflict(
+        "the family's course is closed: its plan is read-only (re-open the family first)", **extensions
+    )
 
 
 def _citizen_persons(facts: AccessFacts) -> frozenset[str]:
@@ -108,6 +127,8 @@ def decide(principal: Principal | None, facts: AccessFacts, family_id: str) -> P
         team_roles = facts.assignments.get(family_id, frozenset())
         if not team_roles:  # pragma: no cover - need-to-know allows team roles only on assigned families
             return PlanAccess(family_id, Level.NONE, "not_assigned")
+        if not policy.on_live_team(facts, family_id):
+            return PlanAccess(family_id, Level.READ, FAMILY_CLOSED)  # the closed family's record
         manage = principal.role is Role.COORDINATOR or TeamRole.COORDINATOR in team_roles
         return PlanAccess(family_id, Level.EDIT, family.reason, manage_team=manage)
     if principal.role is Role.CITIZEN:

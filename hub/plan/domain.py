@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hub.domain import Department, Role
 from hub.errors import BadUserInput
 
 
@@ -31,6 +32,9 @@ class ActionStatus(StrEnum):
 class MeetingStatus(StrEnum):
     SCHEDULED = "SCHEDULED"  # planned, minutes not yet recorded
     HELD = "HELD"  # minutes recorded: they act as the steering plan until the next meeting
+    CANCELLED = (
+        "CANCELLED"  # called off, with a reason (kept in the plan's history); also when the family closes
+    )
 
 
 class Instrument(StrEnum):
@@ -81,6 +85,9 @@ class ChangeKind(StrEnum):
     UNASSIGNED = "UNASSIGNED"
     JOINED = "JOINED"
     LEFT = "LEFT"
+    MOVED = "MOVED"
+    CANCELLED = "CANCELLED"
+    CLOSED = "CLOSED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +155,29 @@ def validate_sdq(
             raise BadUserInput(
                 "the SDQ total must equal the sum of the four difficulty subscales", field="score"
             )
+
+
+def may_be_responsible(
+    *,
+    role: Role,
+    user_department: Department | None,
+    on_team: bool,
+    caseload_departments: frozenset[Department],
+    action_department: Department,
+) -> bool:
+    """Whether a worker may be named responsible for an action of `action_department` on a family's plan.
+
+    The family's current core team (coordinator, makkerpar, core team) may; so may the action's department's
+    own caseworker for the member the action is about (for a family goal: for a current member), who
+    delivers the action in their own system. Nobody else: a plan names the people who work with the family.
+    """
+    if on_team and role in (Role.COORDINATOR, Role.CORE_TEAM):
+        return True
+    return (
+        role is Role.CASEWORKER
+        and user_department is action_department
+        and action_department in caseload_departments
+    )
 
 
 def signals_risk(instrument: Instrument, score: float, age: int, respondent: SdqRespondent | None) -> bool:

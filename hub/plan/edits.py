@@ -9,7 +9,8 @@ transaction's snapshot, so the loser waits and then sees the new version (instea
 
 Edits of goals, actions and minutes pass `expected_version` and bump the version; appends (progress notes,
 scheduling, measurements, team and membership changes) only touch the row and leave the version alone.
-Errors are raised in a fixed order: NOT_FOUND / FORBIDDEN (access), then BAD_USER_INPUT and NOT_FOUND for the
+A closed family's plan is frozen: every change is a CONFLICT with reason FAMILY_CLOSED (after access, so a
+family the viewer may not see is still NOT_FOUND). Errors are raised in a fixed order: NOT_FOUND / FORBIDDEN (access), then BAD_USER_INPUT and NOT_FOUND for the
 things the input names, then CONFLICT; raising rolls the whole transaction back.
 """
 
@@ -26,11 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.access.visibility import Missing, require_visible
+from hub.domain import FamilyStatus
 from hub.errors import BadUserInput, Conflict
 from hub.persistence.base import Base
 from hub.persistence.engine import transaction
+from hub.persistence.models import Family
 from hub.plan import history
-from hub.plan.access import PlanAccess, access_for
+from hub.plan.access import FAMILY_CLOSED, Level, PlanAccess, access_for, family_closed
 from hub.plan.domain import ChangeKind, Entity
 from hub.plan.history import Actor
 from hub.plan.models import Goal, Plan
@@ -53,6 +56,18 @@ class Edit:
             raise Conflict(
                 "the plan was changed by someone else; reload it and try again", currentVersion=self.version
             )
+
+    async def unchanged(self) -> None:
+        """A versioned edit that changed nothing (every field already had its value): give back the version the
+        lock took, so the plan's version (and every other client's `expectedVersion`) stays valid."""
+        self.require_current()
+        await self.session.execute(
+            update(Plan)
+            .where(Plan.family_id == self.family_id, Plan.version == self.version)
+            .values(version=Plan.version - 1)
+            .execution_options(synchronize_session=False)
+        )
+        self.version -= 1
 
     async def log(
         self,
@@ -141,11 +156,14 @@ async def open_edit(
     *,
     expected_version: int | None = None,
     manage_team: bool = False,
+    closed_ok: bool = False,
     hidden_as: Missing | None = None,
     person_id: str | None = None,
 ) -> AsyncIterator[Edit]:
     """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`.
 
+    `closed_ok`: the change keeps a closed family's record true (a member moved out), so the coordinator who
+    keeps the record may make it; every other change to a closed family is refused.
     `hidden_as` names the object the input pointed at (a goal, a meeting ...; `person_id` its member): a caller
     who may not see it gets exactly the answer a missing one gets, never "no such family" or FORBIDDEN.
     """
@@ -154,9 +172,20 @@ async def open_edit(
         access = (await access_for(session, actor.principal, [family_id], actor.today))[family_id]
         if hidden_as is not None:
             require_visible(access.sees_person(person_id), hidden_as)
+        record = access.reason == FAMILY_CLOSED
+        if not closed_ok and (
+            record
+            or (
+                access.level is Level.EDIT
+                and await session.scalar(select(Family.status).where(Family.id == family_id))
+                is FamilyStatus.CLOSED
+            )
+        ):
+            current = await session.scalar(select(Plan.version).where(Plan.family_id == family_id))
+            raise family_closed(int(current or 0))
         if manage_team:
             access.require_manage_team()
-        else:
+        elif not (closed_ok and record):
             access.require_edit()
         version, conflict = await _settle(session, family_id, actor, expected_version, locked)
         edit = Edit(session, actor, family_id, access, version, conflict)

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.access.facts import current
 from hub.access.visibility import ACTION, GOAL
 from hub.domain import Department, Role
 from hub.errors import BadUserInput
-from hub.persistence.models import Membership, User
+from hub.persistence.models import LIVE_TEAM_ROLES, CaseloadEntry, Membership, TeamAssignment, User
 from hub.plan import repository
-from hub.plan.domain import ActionStatus, ChangeKind, Entity, GoalStatus
+from hub.plan.domain import ActionStatus, ChangeKind, Entity, GoalStatus, may_be_responsible
 from hub.plan.edits import UNSET, Edit, Unset, open_edit, owner_of, require_expected, text
 from hub.plan.history import Actor, diff_of
 from hub.plan.models import Goal, Meeting, MeetingActionChange, PlanAction, ProgressNote
@@ -100,6 +101,53 @@ async def require_worker(session: AsyncSession, user_id: str, field: str) -> Use
     if user is None or not user.active or user.role not in WORKER_ROLES:
         raise BadUserInput("not an active worker", field=field)
     return user
+
+
+async def require_responsible(
+    edit: Edit, user_id: str, department: Department, person_id: str | None
+) -> None:
+    """The responsible worker is on the family's team, or the department's caseworker for the member."""
+    user = await require_worker(edit.session, user_id, "responsibleUserId")
+    on_team = await edit.session.scalar(
+        select(TeamAssignment.id)
+        .where(
+            TeamAssignment.family_id == edit.family_id,
+            TeamAssignment.user_id == user_id,
+            TeamAssignment.team_role.in_(sorted(LIVE_TEAM_ROLES)),
+            current(TeamAssignment.since, TeamAssignment.until, edit.actor.today),
+        )
+        .limit(1)
+    )
+    persons = (
+        [person_id]
+        if person_id is not None
+        else list(
+            await edit.session.scalars(
+                select(Membership.person_id).where(
+                    Membership.family_id == edit.family_id, Membership.left_on.is_(None)
+                )
+            )
+        )
+    )
+    caseload = frozenset(
+        await edit.session.scalars(
+            select(CaseloadEntry.department).where(
+                CaseloadEntry.user_id == user_id, CaseloadEntry.person_id.in_(persons)
+            )
+        )
+    )
+    if not may_be_responsible(
+        role=user.role,
+        user_department=user.department,
+        on_team=on_team is not None,
+        caseload_departments=caseload,
+        action_department=department,
+    ):
+        raise BadUserInput(
+            "the responsible worker must be on the family's core team, or the department's caseworker for "
+            "the member",
+            field="responsibleUserId",
+        )
 
 
 async def _goal(edit: Edit, goal_id: str) -> Goal:
@@ -192,8 +240,12 @@ async def update_goal(
         before = _goal_fields(goal)
         for key, value in changes.items():
             setattr(goal, key, value)
-        goal.updated_at, goal.updated_by = actor.now, actor.principal.user_id
         diff = diff_of(before, _goal_fields(goal))
+        if not diff:
+            # Nothing changed: no new version, no history entry, no live update.
+            await edit.unchanged()
+            return await goal_view(edit.session, family_id, goal.id)
+        goal.updated_at, goal.updated_by = actor.now, actor.principal.user_id
         status_change = diff.get("status")
         summary = (
             f"Goal {goal.title}: {status_change[0]} → {status_change[1]}"
@@ -269,7 +321,7 @@ async def add_action(
     description = text(spec.description, "description", max_len=DESCRIPTION_MAX, required=False)
     await _check_dates(spec.starts_on, spec.ends_on)
     if spec.responsible_user_id is not None:
-        await require_worker(edit.session, spec.responsible_user_id, "responsibleUserId")
+        await require_responsible(edit, spec.responsible_user_id, spec.department, goal.person_id)
     await require_meeting(edit, meeting_id)
     edit.require_current()
     now, who = edit.actor.now, edit.actor.principal.user_id
@@ -321,7 +373,9 @@ async def change_action(
         )
     if not isinstance(patch.responsible_user_id, Unset):
         if patch.responsible_user_id is not None:
-            await require_worker(edit.session, patch.responsible_user_id, "responsibleUserId")
+            goal = await _goal(edit, action.goal_id)
+            department = changes.get("department", action.department)
+            await require_responsible(edit, patch.responsible_user_id, department, goal.person_id)
         changes["responsible_user_id"] = patch.responsible_user_id
     for key in ("starts_on", "ends_on", "status"):
         value = getattr(patch, key)
@@ -335,10 +389,12 @@ async def change_action(
     before = _action_fields(action)
     for key, value in changes.items():
         setattr(action, key, value)
+    diff = diff_of(before, _action_fields(action))
+    if not diff and meeting_id is None:
+        return action  # nothing changed: the caller keeps the version (update_action) or logs its own step
     action.updated_at, action.updated_by = edit.actor.now, edit.actor.principal.user_id
     goal = await _goal(edit, action.goal_id)
     await _widen_goal(edit, goal, action.department)
-    diff = diff_of(before, _action_fields(action))
     await _link_meeting(edit, meeting_id, action.id, ChangeKind.UPDATED)
     status_change = diff.get("status")
     await edit.log(
@@ -400,4 +456,6 @@ async def update_action(
         person_id=owner.person_id,
     ) as edit:
         action = await change_action(edit, action_id, patch, meeting_id=meeting_id)
+        if not edit.messages:
+            await edit.unchanged()
         return await _action_view(edit, action)

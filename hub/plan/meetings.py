@@ -2,7 +2,9 @@
 
 Scheduling is an append. Recording minutes is a versioned plan edit, because a meeting may create and change
 actions and because minutes, once written, must not be silently overwritten by a second writer. Recording a
-next meeting date schedules that meeting with the same participants.
+next meeting date moves the family's next upcoming meeting there (or schedules one with the same participants
+when none is planned), so a family never has two "next" meetings. A scheduled meeting can be moved or
+cancelled, with a reason kept in the plan's history; closing the family cancels its upcoming meetings.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.access.visibility import MEETING
 from hub.errors import BadUserInput
 from hub.persistence.models import Membership
-from hub.plan import repository
+from hub.plan import history, repository
 from hub.plan.domain import ChangeKind, Entity, MeetingStatus
 from hub.plan.edits import Edit, open_edit, owner_of, require_expected, text
 from hub.plan.goals import ActionPatch, ActionSpec, add_action, change_action, require_worker
@@ -29,6 +31,8 @@ LOCATION_MAX = 200
 AGENDA_ITEMS_MAX = 50
 ITEM_MAX = 1_000
 MINUTES_MAX = 50_000
+REASON_MAX = 1_000
+CLOSED_REASON = "Familiens forløb er afsluttet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,8 @@ async def record_minutes(
         meeting = await edit.session.get(Meeting, meeting_id)
         if meeting is None or meeting.family_id != family_id:
             raise MEETING.error()
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise BadUserInput("the meeting was cancelled: it has no minutes", field="meetingId")
         when = held_at or meeting.scheduled_at
         if when > actor.now:
             raise BadUserInput("minutes are recorded once the meeting has started", field="heldAt")
@@ -215,14 +221,21 @@ async def record_minutes(
 
 
 async def _schedule_next(edit: Edit, meeting: Meeting, next_at: datetime) -> None:
-    already = await edit.session.scalar(
-        select(Meeting.id).where(
+    upcoming = await edit.session.scalar(
+        select(Meeting)
+        .where(
             Meeting.family_id == edit.family_id,
-            Meeting.scheduled_at == next_at,
+            Meeting.id != meeting.id,
             Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.scheduled_at > meeting.scheduled_at,
         )
+        .order_by(Meeting.scheduled_at, Meeting.id)
+        .limit(1)
     )
-    if already is not None:
+    if upcoming is not None:
+        # The family's next meeting is already planned: the minutes' date moves it (one next meeting, not two).
+        if upcoming.scheduled_at != next_at:
+            await _move(edit, upcoming, next_at, reason="Ny dato aftalt på mødet")
         return
     await edit.session.flush()
     rows = list(
@@ -237,3 +250,100 @@ async def _schedule_next(edit: Edit, meeting: Meeting, next_at: datetime) -> Non
     await _schedule(
         edit, next_at, location=meeting.location, agenda=[], chair_user_id=meeting.chair_user_id, parts=parts
     )
+
+
+async def _move(edit: Edit, meeting: Meeting, when: datetime, *, reason: str) -> None:
+    before = meeting.scheduled_at
+    meeting.scheduled_at = when
+    await edit.log(
+        entity=Entity.MEETING,
+        entity_id=meeting.id,
+        change=ChangeKind.MOVED,
+        summary=f"Follow-up meeting moved from {before:%Y-%m-%d %H:%M} to {when:%Y-%m-%d %H:%M} UTC: {reason}",
+        diff={"scheduled_at": [before.isoformat(), when.isoformat()], "reason": "set"},
+    )
+
+
+async def _scheduled(edit: Edit, meeting_id: str, family_id: str) -> Meeting:
+    meeting = await edit.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.family_id != family_id:
+        raise MEETING.error()
+    if meeting.status is not MeetingStatus.SCHEDULED:
+        raise BadUserInput(
+            f"only a scheduled meeting can be changed; this one is {meeting.status.value.lower()}",
+            field="meetingId",
+        )
+    return meeting
+
+
+async def move_meeting(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    *,
+    meeting_id: str,
+    scheduled_at: datetime,
+    reason: str,
+) -> MeetingView:
+    """Move a scheduled meeting to another time; the reason goes into the plan's history."""
+    when = _aware(scheduled_at, "scheduledAt")
+    why = text(reason, "reason", max_len=REASON_MAX)
+    family_id = (await owner_of(sessions, Meeting, meeting_id, MEETING)).family_id
+    async with open_edit(sessions, actor, family_id, hidden_as=MEETING) as edit:
+        meeting = await _scheduled(edit, meeting_id, family_id)
+        if when == meeting.scheduled_at:
+            raise BadUserInput("the meeting is already at that time", field="scheduledAt")
+        await _move(edit, meeting, when, reason=why)
+        return await _view(edit, meeting)
+
+
+async def cancel_meeting(
+    sessions: async_sessionmaker[AsyncSession], actor: Actor, *, meeting_id: str, reason: str
+) -> MeetingView:
+    """Cancel a scheduled meeting, with a reason (kept on the meeting and in the plan's history)."""
+    why = text(reason, "reason", max_len=REASON_MAX)
+    family_id = (await owner_of(sessions, Meeting, meeting_id, MEETING)).family_id
+    async with open_edit(sessions, actor, family_id, hidden_as=MEETING) as edit:
+        meeting = await _scheduled(edit, meeting_id, family_id)
+        _cancel(meeting, actor, why)
+        await edit.log(
+            entity=Entity.MEETING,
+            entity_id=meeting.id,
+            change=ChangeKind.CANCELLED,
+            summary=f"Follow-up meeting of {meeting.scheduled_at:%Y-%m-%d %H:%M} UTC cancelled: {why}",
+            diff={"status": ["SCHEDULED", "CANCELLED"], "reason": "set"},
+        )
+        return await _view(edit, meeting)
+
+
+def _cancel(meeting: Meeting, actor: Actor, reason: str) -> None:
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = actor.now
+    meeting.cancelled_by = actor.principal.user_id
+    meeting.cancel_reason = reason
+
+
+async def cancel_upcoming(session: AsyncSession, actor: Actor, family_id: str) -> int:
+    """Closing the family: cancel every scheduled meeting still ahead (inside the closure's transaction)."""
+    rows = list(
+        await session.scalars(
+            select(Meeting).where(
+                Meeting.family_id == family_id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.scheduled_at > actor.now,
+            )
+        )
+    )
+    for meeting in rows:
+        _cancel(meeting, actor, CLOSED_REASON)
+        await history.record(
+            session,
+            actor,
+            family_id=family_id,
+            entity=Entity.MEETING,
+            entity_id=meeting.id,
+            change=ChangeKind.CANCELLED,
+            summary=f"Follow-up meeting of {meeting.scheduled_at:%Y-%m-%d %H:%M} UTC cancelled: the family "
+            "was closed",
+            diff={"status": ["SCHEDULED", "CANCELLED"], "reason": "family_closed"},
+        )
+    return len(rows)

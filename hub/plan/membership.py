@@ -197,7 +197,7 @@ async def remove_family_member(
     left = left_on or actor.today
     if left > actor.today:
         raise BadUserInput("a member cannot leave in the future", field="leftOn")
-    async with open_edit(sessions, actor, family_id) as edit:
+    async with open_edit(sessions, actor, family_id, closed_ok=True) as edit:
         row = await edit.session.scalar(
             select(Membership).where(
                 Membership.family_id == family_id,

@@ -122,6 +122,9 @@ class Meeting(Base):
     minutes_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(_user_fk())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(_user_fk())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class MeetingParticipant(Base):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.cpr import age_on
 from hub.domain import Department
-from hub.persistence.models import Membership, Person, TeamAssignment, User
+from hub.persistence.models import Membership, Person, TeamAssignment, TeamRole, User
 from hub.plan.domain import Instrument, SdqRespondent, signals_risk
 from hub.plan.models import (
     Goal,
@@ -186,7 +186,8 @@ async def teams(session: AsyncSession, family_ids: Collection[str]) -> dict[str,
     rows = list(
         await session.scalars(
             select(TeamAssignment)
-            .where(TeamAssignment.family_id.in_(ids))
+            # A closed family's record holder is not on its team (hub.persistence.models.TeamRole.RECORD).
+            .where(TeamAssignment.family_id.in_(ids), TeamAssignment.team_role != TeamRole.RECORD)
             .order_by(TeamAssignment.since, TeamAssignment.id)
         )
     )
@@ -272,6 +273,8 @@ async def meeting_views(session: AsyncSession, rows: list[Meeting]) -> list[Meet
                 )
             ),
             minutes=m.minutes,
+            cancelled_at=m.cancelled_at,
+            cancel_reason=m.cancel_reason,
             decisions=tuple(m.decisions),
             next_meeting_at=m.next_meeting_at,
             action_changes=tuple(changes_by.get(m.id, ())),

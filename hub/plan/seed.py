@@ -194,8 +194,10 @@ class _FamilySeeder:
         for department, kind in actions:
             self.action_no += 1
             starts = self.start + timedelta(days=self.rng.randint(7, 40))
+            ends = starts + timedelta(days=self.rng.choice((90, 180, 365)))
             action_status = ActionStatus.ACTIVE if starts <= self.ctx.today else ActionStatus.PLANNED
-            if status is GoalStatus.ACHIEVED:
+            # An action whose period is over is completed, not "active" in the past.
+            if status is GoalStatus.ACHIEVED or ends < self.ctx.today:
                 action_status = ActionStatus.COMPLETED
             self.rows.actions.append(
                 {
@@ -207,7 +209,7 @@ class _FamilySeeder:
                     "description": "",
                     "responsible_user_id": self.worker_for(department),
                     "starts_on": starts,
-                    "ends_on": starts + timedelta(days=self.rng.choice((90, 180, 365))),
+                    "ends_on": ends,
                     "status": action_status,
                     "created_at": created,
                     "created_by": self.coordinator,
@@ -301,7 +303,10 @@ class _FamilySeeder:
 
     def measurements(self) -> None:
         today = self.ctx.today
-        dates = [d for d in (self.start + timedelta(days=91 * k) for k in range(4)) if d <= today]
+        # Quarterly since the start, the latest four up to the world's today: a long course still shows
+        # measurements from the last quarter (the demo anchored at today shows recent ones).
+        quarters = max(0, (today - self.start).days // 91) + 1
+        dates = [d for d in (self.start + timedelta(days=91 * k) for k in range(quarters)) if d <= today][-4:]
         for member in self.family.members:
             pid = self.ctx.person_ids[member.cpr]
             for n, day in enumerate(dates):

@@ -1,6 +1,7 @@
 """The family's core team: assign and unassign the coordinator, the makkerpar and other core-team workers.
 
 Assignments live in the core `team_assignments` table; unassigning sets `until`, so the team's history stays.
+Every change runs the access hooks (hub/access/hooks.py), so in-memory access facts are dropped at once.
 Rules: one current coordinator, at most two makkerpar workers (normally from two different departments), a
 worker appears once in the current team. Only coordinators manage the team (see hub.plan.access).
 """
@@ -12,6 +13,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.access.hooks import AccessChange, run_access_hooks
 from hub.access.visibility import TEAM_ASSIGNMENT
 from hub.domain import Role
 from hub.errors import BadUserInput
@@ -83,6 +85,9 @@ async def assign_team_member(
             summary=f"{user.display_name} joined the core team as {team_role.lower().replace('_', ' ')}",
             diff={"user_id": user_id, "team_role": team_role, "since": start.isoformat()},
         )
+        await run_access_hooks(
+            edit.session, AccessChange(family_id, frozenset({user_id}), "team_assigned", actor.now)
+        )
         return await _view(edit, row.id)
 
 
@@ -111,5 +116,8 @@ async def unassign_team_member(
             change=ChangeKind.UNASSIGNED,
             summary=f"{user.display_name if user else 'A worker'} left the core team",
             diff={"user_id": row.user_id, "team_role": row.team_role, "until": end.isoformat()},
+        )
+        await run_access_hooks(
+            edit.session, AccessChange(family_id, frozenset({row.user_id}), "team_unassigned", actor.now)
         )
         return await _view(edit, row.id)

@@ -144,6 +144,8 @@ class MeetingView:
     minutes_recorded_by: WorkerView | None
     minutes_recorded_at: datetime | None
     plan_version: int
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,18 @@
 `generate_world(families, seed)` is a pure function of its arguments. It must never read the clock, the
 environment or the global `random` module: one `random.Random(seed)` drives everything, so the same
 (families, seed, today) gives the same world on every machine and every day.
+
+Beside the programme's families, the world holds a few families the departments know (with open cases in at
+least two of them, in a named housing area) that nobody has referred yet (`World.candidates`, one per eight
+families): the mocks serve their records, the hub's seed leaves them out, so intake (referral, consent,
+eligibility, enrolment) can be shown and tested end to end. They come from a second random stream, after the
+programme's families, so adding them changed no existing family.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +40,7 @@ BUILDERS: dict[Department, Builder] = {
 
 # The demo world: `make run`, `hub seed` and the mocks agree on these unless told otherwise.
 DEMO_FAMILIES = 40
+CANDIDATE_EVERY = 8  # one not-yet-referred family known to the departments per this many programme families
 DEMO_SEED = 2026
 MAX_MEMBERS = 7
 # Most families in the programme are followed; the rest wait, are being assessed, or have left.
@@ -66,7 +74,32 @@ def generate_world(families: int, seed: int, today: date = WORLD_TODAY) -> World
         family = _family(f"F{index:05d}", rng, cprs, today)
         generated.append(family)
         _department_records(family, ctx, records)
-    return World(seed=seed, today=today, families=tuple(generated), department_records=records)
+    return World(
+        seed=seed,
+        today=today,
+        families=tuple(generated),
+        department_records=records,
+        candidates=_candidates(families // CANDIDATE_EVERY, seed, cprs, today, records),
+    )
+
+
+def _candidates(
+    count: int,
+    seed: int,
+    cprs: CprAllocator,
+    today: date,
+    records: dict[Department, dict[str, dict[str, Any]]],
+) -> tuple[WorldFamily, ...]:
+    """Families known to the departments, not referred: open cases in two departments or more."""
+    rng = random.Random(seed * 7919 + 17)  # noqa: S311 - reproducible fictitious data, not security
+    ctx = BuildContext(rng=rng, today=today)
+    out: list[WorldFamily] = []
+    for index in range(1, count + 1):
+        family = _family(f"K{index:05d}", rng, cprs, today)
+        family = replace(family, status=FamilyStatus.REFERRED, referred_on=today, enrolled_on=None)
+        _department_records(family, ctx, records, multi_department=True)
+        out.append(family)
+    return tuple(out)
 
 
 # --- families and people -----------------------------------------------------------------------------
@@ -216,7 +249,11 @@ def _with_custody(child: WorldPerson, holders: tuple[str, ...]) -> WorldPerson:
 
 
 def _department_records(
-    family: WorldFamily, ctx: BuildContext, records: dict[Department, dict[str, dict[str, Any]]]
+    family: WorldFamily,
+    ctx: BuildContext,
+    records: dict[Department, dict[str, dict[str, Any]]],
+    *,
+    multi_department: bool = False,
 ) -> None:
     open_in: set[Department] = set()
     for department, build in BUILDERS.items():
@@ -226,7 +263,7 @@ def _department_records(
                 records[department][person.cpr] = built.record
                 if built.open_cases > 0:
                     open_in.add(department)
-    if len(open_in) >= 2 or not ctx.chance(_MULTI_DEPARTMENT_SHARE):
+    if len(open_in) >= 2 or (not multi_department and not ctx.chance(_MULTI_DEPARTMENT_SHARE)):
         return
     # The target group has cases in more than one administration: typically a parent in BIF and a child
     # in SOF, then school, health and leisure. Open cases until the family spans two departments.

@@ -9,7 +9,8 @@ from typing import Any
 
 from hub.domain import Department, District, FamilyStatus, MemberRole
 
-# The reference "today" of the generated world, so that the same seed gives the same world on any day.
+# The fixed reference anchor: `generate_world`'s default, so that tests and benchmarks get the same world on any
+# day. The demo (`hub seed`, `hub up`, `hub departments`) is anchored at today instead: see hub/world/anchor.py.
 WORLD_TODAY = date(2026, 11, 1)
 
 
@@ -44,6 +45,14 @@ class World:
     # Per department: CPR -> that department's record about the person, in the department's own wire format
     # (exactly the JSON object its single-person endpoint returns). A person absent here is not registered.
     department_records: Mapping[Department, Mapping[str, Mapping[str, Any]]]
+    # Families the departments know (their records are in `department_records`) that are not referred to the
+    # programme: the hub's seed leaves them out; intake refers them (hub/world/generator.py).
+    candidates: tuple[WorldFamily, ...] = ()
 
     def persons(self) -> list[WorldPerson]:
+        """The programme's persons (the hub's seed); `everyone()` adds the not-yet-referred candidates."""
         return [m for f in self.families for m in f.members]
+
+    def everyone(self) -> list[WorldPerson]:
+        """Every person the departments may know: the programme's and the candidates'."""
+        return [m for f in (*self.families, *self.candidates) for m in f.members]

@@ -129,6 +129,11 @@ class Consent:
     )
     superseded_by: strawberry.ID | None = strawberry.field(description="The consent that replaced it.")
     superseded_at: datetime | None = strawberry.field(description="When it was replaced.")
+    withdrawal_reason: str | None = strawberry.field(
+        default=None,
+        description="Why the hub ended it without the citizen asking: FAMILY_CLOSED when the family's course "
+        "was closed (consent is asked again if it is re-opened); null otherwise.",
+    )
 
     @classmethod
     def of(cls, view: ConsentView) -> Consent:
@@ -153,6 +158,7 @@ class Consent:
             withdrawal_channel=view.withdrawal_channel,
             superseded_by=_id(view.superseded_by),
             superseded_at=view.superseded_at,
+            withdrawal_reason=view.withdrawal_reason,
         )
 
 

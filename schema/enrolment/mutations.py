@@ -124,7 +124,9 @@ class EnrolmentMutation:
 
     @strawberry.mutation(
         description="Close a family (or take it off the waitlist): records reason and hand-over, frees the "
-        "place, keeps the history."
+        "place (offered to the first eligible waitlisted family), keeps the history. Closing ends the sharing: "
+        "the team's assignments and the HFI consents end, upcoming meetings are cancelled, the plan becomes "
+        "read-only; re-opening asks for consent again."
     )
     async def close_family(
         self,
@@ -148,4 +150,5 @@ class EnrolmentMutation:
             reason=family.close_reason or "",
             handed_over_to=family.handed_over_to,
             capacity=ProgrammeCapacity.of(closed.capacity),
+            place_offered_to=Family(info_=closed.place_offered_to) if closed.place_offered_to else None,
         )

@@ -167,19 +167,44 @@ class FamilyClosure:
         description="The administration that took over (ordinary services); null if none."
     )
     capacity: ProgrammeCapacity = strawberry.field(description="The programme's capacity after the closure.")
+    place_offered_to: Family | None = strawberry.field(
+        default=None,
+        description="The first eligible waitlisted family, when the closure left a place free for it: "
+        "enrolFamily takes the place in one step. Null if no family waits (or none the caller may see).",
+    )
 
 
-@strawberry.type(description="A family waiting for a place, in referral order.")
+@strawberry.type(
+    description="A family waiting for a place: eligible families in referral order, then those re-assessed "
+    "not eligible."
+)
 class WaitlistEntry:
-    position: int = strawberry.field(description="1 is next; counts every waiting family.")
+    position: int = strawberry.field(
+        description="1 is next; counts every waiting family (those not eligible come after all others)."
+    )
     family: Family = strawberry.field(description="The waiting family.")
     waitlisted_on: date | None = strawberry.field(
         description="The day the family was (last) put on the waitlist; null if not recorded."
     )
+    holds_place: bool = strawberry.field(
+        default=True,
+        description="False when the family's latest eligibility assessment is NOT_ELIGIBLE: it no longer "
+        "holds its place in the queue (it blocks nobody) until a new assessment finds it eligible.",
+    )
+    place_offered: bool = strawberry.field(
+        default=False,
+        description="A place is free for this family now: enrolFamily takes it in one step.",
+    )
 
     @classmethod
     def of(cls, view: WaitlistEntryView) -> WaitlistEntry:
-        return cls(position=view.position, family=Family(info_=view.family), waitlisted_on=view.waitlisted_on)
+        return cls(
+            position=view.position,
+            family=Family(info_=view.family),
+            waitlisted_on=view.waitlisted_on,
+            holds_place=view.holds_place,
+            place_offered=view.place_offered,
+        )
 
 
 @strawberry.type(description="One change of a family's place in the programme.")

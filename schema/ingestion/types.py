@@ -180,7 +180,9 @@ class FamilyUpdateType:
     record_id: str | None = strawberry.field(description="The department's record id.")
     version: Long | None = strawberry.field(description="The record's new version.")
     deleted: bool = strawberry.field(description="True when the department deleted the record.")
-    summary: str | None = strawberry.field(description="For plan edits: what changed.")
+    summary: str | None = strawberry.field(
+        description="One line describing the change: the same as its entry in Family.timeline."
+    )
 
     @classmethod
     def of(cls, update: FamilyUpdate) -> FamilyUpdateType:

@@ -53,10 +53,11 @@ ActionStatusType = described_enum(
 )
 MeetingStatusType = described_enum(
     MeetingStatus,
-    description="SCHEDULED, or HELD once its minutes are recorded.",
+    description="SCHEDULED, HELD once its minutes are recorded, or CANCELLED.",
     values={
         MeetingStatus.SCHEDULED: "Planned; minutes not yet recorded.",
         MeetingStatus.HELD: "Minutes recorded: they act as the steering plan until the next meeting.",
+        MeetingStatus.CANCELLED: "Called off, with a reason (also when the family is closed).",
     },
 )
 InstrumentType = described_enum(

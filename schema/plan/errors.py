@@ -40,9 +40,17 @@ class PlanForbiddenError(PlanMutationError):
     pass
 
 
-@strawberry.type(description="CONFLICT: the plan changed since the client read it; reload and retry.")
+@strawberry.type(
+    description="CONFLICT: the plan changed since the client read it (reload and retry), or the family's "
+    "course is closed and its plan is read-only (reason FAMILY_CLOSED)."
+)
 class PlanConflictError(PlanMutationError):
     current_version: int = strawberry.field(description="The plan's current version.")
+    reason: str | None = strawberry.field(
+        default=None,
+        description="FAMILY_CLOSED when the family's course is closed (re-open it first); null for a stale "
+        "version.",
+    )
 
 
 PlanError = PlanInputError | PlanNotFoundError | PlanForbiddenError | PlanConflictError
@@ -60,7 +68,10 @@ def error_of(exc: AppError) -> PlanError | None:
         return PlanForbiddenError(code=code, message=exc.message)
     if isinstance(exc, Conflict):
         return PlanConflictError(
-            code=code, message=exc.message, current_version=int(exc.extensions["currentVersion"])
+            code=code,
+            message=exc.message,
+            current_version=int(exc.extensions.get("currentVersion", 0)),
+            reason=exc.extensions.get("reason"),
         )
     return None
 

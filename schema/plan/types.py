@@ -260,7 +260,7 @@ class PlanMeeting:
         description="Where it takes place (free text, e.g. the family's home); empty if not given."
     )
     status: MeetingStatusType = strawberry.field(  # type: ignore[valid-type]
-        description="SCHEDULED, or HELD once its minutes are recorded."
+        description="SCHEDULED, HELD once its minutes are recorded, or CANCELLED (with a reason)."
     )
     agenda: list[str] = strawberry.field(description="The agenda items, in order.")
     chair: TeamWorker | None = strawberry.field(description="Who chairs the meeting.")
@@ -282,10 +282,18 @@ class PlanMeeting:
         description="When the minutes were recorded; null until then."
     )
     plan_version: int = strawberry.field(description="The plan's version: send it as `expectedVersion`.")
+    cancelled_at: datetime | None = strawberry.field(
+        default=None, description="When the meeting was cancelled; null unless CANCELLED."
+    )
+    cancel_reason: str | None = strawberry.field(
+        default=None, description="Why the meeting was cancelled; null unless CANCELLED."
+    )
 
     @classmethod
     def of(cls, m: MeetingView) -> PlanMeeting:
         return cls(
+            cancelled_at=m.cancelled_at,
+            cancel_reason=m.cancel_reason,
             id=strawberry.ID(m.id),
             scheduled_at=m.scheduled_at,
             location=m.location,

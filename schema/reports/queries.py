@@ -21,7 +21,7 @@ from schema.enrolment.context import actor, service
 from schema.family.types import DistrictType
 from schema.reports.types import SteeringReportType
 
-RULE = (suppression.__doc__ or "").strip()
+RULE = suppression.RULE_FOR_PEOPLE
 
 
 @strawberry.type

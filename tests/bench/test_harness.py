@@ -207,6 +207,12 @@ def test_hub_cpu_counts_the_worker_processes_too() -> None:
         own = _stat_fields(parent.pid)
         assert own is not None
         assert proc.cpu_seconds() >= 0.25 > _stat_cpu(own)  # the parent itself only waits
+        parent_peak = next(
+            int(line.split()[1]) / 1024
+            for line in Path(f"/proc/{parent.pid}/status").read_text().splitlines()
+            if line.startswith("VmHWM:")
+        )
+        assert proc.peak_rss_mb() > parent_peak  # the child's memory counts too
     finally:
         for child in Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split():
             os.kill(int(child), signal.SIGTERM)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from hub.persistence.migrate import upgrade
 from hub.seed import SeedContext, seed_world
 from hub.services import Services
 from hub.settings import Settings
-from hub.world import World, generate_world
+from hub.world import WORLD_TODAY, World, generate_world
 
 ADMIN = {"Authorization": "Bearer dev-admin"}
 
@@ -89,11 +90,13 @@ async def running_stack(
     families: int = 6,
     seed: int = 7,
     database_url: str | None = None,
+    anchor: date = WORLD_TODAY,
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
+    """`anchor` is the world's "today" (the fixed reference date unless a test needs the demo as of now)."""
     from connectors.mock.runner import running_departments
 
-    world = generate_world(families, seed)
+    world = generate_world(families, seed, anchor)
     async with running_departments(
         world, dict.fromkeys(Department, "http://127.0.0.1:0"), admin_token="dev-admin"
     ) as departments:

@@ -165,9 +165,8 @@ async def test_caseworker_own_department_and_citizens_need_no_consent(
         Verdict.ALLOW,
         BOTH,
     )
-    # A 17-year-old's health is their own: the mother sees the SUF section without the HEALTH category.
-    assert (mother[("P-youth", Department.SUF)].verdict, mother[("P-youth", Department.SUF)].categories) == (
-        Verdict.ALLOW,
-        CASE,
-    )
+    # From 15 the young person decides what the parents see (DOMAIN §4): without the 17-year-old's own
+    # consent the mother does not see the SUF section at all (and never the HEALTH category).
+    youth = mother[("P-youth", Department.SUF)]
+    assert (youth.verdict, youth.reason) == (Verdict.CONSENT_REQUIRED, "young_person_decides")
     assert mother[("P-child", Department.SUF)].categories == BOTH

@@ -264,10 +264,15 @@ class World:
         return members
 
     async def consent(
-        self, fid: str, member: Member, departments: Sequence[Department], consent_id: str
+        self,
+        fid: str,
+        member: Member,
+        departments: Sequence[Department],
+        consent_id: str,
+        recorded_at: datetime | None = None,
     ) -> None:
         async with transaction(self.sessions) as s:
-            await _consent(s, fid, member, departments, consent_id)
+            await _consent(s, fid, member, departments, consent_id, recorded_at=recorded_at)
 
     async def withdraw(self, consent_id: str, at: datetime) -> None:
         async with transaction(self.sessions) as s:
@@ -285,6 +290,8 @@ async def _consent(
     member: Member,
     departments: Sequence[Department],
     consent_id: str | None = None,
+    *,
+    recorded_at: datetime | None = None,
 ) -> None:
     consent_id = consent_id or f"C-{member.person_id}"
     # A child's consent is given by the custody holders in real life; here the subject stands in (the policy
@@ -301,7 +308,7 @@ async def _consent(
             collected_by="U-coord",
             evidence_ref="J-1",
             status=ConsentStatus.ACTIVE,
-            recorded_at=datetime(2023, 1, 1, tzinfo=UTC),
+            recorded_at=recorded_at or datetime(2023, 1, 1, tzinfo=UTC),
         )
     )
     await s.flush()

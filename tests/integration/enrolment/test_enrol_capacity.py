@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.audit.models import entries_table
+from hub.consent.models import Consent
+from hub.consent.vocabulary import ConsentStatus
 from hub.domain import Department, FamilyStatus
 from hub.enrolment.eligibility import assess
 from hub.enrolment.models import EnrolmentEvent, EnrolmentSnapshot, EventKind, Outcome
@@ -177,6 +179,12 @@ async def test_reopening_a_closed_family_needs_a_new_assessment_and_starts_a_new
     with pytest.raises(Conflict) as stale:
         await svc.enrol(actor(now=later), "F1", gate=gate(world, now=later))
     assert stale.value.extensions["reason"] == "ASSESSMENT_REQUIRED"
+    # Closing ended the family's consents: re-opening asks the family again before any department is asked.
+    first_member = world.members["F1"][0]
+    with pytest.raises(AssertionError):
+        await eligible(world, "F1", later)  # UNKNOWN: no member may be asked about
+    await world.consent("F1", first_member, list(Department), "C-again", recorded_at=later)
+    later += timedelta(minutes=1)
     await eligible(world, "F1", later)
     again = await svc.enrol(actor(now=later), "F1", gate=gate(world, now=later))
     assert again.result is EnrolResult.ENROLLED
@@ -234,3 +242,83 @@ async def test_a_stale_version_is_a_conflict(world: World) -> None:
         await svc.enrol(actor(), "F1", gate=gate(world), expected_version=7)
     assert stale.value.extensions["currentVersion"] == 1
     assert (await svc.enrol(actor(), "F1", gate=gate(world), expected_version=1)).family.version == 2
+
+
+async def test_a_waitlisted_family_found_not_eligible_leaves_the_head_of_the_queue(world: World) -> None:
+    """Issue 23: a family re-assessed NOT_ELIGIBLE kept position 1 and blocked the free place for months."""
+    svc = world.service(capacity=1, capacity_first_year=1)
+    await world.family("A", referred_on=date(2026, 1, 1), children=())
+    await world.family("EARLY", referred_on=date(2026, 2, 1), children=())
+    await world.family("LATE", referred_on=date(2026, 3, 1), children=())
+    for fid in ("A", "EARLY", "LATE"):
+        await eligible(world, fid)
+    assert (await svc.enrol(actor(), "A", gate=gate(world))).result is EnrolResult.ENROLLED
+    for fid in ("EARLY", "LATE"):
+        assert (await svc.enrol(actor(), fid, gate=gate(world))).result is EnrolResult.WAITLISTED
+    # EARLY's cases close in the departments; the coordinator re-assesses it: NOT_ELIGIBLE.
+    early = world.members["EARLY"][0]
+    world.record(Department.SOF, early, social(0))
+    world.record(Department.BIF, early, employment(cash=False, open_cases=0))
+    later = NOW + timedelta(minutes=5)
+    svc_now = world.service(capacity=1, capacity_first_year=1)
+    view = await assess(
+        svc_now.sessions,
+        svc_now.vault,
+        svc_now.sources,
+        actor(now=later),
+        "EARLY",
+        gate=gate(world, now=later),
+    )
+    assert view.outcome is Outcome.NOT_ELIGIBLE
+    waitlist = await svc.waitlist(actor(), gate(world))
+    assert [(e.position, e.family.id, e.holds_place) for e in waitlist] == [
+        (1, "LATE", True),
+        (2, "EARLY", False),
+    ]
+    # A place frees up, months later: it offers itself to LATE (the coordinator is told), and LATE takes it in
+    # one step, although its assessment is older than 90 days (it was waiting, not idle).
+    months = NOW + timedelta(days=150)
+    closed = await svc.close(
+        actor(now=months), "A", reason="Mål nået", handed_over_to=None, gate=gate(world, now=months)
+    )
+    assert closed.place_offered_to is not None
+    assert closed.place_offered_to.id == "LATE"
+    offered = await svc.waitlist(actor(now=months), gate(world, now=months))
+    assert [(e.family.id, e.place_offered) for e in offered] == [("LATE", True), ("EARLY", False)]
+    taken = await svc.enrol(actor(now=months), "LATE", gate=gate(world, now=months))
+    assert taken.result is EnrolResult.ENROLLED
+
+
+async def test_closing_tells_the_access_and_consent_hooks_so_caches_drop_the_old_facts(world: World) -> None:
+    from hub.access.hooks import ACCESS_HOOKS, AccessChange, register_access_hook
+    from hub.consent.hooks import WITHDRAWAL_HOOKS, Withdrawal, register_withdrawal_hook
+
+    svc = world.service()
+    members = await world.family("F1")
+    await eligible(world, "F1")
+    await svc.enrol(actor(), "F1", gate=gate(world))
+    changes: list[AccessChange] = []
+    withdrawals: list[Withdrawal] = []
+
+    async def on_access(_session: object, change: AccessChange) -> None:
+        changes.append(change)
+
+    async def on_withdrawal(_session: object, withdrawal: Withdrawal) -> None:
+        withdrawals.append(withdrawal)
+
+    register_access_hook(on_access)
+    register_withdrawal_hook(on_withdrawal)
+    try:
+        await svc.close(actor(), "F1", reason="Mål nået", handed_over_to=None, gate=gate(world))
+    finally:
+        ACCESS_HOOKS.remove(on_access)
+        WITHDRAWAL_HOOKS.remove(on_withdrawal)
+    assert [(c.family_id, c.reason) for c in changes] == [("F1", "family_closed")]
+    assert "U-coord" in changes[0].user_ids
+    assert {w.subject_id for w in withdrawals} == {m.person_id for m in members}
+    # The very next decision honours it: the coordinator keeps only the record, sections need new consent.
+    after = gate(world)
+    assert (await after.family_access("F1")).reason == "closed_record"
+    async with world.sessions() as s:
+        consents = list(await s.scalars(select(Consent).where(Consent.family_id == "F1")))
+    assert {(c.status, c.withdrawal_reason) for c in consents} == {(ConsentStatus.WITHDRAWN, "FAMILY_CLOSED")}

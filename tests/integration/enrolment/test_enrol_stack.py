@@ -30,6 +30,7 @@ from graphql import (
 from sqlalchemy import select, update
 
 from hub.audit.models import entries_table
+from hub.cpr import age_on
 from hub.domain import Department, FamilyStatus
 from hub.persistence.models import Family, Person
 from schema import build_schema
@@ -38,6 +39,7 @@ from tests.support.stack import Stack, running_stack
 ASSESS = """mutation($id: ID!) { assessEligibility(familyId: $id) { outcome criteria { criterion answer explanation
   housingArea namedArea departmentsWithOpenCases departmentsUnavailable departmentsWithoutBasis membersAssessed } } }"""
 ENROL = "mutation($id: ID!) { enrolFamily(familyId: $id) { family { id status } capacity { activeFamilies capacity } snapshotMembers } }"
+RECORD_CONSENT = "mutation($input: RecordConsentInput!) { recordConsent(input: $input) { id } }"
 REPORT = """query($d: District) { steeringReport(district: $d) { scope capacity { capacity activeFamilies { display } }
   outcomes { indicator persons { display } atEnrolmentPct { display value suppression } nowPct { display } }
   wellbeing { instrument persons { display } meanChange { display } } quarters { quarter enrolled { display } } } }"""
@@ -59,6 +61,32 @@ async def assess(stack: Stack, fid: str) -> dict[str, Any]:
     body = await stack.graphql(ASSESS, {"id": fid}, token=stack.token("tovholder"))
     assert "errors" not in body, body
     return body["data"]["assessEligibility"]
+
+
+async def reconsent(stack: Stack, fid: str) -> None:
+    """Record a new consent for every member (closing ended the old ones): from 15 their own, else their
+    custody holders'."""
+    family = next(f for f in stack.world.families if f.key == fid)
+    ids = stack.seeded.person_ids
+    for person in family.members:
+        own = age_on(person.birth_date, stack.seeded.today) >= 15 or not person.custody_holders
+        grantors = [ids[person.cpr]] if own else [ids[c] for c in person.custody_holders]
+        body = await stack.graphql(
+            RECORD_CONSENT,
+            {
+                "input": {
+                    "subjectId": ids[person.cpr],
+                    "grantorIds": grantors,
+                    "departments": [d.value for d in Department],
+                    "categories": ["CASE"],
+                    "collectedVia": "PAPER",
+                    "evidenceRef": "J-igen",
+                    "childView": None if own else "Barnet vil gerne have hjælp",
+                }
+            },
+            token=stack.token("tovholder"),
+        )
+        assert "errors" not in body, body
 
 
 async def test_eligibility_yes_no_and_unknown_with_a_department_down(stack: Stack) -> None:
@@ -112,7 +140,9 @@ async def test_enrolment_past_the_cap_is_a_conflict_and_the_family_is_waitlisted
     )
     assert closed["data"]["closeFamily"]["handedOverTo"] == "SOF"
     assert closed["data"]["closeFamily"]["capacity"]["freePlaces"] == 1
-    # Re-open: a new assessment, then the freed place, unless a family referred earlier waits for it.
+    # Re-open: closing ended the consents, so the family is asked again; then a new assessment, then the
+    # freed place, unless a family referred earlier waits for it.
+    await reconsent(stack, fid)
     await assess(stack, fid)
     families = {f.key: f for f in stack.world.families}
     ahead = [
@@ -134,6 +164,7 @@ async def test_enrolment_past_the_cap_is_a_conflict_and_the_family_is_waitlisted
         token=stack.token("tovholder"),
     )
     stack.services.settings.capacity = len(active) - 1
+    await reconsent(stack, other)
     await assess(stack, other)
     refused = await stack.graphql(ENROL, {"id": other}, token=stack.token("tovholder"))
     error = refused["errors"][0]

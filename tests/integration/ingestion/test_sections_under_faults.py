@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from connectors.base import Deadline
+from connectors.latency import LatencyBudget
 from hub.domain import Department
 from hub.family import repository
 from hub.family.gate import Gate, SectionDecision, Verdict
@@ -130,3 +131,35 @@ async def test_a_failing_department_leaves_no_unretrieved_exceptions(
     assert failures, "the department failure is logged"
     assert {r.levelno for r in failures} == {logging.WARNING}
     assert not [r.getMessage() for r in caplog.records if r.exc_info or r.levelno > logging.WARNING]
+
+
+@pytest.mark.parametrize("dropped_meanwhile", [False, True])
+async def test_a_late_answer_refreshes_the_cache_unless_a_drop_came_first(
+    stack: Stack, dropped_meanwhile: bool
+) -> None:
+    """Beyond its latency budget the department is UNAVAILABLE now; its late answer refreshes the cache, but
+    never over a push or a consent withdrawal committed while it was on its way."""
+    cpr = sorted(stack.world.department_records[SOF])[1]
+    person_id = stack.seeded.person_ids[cpr]
+    cache: SectionCache = stack.services.extras["section_cache"]
+    (member,) = await _members(stack, [cpr])
+    await stack.set_faults(SOF, latency_ms=600)
+    try:
+        service = SectionService(
+            AllowAll(None),
+            stack.services.connectors,
+            deadline=Deadline.after(3),
+            now=stack.services.clock(),
+            cache=cache,
+            budgets={SOF: LatencyBudget(SOF, 0.1)},
+        )
+        await service.prepare([member], [SOF])
+        section = await service.section(member, SOF)
+        assert section.status is SectionStatus.UNAVAILABLE
+        if dropped_meanwhile:
+            cache.invalidate([(person_id, SOF)])  # as a committed push or withdrawal does
+        await asyncio.sleep(1.5)  # the late answer arrives
+    finally:
+        await stack.clear_faults()
+    kept = cache.memory.get((person_id, SOF))
+    assert (kept is None) is dropped_meanwhile

@@ -44,7 +44,8 @@ async def test_sigterm_drains_in_flight_requests_and_closes_subscriptions(
 ) -> None:
     family = stack.world.families[0]
     token = stack.token(f"borger-{family.key}-1")
-    env = hub_env(stack.settings, HUB_SHUTDOWN_GRACE_S="10")
+    # A latency budget past the departments' delay: the view waits for them, so it is in flight at SIGTERM.
+    env = hub_env(stack.settings, HUB_SHUTDOWN_GRACE_S="10", HUB_DEPARTMENT_BUDGET_S="30")
     async with hub_serve(env, tmp_path / "hub.log") as hub:
         await _slow_departments(stack, 1500)
         before = await _audit_rows(stack)
@@ -90,6 +91,7 @@ async def test_sigterm_gives_up_on_requests_after_the_grace_period(stack: Stack,
     env = hub_env(
         stack.settings,
         HUB_SHUTDOWN_GRACE_S="1",
+        HUB_DEPARTMENT_BUDGET_S="30",
         HUB_READ_TIMEOUT_S="30",
         HUB_REQUEST_DEADLINE_S="30",
     )

@@ -25,15 +25,12 @@ from hub.domain import DataCategory, Department
 from hub.plan import goals, meetings
 from hub.services import Services
 from hub.settings import Settings
-from schema import SCALARS
-from schema.consent.mutations import ConsentMutation
+from schema import MUTATIONS, SCALARS
 from schema.context import Context
-from schema.enrolment.mutations import EnrolmentMutation
-from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from tests.integration.plan.plan_world import NOW, VAULT, PlanWorld, actor, principal
 
-Mutation = merge_types("Mutation", (PlanMutation, ConsentMutation, EnrolmentMutation))
+Mutation = merge_types("Mutation", MUTATIONS)  # every mutation of the schema
 SCHEMA = Schema(query=PlanQuery, mutation=Mutation, scalar_overrides=SCALARS)
 
 # Outsiders: a core-team worker on no team, an unassigned coordinator, a caseworker without the family on
@@ -64,6 +61,8 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("updateAction", plan("updateAction", "UpdateActionInput"), {"input": {"actionId": "{action}", "expectedVersion": 2, "kind": "Mentor"}}),
     ("scheduleMeeting", plan("scheduleMeeting", "ScheduleMeetingInput"), {"input": {"familyId": "{F}", "scheduledAt": "2026-11-30T13:00:00+00:00"}}),
     ("recordMeetingMinutes", plan("recordMeetingMinutes", "RecordMeetingMinutesInput"), {"input": {"meetingId": "{meeting}", "expectedVersion": 2, "minutes": "Referat"}}),
+    ("moveMeeting", plan("moveMeeting", "MoveMeetingInput"), {"input": {"meetingId": "{meeting}", "scheduledAt": "2026-12-01T13:00:00+00:00", "reason": "Flyttet"}}),
+    ("cancelMeeting", plan("cancelMeeting", "CancelMeetingInput"), {"input": {"meetingId": "{meeting}", "reason": "Aflyst"}}),
     ("recordMeasurement", plan("recordMeasurement", "RecordMeasurementInput"), {"input": {"memberId": "{member}", "instrument": "WHO5", "score": 64, "measuredOn": "2026-10-01"}}),
     ("assignTeamMember", plan("assignTeamMember", "AssignTeamMemberInput"), {"input": {"familyId": "{F}", "userId": "U-kff", "teamRole": "CORE_TEAM"}}),
     ("unassignTeamMember", plan("unassignTeamMember", "UnassignTeamMemberInput"), {"input": {"assignmentId": "{assignment}"}}),

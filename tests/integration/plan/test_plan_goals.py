@@ -284,3 +284,53 @@ async def test_live_notification_after_commit_only(plan_world: PlanWorld) -> Non
     with pytest.raises(Conflict):
         await goals.update_goal(plan_world.sessions, live, goal_id=goal.id, expected_version=0, title="X")
     assert len(sent) == 1  # a rolled-back edit announces nothing
+
+
+async def test_an_update_that_changes_nothing_keeps_the_version_and_the_history(
+    plan_world: PlanWorld,
+) -> None:
+    goal = await _goal(plan_world)  # version 1
+    same = await goals.update_goal(
+        plan_world.sessions, actor("sof"), goal_id=goal.id, expected_version=1, status=GoalStatus.PLANNED
+    )
+    assert same.plan_version == 1
+    again = await goals.update_goal(
+        plan_world.sessions, actor("sof"), goal_id=goal.id, expected_version=1, title=goal.title
+    )
+    assert again.plan_version == 1
+    async with plan_world.sessions() as s:
+        assert await s.scalar(select(Plan.version).where(Plan.family_id == "F1")) == 1
+        entries = await history.recent(s, "F1", 10)
+    assert [e.change for e in entries] == ["CREATED"]
+    # A stale version is still a conflict, even for an update that would change nothing.
+    with pytest.raises(Conflict):
+        await goals.update_goal(
+            plan_world.sessions, actor("sof"), goal_id=goal.id, expected_version=0, status=GoalStatus.PLANNED
+        )
+    changed = await goals.update_goal(
+        plan_world.sessions, actor("sof"), goal_id=goal.id, expected_version=1, status=GoalStatus.IN_PROGRESS
+    )
+    assert changed.plan_version == 2
+
+
+async def test_an_action_update_that_changes_nothing_keeps_the_version(plan_world: PlanWorld) -> None:
+    goal = await _goal(plan_world)
+    action = await goals.create_action(
+        plan_world.sessions,
+        actor("bif"),
+        goal_id=goal.id,
+        expected_version=1,
+        spec=ActionSpec(department=Department.BIF, kind="Mentor", starts_on=date(2026, 11, 2)),
+    )
+    assert action.plan_version == 2
+    same = await goals.update_action(
+        plan_world.sessions,
+        actor("sof"),
+        action_id=action.id,
+        expected_version=2,
+        patch=ActionPatch(kind="Mentor", starts_on=date(2026, 11, 2)),
+    )
+    assert same.plan_version == 2
+    async with plan_world.sessions() as s:
+        assert await s.scalar(select(Plan.version).where(Plan.family_id == "F1")) == 2
+        assert [e.change for e in await history.recent(s, "F1", 10)] == ["CREATED", "CREATED"]

@@ -305,3 +305,25 @@ def test_cpr_visibility_by_role(role: Role) -> None:
 def test_every_role_is_covered_by_the_table() -> None:
     covered = {p.role for p, _f in VIEWERS.values() if p is not None}
     assert covered == set(Role)
+
+
+# A closed family: every team assignment ended; the closing coordinator keeps the family's RECORD.
+RECORD_HOLDER = _p("record", Role.COORDINATOR)
+RECORD_FACTS = AccessFacts(today=TODAY, assignments={"F1": frozenset({TeamRole.RECORD})})
+
+
+def test_the_record_holder_of_a_closed_family_sees_the_record_but_shares_nothing_without_new_consent() -> (
+    None
+):
+    assert family_access(RECORD_HOLDER, RECORD_FACTS, "F1").reason == "closed_record"
+    assert visible_family_ids(RECORD_HOLDER, RECORD_FACTS) == {"F1"}
+    for department in ALL:
+        section = section_access(RECORD_HOLDER, RECORD_FACTS, "P-F1-PARENT", "F1", department)
+        # Consent only (no statutory basis): closing ended the consents, so only a new one shares data.
+        assert (section.reason, section.basis) == ("closed_record", Basis.CLOSED_RECORD)
+    assert not full_cpr_visible(RECORD_HOLDER, RECORD_FACTS, "P-F1-PARENT", "F1")
+    # A former team member (assignment ended) has no facts about the family at all.
+    former = AccessFacts(today=TODAY)
+    assert (
+        family_access(_p("former", Role.CORE_TEAM, Department.SOF), former, "F1").outcome is Outcome.NOT_FOUND
+    )

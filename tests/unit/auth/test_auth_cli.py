@@ -82,6 +82,10 @@ def test_unknown_user_is_an_error(settings: Settings, capsys: pytest.CaptureFixt
     out, err = capsys.readouterr()
     assert out == ""
     assert "no active user" in err
+    # ... and says which names exist (the README names users that a newcomer may mistype)
+    assert "tovholder" in err
+    assert "borger-F00002-1" in err
+    assert "hub users" in err
 
 
 def test_refused_without_the_development_issuer(
@@ -102,7 +106,7 @@ def test_demo_prints_one_token_per_role(settings: Settings, capsys: pytest.Captu
     usernames = {r[1]: r[0] for r in rows}
     assert usernames["COORDINATOR"] == "tovholder"
     assert usernames["CORE_TEAM"] == "sof-kerne"
-    assert usernames["CITIZEN"] == "borger-F00001-1"
+    assert usernames["CITIZEN"] == "borger-F00002-1"  # the README's demo family
     for username, _role, token in rows:
         assert verify(settings, token) == username
 

@@ -322,13 +322,84 @@ def test_citizen_sees_own_and_custody_childrens_data_but_not_a_15_plus_childs_he
     mother = principal(Role.CITIZEN, person_id="P-mother")
     hfi = Purpose.HFI_COORDINATION
     assert decide(mother, CHILD_12, Department.SUF, DataCategory.HEALTH, hfi, NOW, (), ()).reason == "custody"
-    assert decide(mother, YOUTH_16, Department.SOF, DataCategory.CASE, hfi, NOW, (), ()).allowed
+    own = consent(YOUTH_16, departments=frozenset({Department.SOF}))
+    assert decide(mother, YOUTH_16, Department.SOF, DataCategory.CASE, hfi, NOW, (own,), ()).allowed
     health = decide(mother, YOUTH_16, Department.SUF, DataCategory.HEALTH, hfi, NOW, (), ())
     assert (health.allowed, health.reason) == (False, "young_person_decides_own_health")
     adult_child = replace(YOUTH_16, birth_date=date(2008, 1, 1))
     assert decide(mother, adult_child, Department.SOF, DataCategory.CASE, hfi, NOW, (), ()).reason == (
         "child_is_adult"
     )
+
+
+# --- a young person's own say from 15 (DOMAIN §4) -------------------------------------------------------
+
+WITHDRAWN_AT = datetime(2026, 10, 1, 9, tzinfo=UTC)
+YOUTH_SELF = (Grantor("P-youth", GrantorCapacity.SELF),)
+BY_PARENTS = (
+    Grantor("P-mother", GrantorCapacity.CUSTODY_HOLDER),
+    Grantor("P-father", GrantorCapacity.CUSTODY_HOLDER),
+)
+CHILD_CASES = [
+    # (subject, consents, department, category) -> (allowed, reason) for the father
+    ("12: custody alone", CHILD_12, (), Department.BUF, DataCategory.CASE, (True, "custody")),
+    (
+        "16: no consent of hers",
+        YOUTH_16,
+        (),
+        Department.BUF,
+        DataCategory.CASE,
+        (False, "young_person_decides"),
+    ),
+    (
+        "16: her own consent",
+        YOUTH_16,
+        (consent(YOUTH_16, grantors=YOUTH_SELF),),
+        Department.BUF,
+        DataCategory.CASE,
+        (True, "young_persons_consent"),
+    ),
+    (
+        "16: her consent, another department",
+        YOUTH_16,
+        (consent(YOUTH_16, grantors=YOUTH_SELF, departments=frozenset({Department.SOF})),),
+        Department.KFF,
+        DataCategory.CASE,
+        (False, "young_person_decides"),
+    ),
+    (
+        "16: the parents' own consent is not hers",
+        YOUTH_16,
+        (consent(YOUTH_16, grantors=BY_PARENTS),),
+        Department.BUF,
+        DataCategory.CASE,
+        (False, "young_person_decides"),
+    ),
+    (
+        "16: she withdrew",
+        YOUTH_16,
+        (consent(YOUTH_16, grantors=YOUTH_SELF, status=ConsentStatus.WITHDRAWN, withdrawn_at=WITHDRAWN_AT),),
+        Department.KFF,
+        DataCategory.CASE,
+        (False, "young_person_withdrew"),
+    ),
+    (
+        "16: health never, even on her consent",
+        YOUTH_16,
+        (consent(YOUTH_16, grantors=YOUTH_SELF),),
+        Department.SUF,
+        DataCategory.HEALTH,
+        (False, "young_person_decides_own_health"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CHILD_CASES, ids=[c[0] for c in CHILD_CASES])
+def test_from_15_the_young_person_decides_what_the_parents_see(case: tuple[object, ...]) -> None:
+    _name, subject, consents, department, category, expected = case
+    father = principal(Role.CITIZEN, person_id="P-father")
+    decision = decide(father, subject, department, category, Purpose.HFI_COORDINATION, NOW, consents, ())
+    assert (decision.allowed, decision.reason) == expected
 
 
 # --- statutory bases and own department -----------------------------------------------------------

@@ -165,3 +165,15 @@ def test_differencing_attack_by_brute_force() -> None:
             assert len({c[index] for c in candidates}) > 1, (north, west)
         checked += 1
     assert checked > 50
+
+
+def test_the_rule_shown_to_people_is_a_plain_danish_text_not_a_docstring() -> None:
+    from schema.reports.queries import RULE  # what SteeringReport.suppressionRule returns
+
+    assert "\n" not in RULE
+    assert "`" not in RULE
+    assert "Primary suppression" not in RULE
+    assert "rule 1" not in RULE.lower()
+    assert "<5" in RULE
+    assert "bydel" in RULE  # Danish, for the steering group
+    assert len(RULE) < 500

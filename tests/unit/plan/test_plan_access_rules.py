@@ -16,8 +16,9 @@ import pytest
 from hub.access.facts import AccessFacts
 from hub.auth.principal import Principal
 from hub.domain import Department, Role
-from hub.errors import Forbidden, NotFound
-from hub.plan.access import Level, PlanAccess, decide
+from hub.errors import Conflict, Forbidden, NotFound
+from hub.persistence.models import TeamRole
+from hub.plan.access import FAMILY_CLOSED, Level, PlanAccess, decide
 
 TODAY = date(2026, 11, 1)
 FAMILY = "F1"
@@ -168,3 +169,15 @@ def test_the_team_sees_every_member_and_the_caseworker_none() -> None:
     caseworker = decide(_p(Role.CASEWORKER), CASELOAD, FAMILY)
     assert not caseworker.sees_person(None)
     assert not caseworker.sees_person("barn")
+
+
+def test_a_closed_familys_plan_is_read_only_for_the_record_holder() -> None:
+    holder = Principal(user_id="U-rec", username="rec", role=Role.COORDINATOR, department=None)
+    facts = AccessFacts(today=date(2026, 11, 1), assignments={"F1": frozenset({TeamRole.RECORD})})
+    access = decide(holder, facts, "F1")
+    assert (access.level, access.reason, access.manage_team) == (Level.READ, FAMILY_CLOSED, False)
+    assert access.sees_person("P-ANY")
+    for require in (access.require_edit, access.require_manage_team):
+        with pytest.raises(Conflict) as caught:
+            require()
+        assert caught.value.extensions["reason"] == "FAMILY_CLOSED"

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from hub.domain import Department
+from hub.domain import Department, Role
 from hub.errors import BadUserInput
-from hub.plan.domain import Instrument, SdqRespondent, signals_risk, validate_score
+from hub.plan.domain import Instrument, SdqRespondent, may_be_responsible, signals_risk, validate_score
 from hub.plan.history import diff_of
 
 
@@ -66,3 +66,36 @@ def test_diff_marks_free_text_and_serialises_values() -> None:
         "description": "set",
         "departments": ["SOF"],
     }
+
+
+SOF, BUF = Department.SOF, Department.BUF
+
+
+RESPONSIBLE_CASES = [
+    (Role.COORDINATOR, None, True, frozenset(), SOF, True),  # the family's coordinator
+    (Role.CORE_TEAM, BUF, True, frozenset(), SOF, True),  # a team member, any department's action
+    (Role.CORE_TEAM, SOF, False, frozenset(), SOF, False),  # not on this family's team
+    (Role.COORDINATOR, None, False, frozenset(), SOF, False),  # another family's coordinator
+    (Role.CASEWORKER, BUF, False, frozenset({BUF}), BUF, True),  # the member's own BUF caseworker
+    (Role.CASEWORKER, BUF, False, frozenset({BUF}), SOF, False),  # ... not for another department
+    (Role.CASEWORKER, BUF, False, frozenset(), BUF, False),  # a BUF caseworker, not the member's
+    (Role.CASEWORKER, BUF, True, frozenset(), BUF, False),  # a caseworker is never "the team"
+    (Role.CITIZEN, None, True, frozenset({BUF}), BUF, False),
+]
+
+
+@pytest.mark.parametrize("case", RESPONSIBLE_CASES)
+def test_who_may_be_responsible_for_an_action(
+    case: tuple[Role, Department | None, bool, frozenset[Department], Department, bool],
+) -> None:
+    role, user_department, on_team, caseload, action_department, allowed = case
+    assert (
+        may_be_responsible(
+            role=role,
+            user_department=user_department,
+            on_team=on_team,
+            caseload_departments=caseload,
+            action_department=action_department,
+        )
+        is allowed
+    )

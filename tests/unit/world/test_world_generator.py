@@ -147,7 +147,7 @@ def test_most_families_have_open_cases_in_two_departments(world: World) -> None:
 
 
 def test_not_everyone_is_in_every_department(world: World) -> None:
-    persons = world.persons()
+    persons = world.everyone()
     for department in Department:
         share = len(world.department_records[department]) / len(persons)
         assert 0.1 < share < 0.9, department
@@ -159,7 +159,7 @@ def test_not_everyone_is_in_every_department(world: World) -> None:
 
 
 def test_department_records_fit_ages(world: World) -> None:
-    ages = {p.cpr: age_on(p.birth_date, world.today) for p in world.persons()}
+    ages = {p.cpr: age_on(p.birth_date, world.today) for p in world.everyone()}
     assert all(ages[c] < 18 for c in world.department_records[Department.BUF])
     assert all(ages[c] >= 14 for c in world.department_records[Department.BIF])
     assert all(ages[c] >= 3 for c in world.department_records[Department.KFF])
@@ -190,3 +190,22 @@ def test_ten_thousand_families_in_well_under_a_minute() -> None:
     elapsed = time.perf_counter() - started
     assert 35_000 <= len(world.persons()) <= 50_000
     assert elapsed < 30, f"generation took {elapsed:.1f}s"
+
+
+def test_candidates_are_known_to_two_departments_and_not_in_the_programme() -> None:
+    world = generate_world(40, seed=2026)
+    assert len(world.candidates) == 40 // 8
+    programme = {p.cpr for p in world.persons()}
+    cprs = [p.cpr for p in world.everyone()]
+    assert len(set(cprs)) == len(cprs)
+    for family in world.candidates:
+        assert family.status is FamilyStatus.REFERRED
+        assert all(p.cpr not in programme for p in family.members)
+        assert family.housing_area in HOUSING_AREAS[family.district]
+        open_in = {
+            d
+            for d in Department
+            for m in family.members
+            if m.cpr in world.department_records[d] and _open_cases(d, world.department_records[d][m.cpr]) > 0
+        }
+        assert len(open_in) >= 2, family.key

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_hotpath"
-down_revision: str | None = "0008_bigint_versions"
+down_revision: str | None = "0009_course"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
