@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from websockets.exceptions import ConnectionClosed
 from ws_support import Subscriber, receive_text, serving, subscribed
 
@@ -113,3 +113,30 @@ async def test_the_stream_ends_not_found_when_the_viewer_leaves_the_team(stack: 
         # The connection stays (the token is fine): only this stream is over.
         await sub.ws.send(json.dumps({"type": "ping"}))
         assert (await receive_text(sub.ws, SETTLE_S))["type"] == "pong"
+
+
+async def test_the_stream_ends_not_found_when_the_family_is_closed(stack: Stack) -> None:
+    """Closing releases the core team (hub/enrolment): their streams end on the access decision."""
+    family_id = stack.world.families[0].key
+    async with stack.services.sessions() as session:
+        username = await session.scalar(
+            select(User.username)
+            .join(TeamAssignment, TeamAssignment.user_id == User.id)
+            .where(TeamAssignment.family_id == family_id, User.username != "tovholder")
+            .limit(1)
+        )
+    assert username is not None
+    async with serving(stack.app) as url, subscribed(url, stack.token(username), family_id) as sub:
+        pubsub = await _wait_subscribed(stack, family_id)
+        closed = await stack.graphql(
+            'mutation($id: ID!) { closeFamily(input: {familyId: $id, reason: "Mål nået"}) { closedOn } }',
+            {"id": family_id},
+            token=stack.token("tovholder"),
+        )
+        assert "errors" not in closed, closed
+        await pubsub.publish(family_channel(family_id), _plan_edit(family_id))
+        while (message := await receive_text(sub.ws, SETTLE_S))["type"] == "next" and "errors" not in message[
+            "payload"
+        ]:
+            continue  # the closing's own updates may arrive first
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND", message
