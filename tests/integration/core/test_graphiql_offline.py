@@ -14,6 +14,7 @@ import pytest
 from hub.app import create_app
 from hub.graphiql import STATIC_DIR, manifest
 from hub.settings import Settings
+from tests.support.stack import running_stack
 
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -124,9 +125,12 @@ async def test_no_graphiql_where_introspection_is_off(tmp_path: Path) -> None:
     ],
 )
 async def test_refused_get_batch_and_bad_bodies_answer_graphql_shaped_json(
-    client: httpx.AsyncClient, method: str, kwargs: dict[str, object], status: int | None
+    tmp_path: Path, method: str, kwargs: dict[str, object], status: int | None
 ) -> None:
-    response = await client.request(method, "/graphql", **kwargs)  # type: ignore[arg-type]
+    # Signed in: an anonymous request is refused (401) before its body is read, whatever the body.
+    async with running_stack(tmp_path, families=2) as stack:
+        headers = {**dict(kwargs.pop("headers", {})), "Authorization": f"Bearer {stack.token('tovholder')}"}  # type: ignore[call-overload]
+        response = await stack.client.request(method, "/graphql", headers=headers, **kwargs)  # type: ignore[arg-type]
     assert 400 <= response.status_code < 500
     if status is not None:
         assert response.status_code == status
