@@ -117,7 +117,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *report_routes(),
         *graphiql_routes(settings.introspection_enabled),
     ]
-    middleware = [Middleware(RequestContextMiddleware, registry=services.metrics)]
     if settings.cors_origins:
         # Outermost, so a preflight is answered before anything asks for a token. The same list lets those
         # origins' pages open the GraphQL WebSocket (schema/view.py).
