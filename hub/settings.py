@@ -163,8 +163,9 @@ class Settings(BaseSettings):
     audit_retention_change_days: int = Field(default=1827, ge=1827)
 
     # Audit group commit (hub/audit/group.py): requests waiting for the log at most (then SERVICE_OVERLOADED,
-    # HTTP 503), and events per transaction at most.
+    # HTTP 503 with Retry-After)
     audit_queue_max_requests: int = Field(default=1000, ge=1)
+    # Audit group commit: events appended in one transaction at most
     audit_batch_max_events: int = Field(default=5000, ge=1)
 
     # The in-process LRU of department data per hub process (hub/ingestion/memory.py), in entries
