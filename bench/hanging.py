@@ -65,7 +65,9 @@ async def _closed_loop(bench: FamilyBench, concurrency: int, budget_s: float) ->
     errors: Counter[str] = Counter()
     counter = iter(range(10**9))
     warm_until = time.monotonic() + options.warmup_s
-    stop_at = warm_until + options.duration_s
+    # A round must outlast the budget (a view takes about that long), or a short round (--smoke) measures nothing.
+    duration_s = max(options.duration_s, 2 * budget_s)
+    stop_at = warm_until + duration_s
 
     async def worker() -> None:
         while time.monotonic() < stop_at:
@@ -106,7 +108,7 @@ async def _closed_loop(bench: FamilyBench, concurrency: int, budget_s: float) ->
         requests=len(latencies),
         errors=sum(errors.values()),
         error_kinds=dict(errors),
-        throughput=Spread.of([len(latencies) / options.duration_s]),
+        throughput=Spread.of([len(latencies) / duration_s]),
         p50_ms=Spread.of([p50]),
         p95_ms=Spread.of([p95]),
         p99_ms=Spread.of([p99]),

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from hub.auth.devtokens import TokenError, mint_for_user
 from hub.domain import Department
+from hub.world import WORLD_TODAY
 from hub.settings import Settings
 
 BIN = Path(sys.executable).parent
@@ -215,6 +216,9 @@ class Stack:
     procs: list[Proc] = field(default_factory=list)
     hub: Proc | None = None
     departments: Proc | None = None
+    # The world the bench generates in-process (generate_world's fixed default anchor) must be the one the
+    # departments serve and the hub seeds: `hub seed`/`departments` default to today's anchor otherwise.
+    anchor_args: tuple[str, ...] = ("--anchor-date", WORLD_TODAY.isoformat())
 
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ)
@@ -269,7 +273,7 @@ class Stack:
         faults = {f"MOCK_{d.value}_FAULTS": f'{{"latency_ms": {latencies_ms.get(d, 0)}}}' for d in Department}
         self.departments = self.spawn(
             "departments",
-            ["departments", "--families", str(self.families), "--seed", str(self.seed)],
+            ["departments", "--families", str(self.families), "--seed", str(self.seed), *self.anchor_args],
             pin=self.pinning.load,
             env=faults,
         )
@@ -282,7 +286,7 @@ class Stack:
 
     def prepare_database(self) -> None:
         self.cli("migrate")
-        self.cli("seed", "--families", str(self.families), "--seed", str(self.seed))
+        self.cli("seed", "--families", str(self.families), "--seed", str(self.seed), *self.anchor_args)
 
     def start_hub(self, extra_env: Mapping[str, str] | None = None) -> Proc:
         port = free_port()

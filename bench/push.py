@@ -36,7 +36,9 @@ from hub.world import World, generate_world
 
 PUSH_MUTATION = """
 mutation Push($events: [DepartmentEventInput!]!) {
-  pushDepartmentUpdates(events: $events) { applied superseded rejected }
+  pushDepartmentUpdates(events: $events) {
+    applied superseded rejected results { status error { code field } }
+  }
 }
 """
 SUBSCRIPTION = """
@@ -76,12 +78,19 @@ class EventSource:
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def __post_init__(self) -> None:
+        self.person_family = {m.cpr: f.key for f in self.world.families for m in f.members}
+        # Only the programme's persons: the departments also know not-yet-referred candidates the hub has never
+        # seen (World.candidates), whose events the hub rejects as an unknown subject.
         self.records: dict[Department, list[tuple[str, Mapping[str, Any]]]] = {
-            d: sorted(self.world.department_records.get(d, {}).items()) for d in Department
+            d: sorted(
+                (cpr, record)
+                for cpr, record in self.world.department_records.get(d, {}).items()
+                if cpr in self.person_family
+            )
+            for d in Department
         }
         self.counter = itertools.count()
         self.versions = itertools.count(1)  # one increasing version for every event: each one is APPLIED
-        self.person_family = {m.cpr: f.key for f in self.world.families for m in f.members}
 
     def event(self, department: Department, cpr: str, record: Mapping[str, Any] | None) -> dict[str, Any]:
         n = next(self.counter)
@@ -123,7 +132,8 @@ class Pusher:
         status, body = await self.clients[department].post(PUSH_MUTATION, {"events": list(events)})
         result = check_answer(status, body, "pushDepartmentUpdates")["pushDepartmentUpdates"]
         if result["rejected"]:
-            raise AnswerError("REJECTED")
+            first = next(r["error"] for r in result["results"] if r["status"] == "REJECTED")
+            raise AnswerError(f"REJECTED {first.get('code')} {first.get('field')}")
         return int(result["applied"]) + int(result["superseded"])
 
     async def webhook(self, department: Department, events: Sequence[Mapping[str, Any]]) -> int:
