@@ -27,8 +27,8 @@ from pathlib import Path
 
 from hub.auth.devtokens import TokenError, mint_for_user
 from hub.domain import Department
-from hub.world import WORLD_TODAY
 from hub.settings import Settings
+from hub.world import WORLD_TODAY
 
 BIN = Path(sys.executable).parent
 HUB = str(BIN / "hub")
