@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol, TypedDict
 
 from hub.domain import Department, Role
 
@@ -71,3 +72,37 @@ def kind_of(event: AuditEvent) -> AuditKind:
     if event.action in _CHANGE_ACTIONS:
         return AuditKind.CHANGE
     return AuditKind.CITIZEN_FACING
+
+
+class Actor(Protocol):
+    """Who acts (a Principal): the fields an audit event records about them."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def department(self) -> Department | None: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+
+
+class ActorFields(TypedDict):
+    actor_user_id: str | None
+    actor_role: Role | None
+    actor_department: Department | None
+    actor_unit: str
+    client: str
+
+
+def actor_fields(actor: Actor) -> ActorFields:
+    """The actor's part of an AuditEvent, so each writer does not spell the five fields out again."""
+    return {
+        "actor_user_id": actor.user_id,
+        "actor_role": actor.role,
+        "actor_department": actor.department,
+        "actor_unit": actor.unit,
+        "client": actor.client,
+    }

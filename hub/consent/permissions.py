@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.access.facts import load_facts
 from hub.access.policy import TEAM_ROLES, family_access
 from hub.access.visibility import CONSENT, Missing, require_visible
-from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.auth.principal import Principal
 from hub.consent.repository import Subject
 from hub.consent.vocabulary import OWN_CONSENT_AGE, Purpose
@@ -111,11 +111,7 @@ def audit_event(
         action=AuditAction.CONSENT_CHANGE,
         decision=AuditDecision.GRANTED,
         reason=reason,
-        actor_user_id=principal.user_id,
-        actor_role=principal.role,
-        actor_department=principal.department,
-        actor_unit=principal.unit,
-        client=principal.client,
+        **actor_fields(principal),
         subject_person_id=subject.person_id,
         family_id=subject.family_id,
         source=SOURCE,

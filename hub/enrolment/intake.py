@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.audit.log import record as audit_record
 from hub.crypto import CprVault
 from hub.domain import FamilyStatus
@@ -217,11 +217,7 @@ def _member_event(actor: Actor, family_id: str, person_id: str) -> AuditEvent:
         action=AuditAction.CHANGE,
         decision=AuditDecision.GRANTED,
         reason=AUDIT_REASON,
-        actor_user_id=principal.user_id,
-        actor_role=principal.role,
-        actor_department=principal.department,
-        actor_unit=principal.unit,
-        client=principal.client,
+        **actor_fields(principal),
         subject_person_id=person_id,
         family_id=family_id,
         source=AUDIT_SOURCE,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.auth.principal import Principal
 from hub.enrolment.access import Actor, require_aggregate_reader
 from hub.enrolment.report import SteeringReport, UseHook, compute
@@ -57,11 +57,7 @@ def use_event(
         action=AuditAction.READ,
         decision=AuditDecision.GRANTED,
         reason="aggregate_report",
-        actor_user_id=principal.user_id,
-        actor_role=principal.role,
-        actor_department=principal.department,
-        actor_unit=principal.unit,
-        client=principal.client,
+        **actor_fields(principal),
         subject_person_id=person_id,
         family_id=family_id,
         source=source,

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
 from hub.domain import FamilyStatus
@@ -173,11 +173,7 @@ async def log_change(
                 action=AuditAction.CHANGE,
                 decision=AuditDecision.GRANTED,
                 reason=reason,
-                actor_user_id=principal.user_id,
-                actor_role=principal.role,
-                actor_department=principal.department,
-                actor_unit=principal.unit,
-                client=principal.client,
+                **actor_fields(principal),
                 subject_person_id=None,
                 family_id=family_id,
                 source=AUDIT_SOURCE,

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
 from hub.plan.domain import ChangeKind, Entity
@@ -126,11 +126,7 @@ async def record(
                 action=AuditAction.CHANGE,
                 decision=AuditDecision.GRANTED,
                 reason="core_team",
-                actor_user_id=principal.user_id,
-                actor_role=principal.role,
-                actor_department=principal.department,
-                actor_unit=principal.unit,
-                client=principal.client,
+                **actor_fields(principal),
                 subject_person_id=person_id,
                 family_id=family_id,
                 source=AUDIT_SOURCE,

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import cpr as cprs
 from hub.access.visibility import FAMILY_MEMBER, PERSON
-from hub.audit.events import AuditAction, AuditDecision, AuditEvent
+from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.audit.log import record as audit_record
 from hub.crypto import CprVault
 from hub.domain import MemberRole
@@ -123,11 +123,7 @@ async def _audit_refusal(
             action=AuditAction.CHANGE,
             decision=AuditDecision.DENIED,
             reason=reason,
-            actor_user_id=principal.user_id,
-            actor_role=principal.role,
-            actor_department=principal.department,
-            actor_unit=principal.unit,
-            client=principal.client,
+            **actor_fields(principal),
             subject_person_id=refused.person_id,
             family_id=fid,
             source=AUDIT_SOURCE,
