@@ -24,6 +24,7 @@ from connectors.metrics import ConnectorMetrics
 from connectors.registry import build_connectors
 from hub import tracing
 from hub.auth.authenticator import install_auth, jwks_endpoint
+from hub.auth.dev_token_http import dev_token_routes
 from hub.crypto import CprVault
 from hub.domain import Department
 from hub.enrolment.http import report_routes
@@ -36,6 +37,7 @@ from hub.persistence.engine import create_engine, create_session_factory
 from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
 from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
+from hub.webapp import webapp_routes
 from schema import build_schema
 from schema.audit.extension import close_audit
 from schema.view import HubGraphQL
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         *ingestion_routes(),
         *report_routes(),
         *graphiql_routes(settings.introspection_enabled),
+        *webapp_routes(settings),
+        *dev_token_routes(settings),
     ]
     if settings.cors_origins:
         # Outermost, so a preflight is answered before anything asks for a token. The same list lets those

@@ -46,6 +46,7 @@ def _banner(settings: Settings, tokens: list[tuple[str, str, str]]) -> str:
     lines = [
         "",
         "Familiehub is running.",
+        f"  Front-end:          {base}/app/  (sign in as a demo user)",
         f"  GraphQL:            {base}/graphql",
         f"  GraphiQL:           {base}/graphiql  (offline; paste a token below into its Headers tab)",
         f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics",
