@@ -11,7 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-async function document(name) {
+async function operationText(name) {
   if (!documents.has(name)) {
     documents.set(
       name,
@@ -30,7 +30,7 @@ function authHeader() {
 }
 
 export async function gql(name, variables = {}) {
-  const query = await document(name);
+  const query = await operationText(name);
   let response;
   try {
     response = await fetch('/graphql', {
@@ -80,7 +80,7 @@ export function subscribe(name, variables, onNext, onState = () => {}) {
   let stopped = false;
   let pause = 1000;
   const connect = async () => {
-    const query = await document(name);
+    const query = await operationText(name);
     if (stopped) return;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
     socket = new WebSocket(url, 'graphql-transport-ws');

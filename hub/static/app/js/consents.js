@@ -3,6 +3,7 @@ import { html, useState } from './lib.js';
 import { gql } from './api.js';
 import { CONSENT_STATE, DEPARTMENTS, Field, Notice, formatDate } from './ui.js';
 
+const CONSENT_STATUS = { ACTIVE: 'Aktivt', WITHDRAWN: 'Trukket tilbage', EXPIRED: 'Udløbet', SUPERSEDED: 'Erstattet' };
 const CHANNELS = { DIGITAL: 'Digitalt', PAPER: 'På papir', VERBAL_JOURNALISED: 'Mundtligt (journaliseret)' };
 
 function WithdrawButton({ consent, label, citizen, onDone }) {
@@ -57,7 +58,7 @@ export function ConsentMatrix({ overview, members, citizen, onChanged }) {
       ${overview.consents.map((c) => {
         const label = `${name(c.subjectId)}: ${c.departments.join(', ')}`;
         return html`<li key=${c.id} data-consent=${c.id}>
-          <strong>${label}</strong> · ${c.status === 'ACTIVE' ? 'Aktivt' : c.status} · gyldigt ${formatDate(c.validFrom)}–${formatDate(c.validUntil)}
+          <strong>${label}</strong> · <span data-status=${c.status}>${CONSENT_STATUS[c.status] || c.status}</span> · gyldigt ${formatDate(c.validFrom)}–${formatDate(c.validUntil)}
           ${c.status === 'ACTIVE' && html` <${WithdrawButton} consent=${c} label=${label} citizen=${citizen} onDone=${onChanged} />`}
         </li>`;
       })}

@@ -1,0 +1,109 @@
+"""The reference front-end in a real browser, as the family's coordinator (tovholder): sign in, the family list,
+the demo family's page with five department sections per member, one department down, a goal edited, and a
+department's push shown without a reload. Each page passes an axe-core scan and is photographed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.auth.seed import system_username
+from hub.domain import Department
+from tests.e2e.app_browser import WAIT_MS, axe_violations, browsing, screenshots
+from tests.support.stack import Stack, running_stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DEMO_FAMILY = "F00002"  # the README's demo family: SOF, BIF, BUF, KFF and SUF each show someone's data
+DOWN = "BUF"
+PUSH = """mutation($events: [DepartmentEventInput!]!) {
+  pushDepartmentUpdates(events: $events) { results { eventId status } } }"""
+
+
+@pytest.fixture
+async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+    async with running_stack(tmp_path, families=40, seed=2026) as s:  # the world `make run` seeds
+        yield s
+
+
+def _push_for(stack: Stack, member_key: str) -> dict[str, Any]:
+    """A SOF change to a member (one whose SOF data the team may see), as the department's system sends it."""
+    family = next(f for f in stack.world.families if f.key == member_key.split("-", maxsplit=1)[0])
+    records = stack.world.department_records[Department.SOF]
+    cpr = next(m.cpr for m in family.members if m.key == member_key)
+    return {
+        "eventId": f"evt-{uuid.uuid4().hex}",
+        "department": "SOF",
+        "subjectCpr": cpr,
+        "recordKind": "person",
+        "recordId": f"SOF-{cpr[-4:]}",
+        "version": 9_000,
+        "occurredAt": (datetime.now(UTC) - timedelta(seconds=5)).isoformat(),
+        "record": records[cpr],
+    }
+
+
+async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_updates(stack: Stack) -> None:
+    await stack.set_faults(Department(DOWN), error_rate=1.0, error_status=503)  # down before any fetch
+    async with browsing(stack) as browser:
+        page = await browser.signed_in("tovholder")
+
+        # Mine familier: the list, then the demo family by its link.
+        await page.get_by_role("heading", name="Mine familier").wait_for(timeout=WAIT_MS)
+        await page.locator(f'a[href="/app/familier/{DEMO_FAMILY}"]').wait_for(timeout=WAIT_MS)
+        assert await axe_violations(page) == []
+        await screenshots(page, "mine-familier")
+        await page.locator(f'a[href="/app/familier/{DEMO_FAMILY}"]').click()
+
+        members = page.locator("article.member")
+        await members.first.wait_for(timeout=WAIT_MS)
+        count = await members.count()
+        assert count >= 2
+        for i in range(count):
+            sections = members.nth(i).locator("section.dept")
+            assert await sections.count() == 5
+        badges = {
+            dept: await page.locator(f'section.dept[data-department="{dept}"] [data-status]').evaluate_all(
+                "els => els.map(e => e.dataset.status)"
+            )
+            for dept in ("SOF", "BIF", "BUF", "KFF", "SUF")
+        }
+        assert "UNAVAILABLE" in badges[DOWN], badges
+        assert "OK" not in badges[DOWN], badges
+        for dept in {"SOF", "BIF", "BUF", "KFF", "SUF"} - {DOWN}:
+            assert "UNAVAILABLE" not in badges[dept], badges
+            assert "OK" in badges[dept], badges  # the other four show data
+        assert await axe_violations(page) == []
+        await screenshots(page, "familien")
+        await stack.clear_faults()
+
+        # Edit a goal: the new title is saved and shown.
+        goal = page.locator("li.goal").first
+        await goal.get_by_role("button", name="Redigér").click()
+        title = f"Mål fra browseren {uuid.uuid4().hex[:6]}"
+        await goal.get_by_label("Titel", exact=True).fill(title)
+        await goal.get_by_role("button", name="Gem mål").click()
+        await page.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
+
+        # A department's push reaches the open page without a reload.
+        await page.evaluate("window.__sameDocument = true")
+        await page.wait_for_function(
+            "() => performance.getEntriesByType('resource').some(r => r.name.includes('FamilyUpdated'))",
+            timeout=WAIT_MS,
+        )
+        await page.wait_for_timeout(500)  # the subscription's socket is open and subscribed
+        answer = await stack.graphql(
+            PUSH,
+            {"events": [_push_for(stack, f"{DEMO_FAMILY}-M4")]},
+            token=stack.token(system_username(Department.SOF)),
+        )
+        assert answer["data"]["pushDepartmentUpdates"]["results"][0]["status"] in ("APPLIED", "ACCEPTED"), (
+            answer
+        )
+        await page.locator("[data-testid=live]").get_by_text("Live:").wait_for(timeout=WAIT_MS)
+        assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
