@@ -137,7 +137,8 @@ async def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 async def screenshots(page: Any, name: str) -> list[Path]:
-    """`name`-desktop.png and `name`-phone.png (390 px wide), full page, under ARTEFACTS."""
+    """`name`-desktop.png and `name`-phone.png (390 px wide), full page, and `-top.png` of what the first screen
+    shows, under ARTEFACTS."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     original = page.viewport_size
@@ -146,6 +147,8 @@ async def screenshots(page: Any, name: str) -> list[Path]:
         await page.wait_for_timeout(200)  # layout settles (charts size to their container)
         path = ARTEFACTS / f"{name}-{label}.png"
         await page.screenshot(path=str(path), full_page=True)
-        written.append(path)
+        top = ARTEFACTS / f"{name}-{label}-top.png"
+        await page.screenshot(path=str(top))
+        written += [path, top]
     await page.set_viewport_size(original)
     return written

@@ -90,6 +90,32 @@ async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_u
         await goal.get_by_role("button", name="Gem mål").click()
         await page.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
 
+        # A progress note on the same goal.
+        note = f"Note fra browseren {uuid.uuid4().hex[:6]}"
+        await goal.get_by_label("Ny fremskridtsnote").fill(note)
+        await goal.get_by_role("button", name="Tilføj note").click()
+        await goal.get_by_text("Fremskridtsnoter").click()
+        await goal.get_by_text(note).wait_for(timeout=WAIT_MS)
+
+        # A measurement the hub refuses shows its message next to the field it names; a valid one is saved.
+        form = page.get_by_role("form", name="Registrér måling")
+        await form.get_by_label("Score").fill("3")  # WHO-5 is the raw score times 4
+        await form.get_by_role("button", name="Registrér").click()
+        error = form.locator(".field-error #measure-score")
+        await error.wait_for(timeout=WAIT_MS)
+        assert await form.locator("#measure-score-error").inner_text()
+        assert await form.get_by_label("Score").input_value() == "3"
+        await form.get_by_label("Score").fill("64")
+        await form.get_by_role("button", name="Registrér").click()
+        await form.get_by_text("Målingen er registreret.").wait_for(timeout=WAIT_MS)
+
+        # A follow-up meeting is scheduled and shown as the next meeting.
+        meeting = page.get_by_role("form", name="Planlæg opfølgningsmøde")
+        await meeting.get_by_label("Tidspunkt").fill("2030-03-04T10:00")
+        await meeting.get_by_label("Sted").fill("Familiens hjem")
+        await meeting.get_by_role("button", name="Planlæg møde").click()
+        await meeting.get_by_text("Mødet er planlagt.").wait_for(timeout=WAIT_MS)
+
         # A department's push reaches the open page without a reload.
         await page.evaluate("window.__sameDocument = true")
         await page.wait_for_function(

@@ -8,11 +8,12 @@ import {
   DEPARTMENTS, SECTIONS, StatusBadge, GOAL_STATUS, MEMBER_ROLE, DISTRICTS, FAMILY_STATUS, Notice,
   formatDate, formatDateTime, useTitle, useFocusHeading,
 } from './ui.js';
-import { GoalEditor, NewGoalForm, ProgressNoteForm, ScheduleMeetingForm, MinutesForm, MeasurementForm } from './forms.js';
+import { ActionStatusForm, NewActionForm, GoalEditor, NewGoalForm, ProgressNoteForm, ScheduleMeetingForm, MinutesForm, MeasurementForm } from './forms.js';
 import { ConsentMatrix, RecordConsentForm } from './consents.js';
 import { WellbeingChart } from './chart.js';
 
 const EDITORS = ['COORDINATOR', 'CORE_TEAM'];
+const ACTION_STATUS = { PLANNED: 'Planlagt', ACTIVE: 'I gang', COMPLETED: 'Afsluttet', CANCELLED: 'Aflyst' };
 
 function Section({ member, field, department, title }) {
   const section = member[field];
@@ -67,11 +68,15 @@ function Goal({ goal, planVersion, canEdit, reload }) {
     <h4>${goal.title}</h4>
     <p class="muted">${goal.member ? `Mål for ${goal.member.firstName}` : 'Familiens mål'} · ${GOAL_STATUS[goal.status] || goal.status}${goal.targetDate ? ` · måldato ${formatDate(goal.targetDate)}` : ''}</p>
     ${goal.description && html`<p>${goal.description}</p>`}
-    ${goal.actions.length > 0 && html`<p>Indsatser:</p><ul>${goal.actions.map((a) => html`<li key=${a.id}><abbr title=${DEPARTMENTS[a.department]}>${a.department}</abbr>: ${a.kind} – ${a.description} (${a.status})</li>`)}</ul>`}
+    ${goal.actions.length > 0 && html`<p>Indsatser:</p><ul class="actions-list">${goal.actions.map((a) => html`<li key=${a.id}>
+      <abbr title=${DEPARTMENTS[a.department]}>${a.department}</abbr>: ${a.kind}${a.description ? ` – ${a.description}` : ''} (${ACTION_STATUS[a.status] || a.status})
+      ${canEdit && html`<${ActionStatusForm} action=${a} planVersion=${planVersion} onSaved=${reload} onReload=${reload} />`}
+    </li>`)}</ul>`}
     ${goal.progressNotes.length > 0 && html`<details><summary>Fremskridtsnoter (${goal.progressNotes.length})</summary>
       <ul>${goal.progressNotes.map((n) => html`<li key=${n.id}>${formatDate(n.writtenAt)}: ${n.text}</li>`)}</ul></details>`}
     ${canEdit && html`<${GoalEditor} goal=${goal} planVersion=${planVersion} onSaved=${reload} onReload=${reload} />
-      <${ProgressNoteForm} goal=${goal} onSaved=${reload} />`}
+      <${ProgressNoteForm} goal=${goal} onSaved=${reload} />
+      <${NewActionForm} goal=${goal} planVersion=${planVersion} onSaved=${reload} onReload=${reload} />`}
   </li>`;
 }
 
@@ -140,7 +145,7 @@ export function FamilyPage({ id, viewer }) {
   return html`<main id="main" class="family">
     <h1 tabindex="-1" ref=${heading}>${family.name}</h1>
     <p class="muted">${family.id} · ${DISTRICTS[family.district] || family.district} · ${family.housingArea} · ${FAMILY_STATUS[family.status] || family.status}</p>
-    <p>${family.summary.headline}</p>
+    <p>${family.summary.members} medlemmer, heraf ${family.summary.children} børn · ${family.summary.openCases} åbne sager</p>
     <div class="live" role="status" aria-live="polite" data-testid="live">${live && html`Live: ${live}`}</div>
     ${family.summary.unavailableDepartments.length > 0 && html`<${Notice} kind="warning">Kunne ikke svare lige nu: ${family.summary.unavailableDepartments.join(', ')}.<//>`}
 

@@ -312,3 +312,78 @@ export function MeasurementForm({ members, onSaved }) {
     <button type="submit" class="primary" disabled=${state.busy}>Registrér</button>
   </form>`;
 }
+
+const ACTION_STATUS = { PLANNED: 'Planlagt', ACTIVE: 'I gang', COMPLETED: 'Afsluttet', CANCELLED: 'Aflyst' };
+
+export function ActionStatusForm({ action, planVersion, onSaved, onReload }) {
+  const [status, setStatus] = useState(action.status);
+  const [baseVersion, setBaseVersion] = useState(planVersion);
+  const id = `action-${action.id}-status`;
+  const [state, submit, setState] = useSubmit(async () => {
+    const outcome = await planMutation('UpdateAction', { input: { actionId: action.id, expectedVersion: baseVersion, status } });
+    if (outcome.ok) onSaved();
+    return outcome;
+  });
+  const reload = async () => {
+    const fresh = await onReload();
+    if (fresh !== undefined) setBaseVersion(fresh);
+    setState({ ...state, reloaded: true });
+  };
+  return html`<form class="inline-form row" onSubmit=${submit}>
+    ${state.conflict && html`<${Conflict} onReload=${reload} reloaded=${state.reloaded} />`}
+    <label for=${id}>Status for ${action.kind}</label>
+    <select id=${id} value=${status} onFocus=${() => setBaseVersion(planVersion)} onChange=${(e) => setStatus(e.target.value)}>
+      ${Object.entries(ACTION_STATUS).map(([k, v]) => html`<option key=${k} value=${k}>${v}</option>`)}
+    </select>
+    <button type="submit" disabled=${state.busy || status === action.status}>Gem status</button>
+    ${state.message && html`<span class="error-text" role="alert">${state.message}</span>`}
+  </form>`;
+}
+
+export function NewActionForm({ goal, planVersion, onSaved, onReload }) {
+  const [values, set, setValues] = useForm({ department: goal.departments[0] || 'SOF', kind: '', description: '', startsOn: '' });
+  const id = `new-action-${goal.id}`;
+  const [state, submit, setState] = useSubmit(async () => {
+    const outcome = await planMutation('CreateAction', {
+      input: {
+        goalId: goal.id,
+        expectedVersion: planVersion,
+        department: values.department,
+        kind: values.kind,
+        description: values.description,
+        startsOn: values.startsOn || null,
+      },
+    });
+    if (outcome.ok) {
+      setValues({ ...values, kind: '', description: '' });
+      onSaved();
+    }
+    return outcome;
+  });
+  const reload = async () => {
+    await onReload();
+    setState({ ...state, reloaded: true });
+  };
+  return html`<details class="new-action">
+    <summary>Ny indsats under dette mål</summary>
+    <form class="edit-form" onSubmit=${submit}>
+      ${state.conflict && html`<${Conflict} onReload=${reload} reloaded=${state.reloaded} />`}
+      ${state.message && !Object.keys(state.errors).length && html`<${Notice} kind="error">${state.message}<//>`}
+      <${Field} id=${id + '-department'} label="Forvaltning" error=${state.errors.department}>
+        <select id=${id + '-department'} value=${values.department} onChange=${set('department')}>
+          ${['SOF', 'BIF', 'BUF', 'KFF', 'SUF'].map((d) => html`<option key=${d} value=${d}>${d}</option>`)}
+        </select>
+      <//>
+      <${Field} id=${id + '-kind'} label="Indsats" error=${state.errors.kind}>
+        <input id=${id + '-kind'} required value=${values.kind} onInput=${set('kind')} aria-describedby=${describedBy(id + '-kind', state.errors.kind)} />
+      <//>
+      <${Field} id=${id + '-description'} label="Beskrivelse" error=${state.errors.description}>
+        <textarea id=${id + '-description'} rows="2" value=${values.description} onInput=${set('description')}></textarea>
+      <//>
+      <${Field} id=${id + '-starts'} label="Starter" error=${state.errors.startsOn}>
+        <input id=${id + '-starts'} type="date" value=${values.startsOn} onInput=${set('startsOn')} aria-describedby=${describedBy(id + '-starts', state.errors.startsOn)} />
+      <//>
+      <button type="submit" class="primary" disabled=${state.busy}>Opret indsats</button>
+    </form>
+  </details>`;
+}

@@ -49,6 +49,7 @@ export function MyPlanPage({ viewer }) {
   const heading = useFocusHeading('myplan');
   const [familyId, setFamilyId] = useState(null);
   const [plan, setPlan] = useState(null);
+  const [family, setFamily] = useState(null);
   const [consents, setConsents] = useState(null);
   const [error, setError] = useState(null);
   const reload = useCallback(async () => {
@@ -59,7 +60,9 @@ export function MyPlanPage({ viewer }) {
         fid = (await gql('MyFamily', { personId: viewer.personId })).familyMember.familyId;
         setFamilyId(fid);
       }
-      setPlan((await gql('MyPlan', { familyId: fid })).familyPlan);
+      const data = await gql('MyPlan', { familyId: fid });
+      setPlan(data.familyPlan);
+      setFamily(data.family);
       gql('FamilyConsents', { familyId: fid }).then((d) => setConsents(d.familyConsents)).catch(() => setConsents(null));
     } catch (e) {
       setError(e.message);
@@ -68,12 +71,10 @@ export function MyPlanPage({ viewer }) {
   useEffect(() => {
     reload();
   }, []);
-  const people = new Map();
-  if (plan) for (const g of plan.goals) if (g.member) people.set(g.member.id, g.member);
-  const members = [...people.values()];
-  if (consents) for (const m of consents.members) if (!people.has(m.personId)) members.push({ id: m.personId, firstName: m.personId === viewer.personId ? 'Dig' : m.personId });
+  const members = family ? family.members : [];
   return html`<main id="main">
     <h1 tabindex="-1" ref=${heading}>Min plan</h1>
+    ${family && html`<p class="muted">${family.name}</p>`}
     ${error && html`<${Notice} kind="error">${error}<//>`}
     ${plan && html`<section aria-labelledby="goals-heading">
       <h2 id="goals-heading">Mål</h2>
