@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.world.generator import DEMO_FAMILIES, DEMO_SEED
 from tests.e2e.app_browser import WAIT_MS, axe_violations, browsing, screenshots
 from tests.support.stack import Stack, running_stack
 
@@ -20,7 +21,7 @@ FAMILY = """query($id: ID!) { family(id: $id) { members { social { status } heal
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with running_stack(tmp_path, families=40, seed=2026) as s:  # the world `make run` seeds
+    async with running_stack(tmp_path, families=DEMO_FAMILIES, seed=DEMO_SEED) as s:  # `make run`'s world
         yield s
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.world.generator import DEMO_FAMILIES, DEMO_SEED
 from tests.e2e.app_browser import WAIT_MS, browsing
 from tests.support.stack import Stack, running_stack
 
@@ -19,7 +20,7 @@ DEMO_FAMILY = "F00002"
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with running_stack(tmp_path, families=40, seed=2026) as s:  # the world `make run` seeds
+    async with running_stack(tmp_path, families=DEMO_FAMILIES, seed=DEMO_SEED) as s:  # `make run`'s world
         yield s
 
 

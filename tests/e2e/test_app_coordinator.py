@@ -14,6 +14,7 @@ import pytest
 
 from hub.auth.seed import system_username
 from hub.domain import Department
+from hub.world.generator import DEMO_FAMILIES, DEMO_SEED
 from tests.e2e.app_browser import WAIT_MS, axe_violations, browsing, screenshots
 from tests.support.stack import Stack, running_stack
 
@@ -27,7 +28,7 @@ PUSH = """mutation($events: [DepartmentEventInput!]!) {
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with running_stack(tmp_path, families=40, seed=2026) as s:  # the world `make run` seeds
+    async with running_stack(tmp_path, families=DEMO_FAMILIES, seed=DEMO_SEED) as s:  # `make run`'s world
         yield s
 
 
