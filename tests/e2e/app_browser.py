@@ -89,9 +89,11 @@ class Browser:
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         return page
 
-    async def signed_in(self, username: str, viewport: dict[str, int] = DESKTOP) -> Any:
-        page = await self.page(viewport)
-        await page.goto(f"{self.base}/app/")
+    async def signed_in(self, username: str, viewport: dict[str, int] = DESKTOP, page: Any = None) -> Any:
+        """Sign in on the page's sign-in form (a new page unless one showing the form is given)."""
+        if page is None:
+            page = await self.page(viewport)
+            await page.goto(f"{self.base}/app/")
         await page.get_by_label("Demobruger").select_option(username)
         await page.get_by_role("button", name="Log ind").click()
         await page.get_by_role("button", name="Log ud").wait_for(timeout=WAIT_MS)

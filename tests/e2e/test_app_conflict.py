@@ -4,6 +4,7 @@ section says CONSENT_REQUIRED after a reload."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -42,16 +43,18 @@ async def test_two_browsers_edit_the_same_goal_and_the_second_keeps_its_text(sta
         await goal_a.get_by_role("button", name="Redigér").click()
         await goal_b.get_by_role("button", name="Redigér").click()
 
-        await goal_a.get_by_label("Titel", exact=True).fill("Første persons titel")
-        await goal_a.get_by_role("button", name="Gem mål").click()
+        editor_a = goal_a.get_by_role("form", name=re.compile("^Redigér målet"))
+        editor_b = goal_b.get_by_role("form", name=re.compile("^Redigér målet"))
+        await editor_a.get_by_label("Titel", exact=True).fill("Første persons titel")
+        await editor_a.get_by_role("button", name="Gem mål").click()
         await first.get_by_role("heading", name="Første persons titel").wait_for(timeout=WAIT_MS)
 
         typed = "Anden persons titel, skrevet med omhu"
-        await goal_b.get_by_label("Titel", exact=True).fill(typed)
-        await goal_b.get_by_label("Beskrivelse", exact=True).fill("En beskrivelse der ikke må gå tabt")
-        await goal_b.get_by_role("button", name="Gem mål").click()
+        await editor_b.get_by_label("Titel", exact=True).fill(typed)
+        await editor_b.get_by_label("Beskrivelse", exact=True).fill("En beskrivelse der ikke må gå tabt")
+        await editor_b.get_by_role("button", name="Gem mål").click()
         await second.get_by_text("Nogen har ændret planen, mens du skrev.").wait_for(timeout=WAIT_MS)
-        assert await goal_b.get_by_label("Titel", exact=True).input_value() == typed
+        assert await editor_b.get_by_label("Titel", exact=True).input_value() == typed
 
         await second.get_by_role("button", name="Genindlæs planen (behold min tekst)").click()
         await second.get_by_text("Planen er genindlæst.").wait_for(timeout=WAIT_MS)
@@ -80,6 +83,20 @@ async def test_a_withdrawn_consent_shows_as_consent_required_after_reload(stack:
         await consent.get_by_role("button", name="Træk samtykke tilbage").click()
         await consent.get_by_role("button", name="Bekræft tilbagetrækning").click()
         await consent.locator('[data-status="WITHDRAWN"]').wait_for(timeout=WAIT_MS)
+
+        # Re-consent for the other child at review: the new consent replaces the old one.
+        renewed = page.locator('li[data-consent="C-F00002-M4-1"]')
+        await renewed.get_by_role("button", name="Forny samtykke").click()
+        await renewed.get_by_label("Dokumentreference").fill("J.nr. 2026-4711")
+        child_view = renewed.get_by_label("Barnets egen holdning (10-14 år)")
+        await child_view.fill("")  # Rim is 14: the hub asks for the child's own view, next to that field
+        await renewed.get_by_role("button", name="Gem fornyet samtykke").click()
+        await renewed.locator('[id="supersede-C-F00002-M4-1-child-view-error"]').wait_for(timeout=WAIT_MS)
+        assert await renewed.get_by_label("Dokumentreference").input_value() == "J.nr. 2026-4711"
+        await child_view.fill("Rim vil gerne have, at skolen og fritidsklubben taler sammen.")
+        await renewed.get_by_role("button", name="Gem fornyet samtykke").click()
+        await renewed.locator('[data-status="SUPERSEDED"]').wait_for(timeout=WAIT_MS)
+        assert await page.locator("li[data-consent]", has=page.locator('[data-status="ACTIVE"]')).count() >= 2
 
         await page.reload()
         await member.first.wait_for(timeout=WAIT_MS)

@@ -4,6 +4,7 @@ department's push shown without a reload. Each page passes an axe-core scan and 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -52,7 +53,24 @@ def _push_for(stack: Stack, member_key: str) -> dict[str, Any]:
 async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_updates(stack: Stack) -> None:
     await stack.set_faults(Department(DOWN), error_rate=1.0, error_status=503)  # down before any fetch
     async with browsing(stack) as browser:
-        page = await browser.signed_in("tovholder")
+        # The sign-in page: scanned, and usable from the keyboard with a visible focus.
+        page = await browser.page()
+        await page.goto(f"{browser.base}/app/")
+        await page.get_by_label("Demobruger").wait_for(timeout=WAIT_MS)
+        assert await axe_violations(page) == []
+        # The page moves focus to its heading; the next Tab is the form's first control, then its button.
+        assert await page.evaluate("document.activeElement.tagName") == "H1"
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.id") == "demo-user"
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.textContent") == "Log ind"
+        outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "solid", "focus is visible"
+        await page.keyboard.press("Shift+Tab")
+        await page.keyboard.press("Shift+Tab")  # back past the select: the skip link is the first stop
+        assert await page.evaluate("document.activeElement.className") == "skip-link"
+        await screenshots(page, "log-ind")
+        await browser.signed_in("tovholder", page=page)
 
         # Mine familier: the list, then the demo family by its link.
         await page.get_by_role("heading", name="Mine familier").wait_for(timeout=WAIT_MS)
@@ -87,8 +105,9 @@ async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_u
         goal = page.locator("li.goal").first
         await goal.get_by_role("button", name="Redigér").click()
         title = f"Mål fra browseren {uuid.uuid4().hex[:6]}"
-        await goal.get_by_label("Titel", exact=True).fill(title)
-        await goal.get_by_role("button", name="Gem mål").click()
+        editor = goal.get_by_role("form", name=re.compile("^Redigér målet"))
+        await editor.get_by_label("Titel", exact=True).fill(title)
+        await editor.get_by_role("button", name="Gem mål").click()
         await page.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
 
         # A progress note on the same goal.

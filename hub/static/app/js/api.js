@@ -5,9 +5,10 @@ import { session } from './auth.js';
 const documents = new Map();
 
 export class ApiError extends Error {
-  constructor(message, code) {
+  constructor(message, code, field = null) {
     super(message);
     this.code = code;
+    this.field = field; // BAD_USER_INPUT names the input field it is about
   }
 }
 
@@ -49,14 +50,15 @@ export async function gql(name, variables = {}) {
   }
   if (body.errors && body.errors.length && !body.data) {
     const first = body.errors[0];
-    throw new ApiError(first.message, (first.extensions && first.extensions.code) || 'ERROR');
+    const ext = first.extensions || {};
+    throw new ApiError(first.message, ext.code || 'ERROR', ext.field || null);
   }
   if (body.errors && body.errors.length) {
     const first = body.errors[0];
-    const code = (first.extensions && first.extensions.code) || 'ERROR';
+    const ext = first.extensions || {};
     // A root field that failed as a whole (e.g. NOT_FOUND) leaves data null for it.
     const roots = Object.values(body.data || {});
-    if (roots.length && roots.every((v) => v === null)) throw new ApiError(first.message, code);
+    if (roots.length && roots.every((v) => v === null)) throw new ApiError(first.message, ext.code || 'ERROR', ext.field || null);
   }
   return body.data;
 }
