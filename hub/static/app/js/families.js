@@ -24,9 +24,14 @@ export function FamiliesPage() {
     if (applied.district) filter.district = applied.district;
     if (applied.status) filter.status = applied.status;
     setError(null);
+    setResult(null);
+    let current = true; // a slower answer to an earlier search must not replace this one
     gql('Families', { first: PAGE_SIZE, after: cursors[page], filter })
-      .then((data) => setResult(data.families))
-      .catch((e) => setError(e.message));
+      .then((data) => current && setResult(data.families))
+      .catch((e) => current && setError(e.message));
+    return () => {
+      current = false;
+    };
   }, [applied, cursors]);
 
   const submit = (event) => {
@@ -59,6 +64,7 @@ export function FamiliesPage() {
       <button type="submit" class="primary">Søg</button>
     </form>
     ${error && html`<${Notice} kind="error">${error}<//>`}
+    ${!result && !error && html`<p role="status">Henter familier…</p>`}
     ${result && html`<p role="status">${result.totalCount} familier</p>
       <table class="families">
         <caption class="visually-hidden">Familier, side ${page + 1}</caption>

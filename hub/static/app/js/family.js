@@ -142,6 +142,9 @@ export function FamilyPage({ id, viewer }) {
   if (!family) return html`<main id="main"><p role="status">Indlæser familien…</p></main>`;
   const plan = family.plan;
   const canEdit = EDITORS.includes(viewer.role) && plan && family.status !== 'CLOSED';
+  const openMeetings = family.meetings
+    .filter((m) => m.status === 'SCHEDULED')
+    .sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt));
   return html`<main id="main" class="family">
     <h1 tabindex="-1" ref=${heading}>${family.name}</h1>
     <p class="muted">${family.id} · ${DISTRICTS[family.district] || family.district} · ${family.housingArea} · ${FAMILY_STATUS[family.status] || family.status}</p>
@@ -184,7 +187,7 @@ export function FamilyPage({ id, viewer }) {
       <h2 id="meetings-heading">Møder</h2>
       <${Meeting} meeting=${family.nextMeeting} label="Næste møde" />
       <${Meeting} meeting=${family.latestMeeting} label="Seneste møde" />
-      ${canEdit && family.nextMeeting && html`<${MinutesForm} key=${family.nextMeeting.id} meeting=${family.nextMeeting} planVersion=${plan.version} members=${family.members} onSaved=${reload} onReload=${reload} />`}
+      ${canEdit && openMeetings.length > 0 && html`<${MinutesForm} meetings=${openMeetings} planVersion=${plan.version} members=${family.members} onSaved=${reload} onReload=${reload} />`}
       ${canEdit && html`<${ScheduleMeetingForm} familyId=${family.id} onSaved=${reload} />`}
     </section>
 

@@ -2,7 +2,7 @@
 // PlanConflictError as "someone else changed the plan" with a reload that keeps what was typed.
 import { html, useState } from './lib.js';
 import { gql } from './api.js';
-import { Field, Notice, GOAL_STATUS, describedBy, fieldName, uid } from './ui.js';
+import { Field, Notice, GOAL_STATUS, describedBy, fieldName, formatDateTime, uid } from './ui.js';
 
 // Runs a plan mutation and sorts its answer: {ok} | {fieldErrors, message} | {conflict}.
 export async function planMutation(name, variables) {
@@ -216,22 +216,36 @@ export function ScheduleMeetingForm({ familyId, onSaved }) {
   </form>`;
 }
 
-export function MinutesForm({ meeting, planVersion, members, onSaved, onReload }) {
+// Minutes of a scheduled meeting (the earliest one without minutes by default; a past one is still open).
+export function MinutesForm({ meetings, planVersion, members, onSaved, onReload }) {
+  const [meetingId, setMeetingId] = useState(meetings[0].id);
+  const meeting = meetings.find((m) => m.id === meetingId) || meetings[0];
   const [values, set] = useForm({ minutes: '', decisions: '', nextMeetingAt: '' });
   const [attended, setAttended] = useState(() => new Set(meeting.participants.filter((p) => p.member).map((p) => p.member.id)));
   const [baseVersion, setBaseVersion] = useState(planVersion);
+  const [touched, setTouched] = useState(false);
+  // The minutes are based on the plan as it was when the user started writing them.
+  const begin = () => {
+    if (!touched) {
+      setTouched(true);
+      setBaseVersion(planVersion);
+    }
+  };
   const [state, submit, setState] = useSubmit(() =>
     planMutation('RecordMeetingMinutes', {
       input: {
         meetingId: meeting.id,
-        expectedVersion: baseVersion,
+        expectedVersion: touched ? baseVersion : planVersion,
         minutes: values.minutes,
         decisions: values.decisions.split('\n').map((s) => s.trim()).filter(Boolean),
         attended: { memberIds: [...attended], workerIds: meeting.participants.filter((p) => p.worker).map((p) => p.worker.id) },
         nextMeetingAt: toIso(values.nextMeetingAt),
       },
     }).then((outcome) => {
-      if (outcome.ok) onSaved();
+      if (outcome.ok) {
+        setTouched(false);
+        onSaved();
+      }
       return outcome;
     }),
   );
@@ -246,11 +260,21 @@ export function MinutesForm({ meeting, planVersion, members, onSaved, onReload }
     else next.add(id);
     setAttended(next);
   };
-  return html`<form class="edit-form" onSubmit=${submit} aria-labelledby="minutes-heading">
+  const choose = (event) => {
+    const chosen = meetings.find((m) => m.id === event.target.value);
+    setMeetingId(chosen.id);
+    setAttended(new Set(chosen.participants.filter((p) => p.member).map((p) => p.member.id)));
+  };
+  return html`<form class="edit-form" onSubmit=${submit} onInput=${begin} aria-labelledby="minutes-heading">
     <h4 id="minutes-heading">Referat af mødet</h4>
     ${state.conflict && html`<${Conflict} onReload=${reload} reloaded=${state.reloaded} />`}
     ${state.saved && html`<${Notice}>Referatet er gemt.<//>`}
     ${state.message && !Object.keys(state.errors).length && html`<${Notice} kind="error">${state.message}<//>`}
+    <${Field} id="minutes-meeting" label="Møde" error=${state.errors.meetingId}>
+      <select id="minutes-meeting" value=${meeting.id} onChange=${choose}>
+        ${meetings.map((m) => html`<option key=${m.id} value=${m.id}>${formatDateTime(m.scheduledAt)}${m.location ? `, ${m.location}` : ''}</option>`)}
+      </select>
+    <//>
     <${Field} id="minutes-text" label="Referat" error=${state.errors.minutes}>
       <textarea id="minutes-text" rows="4" required value=${values.minutes} onInput=${set('minutes')} aria-describedby=${describedBy('minutes-text', state.errors.minutes)}></textarea>
     <//>
