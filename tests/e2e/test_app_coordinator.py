@@ -32,7 +32,8 @@ PUSH = """mutation($events: [DepartmentEventInput!]!) {
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with running_stack(tmp_path, families=DEMO_FAMILIES, seed=DEMO_SEED) as s:  # `make run`'s world
+    # `make run`'s world; cache TTL 0, so what the cache holds is last known data (STALE when a department fails).
+    async with running_stack(tmp_path, families=DEMO_FAMILIES, seed=DEMO_SEED, cache_ttl_s=0) as s:
         yield s
 
 
@@ -177,3 +178,11 @@ async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_u
         )
         await page.locator("[data-testid=live]").get_by_text("Live:").wait_for(timeout=WAIT_MS)
         assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+        # BIF fails after it answered once: its sections show the last known data as STALE, with their age.
+        await stack.set_faults(Department.BIF, error_rate=1.0, error_status=503)
+        await page.reload()
+        stale = page.locator('section.dept[data-department="BIF"] [data-status="STALE"]')
+        await stale.first.wait_for(timeout=WAIT_MS)
+        assert "gammel" in await stale.first.inner_text()
+        assert await page.locator('section.dept[data-department="SOF"] [data-status="OK"]').count() >= 1
