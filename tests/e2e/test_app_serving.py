@@ -40,6 +40,12 @@ def test_vendored_files_match_their_manifest() -> None:
     assert {f"LICENSE.{p}" for p in packages} <= set(files), "each package ships its licence"
 
 
+def test_the_test_only_axe_core_is_the_recorded_one() -> None:
+    readme = (Path(__file__).parent / "vendor" / "README.md").read_text()
+    digest = hashlib.sha256((Path(__file__).parent / "vendor" / "axe.min.js").read_bytes()).hexdigest()
+    assert digest in readme
+
+
 def test_no_inline_script_or_style_in_the_page() -> None:
     page = (STATIC_DIR / "index.html").read_text()
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []

@@ -2,7 +2,7 @@
 // consents (withdraw digitally), and "Hvem har set mine data" (myAccessLog: administration, unit, role and
 // purpose; never a staff member's name).
 import { html, useEffect, useState, useCallback } from './lib.js';
-import { gql } from './api.js';
+import { gql, subscribe } from './api.js';
 import { DEPARTMENTS, GOAL_STATUS, ROLE_LABELS, Notice, formatDate, formatDateTime, useTitle, useFocusHeading } from './ui.js';
 import { ConsentMatrix } from './consents.js';
 
@@ -71,6 +71,18 @@ export function MyPlanPage({ viewer }) {
   useEffect(() => {
     reload();
   }, []);
+  useEffect(() => {
+    if (!familyId) return undefined;
+    let timer = null;
+    const stop = subscribe('FamilyUpdated', { familyId }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(reload, 300);
+    });
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
+  }, [familyId]);
   const members = family ? family.members : [];
   return html`<main id="main">
     <h1 tabindex="-1" ref=${heading}>Min plan</h1>
