@@ -103,7 +103,19 @@ def _seed_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds families"
     )
+    p.add_argument(
+        "--allow-production",
+        action="store_true",
+        help="seed even with HUB_ENV=production (demo people and demo users such as `admin`: never wanted there)",
+    )
     _anchor_argument(p)
+
+
+PRODUCTION_SEED_REFUSAL = (
+    "refusing to seed: HUB_ENV=production, and `hub seed` writes the demo world (demo families and demo users "
+    "such as `admin` and `tovholder`) into the database. Production data comes from the department systems and "
+    "users from the identity provider. Pass --allow-production only if you really want demo data here."
+)
 
 
 def _anchor_argument(p: argparse.ArgumentParser) -> None:
@@ -136,6 +148,8 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from hub.world import generate_world
     from hub.world.anchor import record_anchor
 
+    if settings.is_production and not args.allow_production:
+        return _fail(PRODUCTION_SEED_REFUSAL)
     anchor = _anchor(args, settings, recorded=False)
 
     async def run() -> int:
@@ -201,6 +215,13 @@ def _up_configure(p: argparse.ArgumentParser) -> None:
 def _up(args: argparse.Namespace, settings: Settings) -> int:
     from hub.cli_errors import busy_port
     from hub.devstack import up
+
+    if settings.is_production:
+        # `hub up` seeds the demo world and starts mock departments: a development stack only.
+        return _fail(
+            "`hub up` is the development stack (demo world, mock departments): with HUB_ENV=production "
+            'run `hub migrate` and `hub serve` (README, "Running in production")'
+        )
 
     problem = busy_port(
         [
