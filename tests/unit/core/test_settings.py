@@ -8,8 +8,8 @@ PROD_OK = {
     "oidc_issuer": "https://login.example.invalid/realms/kk",
     "oidc_jwks_url": "https://login.example.invalid/realms/kk/certs",
     "database_url": "postgresql+asyncpg://hub@db/hub",
-    "cpr_encryption_key": "a" * 44,
-    "cpr_hash_key": "b" * 44,
+    "cpr_encryption_key": "a" * 43 + "=",  # URL-safe base64 of 32 bytes
+    "cpr_hash_key": "b" * 43 + "=",
     "mock_admin_token": "not-the-dev-one",
     **{f"{d}_credential": f"real-{d}" for d in ("sof", "bif", "buf", "kff", "suf")},
     **{
