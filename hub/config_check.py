@@ -172,3 +172,14 @@ def _browser(settings: Settings) -> Iterator[Problem]:
         yield Problem("HUB_CORS_ORIGINS", "must list origins (https://app.example.dk), not '*'")
     if settings.introspection is True:
         yield Problem("HUB_INTROSPECTION", "unset it (introspection and GraphiQL are off in production)")
+
+
+@production_check
+def _federation(settings: Settings) -> Iterator[Problem]:
+    secret = settings.federation_secret.get_secret_value()
+    if secret and len(secret) < MIN_SECRET_CHARS:
+        yield Problem(
+            "HUB_FEDERATION_SECRET",
+            f"is shorter than {MIN_SECRET_CHARS} characters: generate one with `{NEW_SECRET}` "
+            "(unset: the federation fields are closed)",
+        )

@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     max_query_tokens: int = 3000
     max_aliases: int = 30
     introspection: bool | None = None  # default: on in development, off in production
+    # The federation router's shared secret, sent as `X-Hub-Federation-Secret`: in production (or wherever it is
+    # set) `_service { sdl }` and `_entities` answer only requests carrying it; unset in production: closed.
+    federation_secret: SecretStr = SecretStr("")
     max_entities: int = 500  # representations per `_entities` call (a federation router sends small batches)
     max_directives_per_location: int = 5  # directives on one field, fragment or operation
     max_directives: int = 50  # directives in one document

@@ -104,6 +104,7 @@ def test_development_is_a_problem_for_production(
         ("HUB_OIDC_ISSUER", "http://login.example.invalid/realms/kk"),
         ("HUB_CORS_ORIGINS", "*"),
         ("HUB_INTROSPECTION", "true"),
+        ("HUB_FEDERATION_SECRET", "router-secret"),
     ],
 )
 def test_bad_formats_are_named(
