@@ -183,3 +183,14 @@ def _federation(settings: Settings) -> Iterator[Problem]:
             f"is shorter than {MIN_SECRET_CHARS} characters: generate one with `{NEW_SECRET}` "
             "(unset: the federation fields are closed)",
         )
+
+
+@production_check
+def _metrics(settings: Settings) -> Iterator[Problem]:
+    token = settings.metrics_token.get_secret_value()
+    if token and len(token) < MIN_SECRET_CHARS:
+        yield Problem(
+            "HUB_METRICS_TOKEN",
+            f"is shorter than {MIN_SECRET_CHARS} characters: generate one with `{NEW_SECRET}` "
+            "(unset: /metrics is closed in production)",
+        )

@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     max_query_tokens: int = 3000
     max_aliases: int = 30
     introspection: bool | None = None  # default: on in development, off in production
+    # Prometheus' bearer token for `GET /metrics` (`Authorization: Bearer <token>`). Unset: /metrics is open in
+    # development and closed (404) in production.
+    metrics_token: SecretStr = SecretStr("")
     # The federation router's shared secret, sent as `X-Hub-Federation-Secret`: in production (or wherever it is
     # set) `_service { sdl }` and `_entities` answer only requests carrying it; unset in production: closed.
     federation_secret: SecretStr = SecretStr("")

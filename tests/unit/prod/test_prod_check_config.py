@@ -105,6 +105,7 @@ def test_development_is_a_problem_for_production(
         ("HUB_CORS_ORIGINS", "*"),
         ("HUB_INTROSPECTION", "true"),
         ("HUB_FEDERATION_SECRET", "router-secret"),
+        ("HUB_METRICS_TOKEN", "scrape-token"),
     ],
 )
 def test_bad_formats_are_named(
