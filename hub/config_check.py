@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 
 from hub.domain import Department
 from hub.settings import (
-    DEV_MOCK_ADMIN_TOKEN,
     Environment,
     Settings,
     dev_department_credential,
@@ -112,6 +111,9 @@ def _identity(settings: Settings) -> Iterator[Problem]:
 def _departments(settings: Settings) -> Iterator[Problem]:
     for department in Department:
         name = department.value
+        url = urlsplit(settings.department_url(department))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            yield Problem(f"HUB_{name}_URL", f"set it to the base URL of {name}'s system (https://host[:port])")
         if settings.department_credential(department) in ("", dev_department_credential(department)):
             yield Problem(
                 f"HUB_{name}_CREDENTIAL",
@@ -128,14 +130,6 @@ def _departments(settings: Settings) -> Iterator[Problem]:
                 f"HUB_{name}_WEBHOOK_SECRET",
                 f"is shorter than {MIN_SECRET_CHARS} characters: generate one with `{NEW_SECRET}`",
             )
-
-
-@production_check
-def _mock_admin_token(settings: Settings) -> Iterator[Problem]:
-    if settings.mock_admin_token.get_secret_value() == DEV_MOCK_ADMIN_TOKEN:
-        yield Problem(
-            "HUB_MOCK_ADMIN_TOKEN", f"is the development default: set any other value (`{NEW_SECRET}`)"
-        )
 
 
 def _decoded_key(value: str) -> bytes | None:

@@ -33,7 +33,6 @@ def test_production_with_real_settings_starts() -> None:
         ({"dev_issuer": True}, "HUB_DEV_ISSUER"),
         ({"oidc_issuer": ""}, "HUB_OIDC_ISSUER"),
         ({"sof_credential": "dev-sof-hub"}, "HUB_SOF_CREDENTIAL"),
-        ({"mock_admin_token": "dev-admin"}, "HUB_MOCK_ADMIN_TOKEN"),
         ({"cpr_hash_key": ""}, "HUB_CPR_HASH_KEY"),
         ({"database_url": "sqlite+aiosqlite:///var/hub.db"}, "HUB_DATABASE_URL"),
     ],

@@ -40,7 +40,6 @@ EXPECTED = [
     "HUB_OIDC_JWKS_URL",
     *(f"HUB_{d.value}_CREDENTIAL" for d in Department),
     *(f"HUB_{d.value}_WEBHOOK_SECRET" for d in Department),
-    "HUB_MOCK_ADMIN_TOKEN",
     "HUB_CPR_ENCRYPTION_KEY",
     "HUB_CPR_HASH_KEY",
 ]
@@ -105,6 +104,7 @@ def test_development_is_a_problem_for_production(
         ("HUB_CORS_ORIGINS", "*"),
         ("HUB_INTROSPECTION", "true"),
         ("HUB_FEDERATION_SECRET", "router-secret"),
+        ("HUB_BUF_URL", ""),
         ("HUB_METRICS_TOKEN", "scrape-token"),
     ],
 )
