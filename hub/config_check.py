@@ -113,7 +113,9 @@ def _departments(settings: Settings) -> Iterator[Problem]:
         name = department.value
         url = urlsplit(settings.department_url(department))
         if url.scheme not in ("http", "https") or not url.hostname:
-            yield Problem(f"HUB_{name}_URL", f"set it to the base URL of {name}'s system (https://host[:port])")
+            yield Problem(
+                f"HUB_{name}_URL", f"set it to the base URL of {name}'s system (https://host[:port])"
+            )
         if settings.department_credential(department) in ("", dev_department_credential(department)):
             yield Problem(
                 f"HUB_{name}_CREDENTIAL",
