@@ -121,16 +121,21 @@ def _departments(settings: Settings) -> Iterator[Problem]:
                 f"HUB_{name}_CREDENTIAL",
                 f"is unset or the development default: set the client credential {name} issued to the hub",
             )
-        secret = settings.webhook_secret(department)
-        if secret in ("", dev_webhook_secret(department)):
+        secrets = settings.webhook_secrets(department)
+        if not secrets or dev_webhook_secret(department) in secrets:
             yield Problem(
                 f"HUB_{name}_WEBHOOK_SECRET",
                 f"is unset or the development default: generate one (`{NEW_SECRET}`) and give it to {name}",
             )
-        elif len(secret) < MIN_SECRET_CHARS:
+        elif any(len(secret) < MIN_SECRET_CHARS for secret in secrets):
             yield Problem(
                 f"HUB_{name}_WEBHOOK_SECRET",
                 f"is shorter than {MIN_SECRET_CHARS} characters: generate one with `{NEW_SECRET}`",
+            )
+        elif len(secrets) > 2:
+            yield Problem(
+                f"HUB_{name}_WEBHOOK_SECRET",
+                "lists more than two secrets: keep the new one and, while rotating, the previous one",
             )
 
 
