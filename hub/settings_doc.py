@@ -30,7 +30,7 @@ SETTINGS_SOURCE = Path(__file__).parent / "settings.py"
 # Meanings of settings whose definition carries no comment.
 MEANINGS: dict[str, str] = {
     "env": "`production` refuses development secrets, the development token issuer and SQLite "
-    "(`hub check-config` lists every problem; README, \"Running in production\")",
+    '(`hub check-config` lists every problem; README, "Running in production")',
     "host": "where the hub listens",
     "port": "where the hub listens",
     "var_dir": "development state: SQLite database, generated keys, the demo world's anchor",
