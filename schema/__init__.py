@@ -27,7 +27,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from hub.settings import Settings
-from schema import hardening
+from schema import federation, hardening
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
 from schema.consent.mutations import ConsentMutation
@@ -45,6 +45,7 @@ from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.reports.queries import ReportsQuery
+from schema.text_inputs import RefuseNul
 
 QUERIES: tuple[type, ...] = (
     CoreQuery,
@@ -92,10 +93,13 @@ def build_schema(settings: Settings | None = None) -> Schema:
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
+        RefuseNul,  # NUL in any string or id: BAD_USER_INPUT (after the validation cache, which it amends)
         *EXTRA_EXTENSIONS,
     ]
     if hidden:
         extensions.append(DisableIntrospection)
+    if federation.gated(settings):
+        extensions.append(federation.FederationGate)  # `_service`/`_entities` for the router only
     return HubSchema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
