@@ -30,6 +30,7 @@ from hub.settings import Settings
 from schema import hardening
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
+from schema.breakglass import BreakGlassMutation, BreakGlassQuery
 from schema.consent.mutations import ConsentMutation
 from schema.consent.queries import ConsentQuery
 from schema.core import CoreQuery
@@ -54,6 +55,7 @@ QUERIES: tuple[type, ...] = (
     PlanQuery,
     EnrolmentQuery,
     ReportsQuery,
+    BreakGlassQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -61,6 +63,7 @@ MUTATIONS: tuple[type, ...] = (
     PlanMutation,
     MeetingMutation,
     EnrolmentMutation,
+    BreakGlassMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
