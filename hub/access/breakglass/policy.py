@@ -187,5 +187,9 @@ def section_categories(
 
 
 def may_review(principal: Principal | None) -> bool:
-    """Only administrators review emergency accesses (they see no family data; the queue shows none)."""
+    """Only administrators review emergency accesses.
+
+    The queue shows who asked (username, role, administration, unit), the reason and the justification, which
+    the reviewer must read; never a section or any department data.
+    """
     return principal is not None and principal.role is Role.ADMIN
