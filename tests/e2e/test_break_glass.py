@@ -10,10 +10,14 @@ reviews it; and once the grant has expired (the hub's clock moved, not waited fo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, select
 
 from hub.audit.models import AuditEntry
@@ -25,7 +29,8 @@ from hub.persistence.models import CaseloadEntry
 from hub.pubsub.memory import InProcessPubSub
 from hub.world import WorldFamily, WorldPerson
 from tests.integration.ingestion.ws_support import serving, subscribed
-from tests.support.stack import Stack
+from tests.support.backends import create_postgres_database, drop_postgres_database
+from tests.support.stack import Stack, running_stack
 
 CASEWORKER = "buf-sagsbehandler"
 JUSTIFICATION = "Politiet ringer kl. 02: barnet er fundet alene hjemme, skolen skal kontaktes i nat."
@@ -57,6 +62,19 @@ LOG = """
 query { myAccessLog(first: 100) { edges { node { source purpose emergency administration role unit
   categories subjectPersonId } } } }
 """
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
+    """The whole hub on both backends (PostgreSQL skips where HUB_TEST_POSTGRES_URL is not set)."""
+    database = await asyncio.to_thread(create_postgres_database) if request.param == "postgresql" else None
+    try:
+        async with running_stack(tmp_path, families=6, seed=7, database_url=database) as s:
+            yield s
+    finally:
+        if database is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(drop_postgres_database, database)
 
 
 def _codes(body: dict[str, Any]) -> list[str]:
