@@ -37,7 +37,7 @@ JUSTIFICATION = "Politiet ringer kl. 02: barnet er fundet alene hjemme, skolen s
 VIEW = """
 query($id: ID!) { family(id: $id) { id members { id
   childAndYouth { status healthWithheld record { childId } }
-  social { status } employment { status } leisure { status } health { status }
+  social { status } employment { status } leisure { status } health { status healthWithheld }
 } } }
 """
 REQUEST = """
@@ -56,6 +56,12 @@ mutation($id: ID!, $verdict: BreakGlassVerdict!) {
   reviewBreakGlass(id: $id, verdict: $verdict, note: "Checked with the night duty log.") {
     access { id revokedAt } verdict note reviewedAt
   }
+}
+"""
+CONSENT = """
+mutation($subject: ID!, $categories: [DataCategory!]!) {
+  recordConsent(input: {subjectId: $subject, grantorIds: [$subject], departments: [SUF], categories: $categories,
+                        collectedVia: DIGITAL, evidenceRef: "J-2026-1"}) { id }
 }
 """
 LOG = """
@@ -241,3 +247,58 @@ async def test_a_not_justified_verdict_revokes_the_grant_at_once(stack: Stack) -
     # The revocation is an access fact: the read model dropped the grant at commit, so the very next request
     # is refused without waiting for any expiry.
     assert _codes(await stack.graphql(VIEW, {"id": family_id}, token=worker)) == ["NOT_FOUND"]
+
+
+async def test_a_team_role_under_a_grant_sees_what_consent_allows_the_team_and_no_health(
+    stack: Stack,
+) -> None:
+    """Emergency access replaces the assignment, not consent: a core-team worker under a grant is decided as the
+    family's team is (compared with the assigned coordinator, section by section), except that health details and
+    the health (SUF) section need an explicit health basis."""
+    family_id = stack.seeded.family_ids[stack.world.families[1].key]  # KFF's core team is not on it
+    worker, coordinator = stack.token("kff-kerne"), stack.token("tovholder")
+    assert _codes(await stack.graphql(VIEW, {"id": family_id}, token=worker)) == ["NOT_FOUND"]
+    body = await stack.graphql(REQUEST, {"id": family_id, "why": JUSTIFICATION}, token=worker)
+    assert body["data"]["requestEmergencyAccess"]["departments"] == ["BIF", "BUF", "KFF", "SOF", "SUF"]
+
+    team = (await stack.graphql(VIEW, {"id": family_id}, token=coordinator))["data"]["family"]["members"]
+    emergency = (await stack.graphql(VIEW, {"id": family_id}, token=worker))["data"]["family"]["members"]
+    fresh = {"STALE": "OK"}
+    compared = 0
+    for assigned, under in zip(team, emergency, strict=True):
+        assert assigned["id"] == under["id"]
+        for field in ("social", "employment", "leisure"):
+            assert fresh.get(under[field]["status"], under[field]["status"]) == fresh.get(
+                assigned[field]["status"], assigned[field]["status"]
+            ), (field, assigned[field], under[field])
+            compared += 1
+        buf_team, buf_under = assigned["childAndYouth"], under["childAndYouth"]
+        assert fresh.get(buf_under["status"], buf_under["status"]) == fresh.get(
+            buf_team["status"], buf_team["status"]
+        )
+        if buf_under["status"] in ("OK", "STALE"):
+            assert buf_under["healthWithheld"] or not buf_team["healthWithheld"]
+        # Health (SUF): only where the team's own view has a health basis (health details not withheld).
+        if assigned["health"]["status"] in ("CONSENT_REQUIRED", "NOT_REGISTERED"):
+            assert under["health"]["status"] == assigned["health"]["status"]
+    assert compared
+
+    # Health: a consent for SUF's CASE data is not a health basis (the SUF section stays FORBIDDEN under the
+    # grant, while the assigned team sees it with health details withheld); one naming HEALTH is.
+    adult = next(m for m in stack.world.families[1].members if age_on(m.birth_date, stack.world.today) >= 18)
+    adult_id = stack.seeded.person_ids[adult.cpr]
+    for categories, shown in ((["CASE"], False), (["CASE", "HEALTH"], True)):
+        recorded = await stack.graphql(
+            CONSENT, {"subject": adult_id, "categories": categories}, token=coordinator
+        )
+        assert "errors" not in recorded, recorded
+        team = (await stack.graphql(VIEW, {"id": family_id}, token=coordinator))["data"]["family"]["members"]
+        emergency = (await stack.graphql(VIEW, {"id": family_id}, token=worker))["data"]["family"]["members"]
+        (assigned,) = [m["health"] for m in team if m["id"] == adult_id]
+        (under,) = [m["health"] for m in emergency if m["id"] == adult_id]
+        assert assigned["status"] in ("OK", "STALE", "NOT_REGISTERED")
+        if shown:
+            assert under["status"] == assigned["status"]
+            assert under["healthWithheld"] is assigned["healthWithheld"] is False
+        else:
+            assert under["status"] == "FORBIDDEN"
