@@ -187,6 +187,12 @@ async def test_break_the_glass_end_to_end(stack: Stack) -> None:
     assert all(e.reason == "break_glass:CHILD_SAFETY" for e in granted_reads)
     assert any(e.source == "SUF" and e.decision == "DENIED" for e in under)  # refused, and logged as such
     assert any(e.chain == "SECURITY" and e.reason == "break_glass_granted:CHILD_SAFETY" for e in entries)
+    assert any(
+        e.chain == "SECURITY"
+        and e.reason == "break_glass_refused:role_may_not_break_glass"
+        and e.actor_role == "CITIZEN"
+        for e in entries
+    )
     assert all(JUSTIFICATION not in json.dumps([str(v) for v in vars(e).values()]) for e in entries)
 
     # 5. The citizen's log shows it as emergency access: administration, unit and role, never a name.

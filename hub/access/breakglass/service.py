@@ -110,7 +110,10 @@ async def request_access(
     request_id: str | None = None,
 ) -> GrantView:
     principal = gate.principal
-    if principal is None or principal.role not in policy.BREAK_GLASS_ROLES:
+    if principal is None:
+        raise Forbidden("your role may not ask for emergency access")
+    if principal.role not in policy.BREAK_GLASS_ROLES:
+        await _refused(sessions, principal, family_id, "role_may_not_break_glass", now, request_id)
         raise Forbidden("your role may not ask for emergency access")
     checked = policy.check_justification(reason_code, justification)
     if not checked.allowed:
@@ -120,6 +123,7 @@ async def request_access(
         principal, already_visible=access_policy.family_access(principal, facts, family_id).allowed
     )
     if not decided.allowed:
+        await _refused(sessions, principal, family_id, decided.reason, now, request_id)
         if decided.reason == "already_has_access":
             raise Conflict("you already have access to this family; emergency access is not needed")
         raise Forbidden("your role may not ask for emergency access")
@@ -144,6 +148,34 @@ async def request_access(
         await record(session, [_event(principal, now, grant, reason, grant.purpose, request_id)])
         user = await session.get_one(User, principal.user_id)
         return _view(row, user)
+
+
+async def _refused(  # noqa: PLR0917 - one refusal's facts
+    sessions: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    family_id: str,
+    reason: str,
+    now: datetime,
+    request_id: str | None,
+) -> None:
+    """A refused request is a security event too (who tried, for which family id, why refused)."""
+    event = AuditEvent(
+        occurred_at=now,
+        action=AuditAction.CHANGE,
+        decision=AuditDecision.DENIED,
+        reason=f"break_glass_refused:{reason}",
+        **actor_fields(principal),
+        subject_person_id=None,
+        family_id=family_id[:36],
+        source=SOURCE,
+        categories=(),
+        purpose=policy.AUDIT_PURPOSE,
+        basis=None,
+        request_id=request_id,
+        kind=AuditKind.SECURITY,
+    )
+    async with transaction(sessions) as session:
+        await record(session, [event])
 
 
 _INPUT_MESSAGES = {
