@@ -182,8 +182,8 @@ class Gate:
         if not pending:
             return self._decisions
         facts = await self.facts_about({m.family_id for m, _d in pending}, {m.person_id for m, _d in pending})
-        # 1. Access: need-to-know, pure policy; where it says no, an emergency grant may say yes instead.
-        # A denial is final; consent is never asked for it.
+        # 1. Access: need-to-know, pure policy; where it says no, the viewer's emergency grant on the family may
+        # say yes instead. A denial by both is final: consent is never asked for it.
         granted: list[tuple[MemberInfo, Department, AccessDecision]] = []
         emergency: list[tuple[MemberInfo, Department, AccessDecision, EmergencyGrant]] = []
         denied: list[tuple[MemberInfo, Department, AccessDecision]] = []
