@@ -140,6 +140,12 @@ async def test_break_the_glass_end_to_end(stack: Stack) -> None:
     citizen_token = stack.token(citizen)
     denied = await stack.graphql(REQUEST, {"id": family_id, "why": JUSTIFICATION}, token=citizen_token)
     assert _codes(denied) == ["FORBIDDEN"]
+    # ... whether the family exists or not (no existence oracle for those who may not break glass).
+    nowhere = await stack.graphql(
+        REQUEST, {"id": "no-such-family", "why": JUSTIFICATION}, token=citizen_token
+    )
+    assert nowhere["errors"][0]["message"] == denied["errors"][0]["message"]
+    assert _codes(nowhere) == ["FORBIDDEN"]
     short = await stack.graphql(REQUEST, {"id": family_id, "why": "because"}, token=worker)
     assert _codes(short) == ["BAD_USER_INPUT"]
     assert short["errors"][0]["extensions"].get("field") == "justification"
