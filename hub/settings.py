@@ -130,6 +130,9 @@ class Settings(BaseSettings):
         default=50_000, ge=1
     )  # persons kept (membership, caseload, custody, consents)
 
+    # Break-the-glass (hub/access/breakglass): how long a worker's emergency access to a family lasts, in seconds.
+    break_glass_ttl_s: int = Field(default=4 * 3600, ge=60, le=24 * 3600)
+
     # Browser origins (scheme://host[:port]) allowed to call the API from another origin: one list for the CORS
     # allow-list and the WebSocket origin check. Comma-separated or a JSON list; empty: same-origin pages only.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

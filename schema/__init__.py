@@ -30,6 +30,7 @@ from hub.settings import Settings
 from schema import federation, hardening
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
+from schema.breakglass import BreakGlassMutation, BreakGlassQuery
 from schema.consent.mutations import ConsentMutation
 from schema.consent.queries import ConsentQuery
 from schema.core import CoreQuery
@@ -55,6 +56,7 @@ QUERIES: tuple[type, ...] = (
     PlanQuery,
     EnrolmentQuery,
     ReportsQuery,
+    BreakGlassQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -62,6 +64,7 @@ MUTATIONS: tuple[type, ...] = (
     PlanMutation,
     MeetingMutation,
     EnrolmentMutation,
+    BreakGlassMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()

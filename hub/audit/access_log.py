@@ -8,7 +8,8 @@ actions by citizens themselves (a family member's own use, and the viewer's own 
 are logged but not listed).
 
 The page carries administration, unit, role, purpose and categories, never the staff member's name or
-user id.
+user id. A read under a worker's emergency access (break-the-glass, hub/access/breakglass) is marked
+`emergency`; its purpose is shown as EMERGENCY_ACCESS (the grant id behind it stays in the log).
 Never returns another person's entries: the subject filter is part of every query.
 """
 
@@ -31,6 +32,9 @@ from hub.persistence.models import Custody, Person
 
 CHILD_AGE_LIMIT = 15  # from 15 a young person sees their own log, not their parents
 LISTED_CHAINS = (AuditKind.CITIZEN_FACING, AuditKind.CHANGE)
+EMERGENCY_PURPOSE = (
+    "EMERGENCY_ACCESS"  # reads under a break-the-glass grant: f"{EMERGENCY_PURPOSE}:{grant id}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ class AccessEntry:
     purpose: str
     categories: tuple[str, ...]
     basis: str | None
+    emergency: bool = False  # under a worker's emergency access (break-the-glass)
 
     @property
     def cursor(self) -> str:
@@ -126,6 +131,10 @@ def _after(cursor: tuple[datetime, AuditKind, int]) -> ColumnElement[bool]:
     )
 
 
+def _purpose(stored: str) -> str:
+    return EMERGENCY_PURPOSE if stored.startswith(f"{EMERGENCY_PURPOSE}:") else stored
+
+
 async def access_log_page(
     session: AsyncSession, subjects: list[Subject], *, first: int, after: str | None
 ) -> AccessLogPage:
@@ -161,9 +170,10 @@ async def access_log_page(
             administration=row["actor_department"],
             unit=row["actor_unit"],
             role=row["actor_role"],
-            purpose=row["purpose"],
+            purpose=_purpose(row["purpose"]),
             categories=tuple(row["categories"]),
             basis=row["basis"],
+            emergency=_purpose(row["purpose"]) == EMERGENCY_PURPOSE,
         )
         for row in found[:first]
     )

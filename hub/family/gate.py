@@ -12,6 +12,11 @@ filter in SQL by `visible_family_query` (hub/access/scope.py), the same rules as
 
 Given the process's read model (hub/readmodel), scoped facts and consents come from it instead of SQL; the
 read model is coherent at the request's start (its epoch guard runs when the request is authenticated).
+
+Break-the-glass (hub/access/breakglass): only where need-to-know says no, the viewer's emergency grant on the
+family (in force at the request's `now`) may open the family and its sections instead; consent is then decided
+as for an assigned worker, and health only on an explicit health basis. Decisions under a grant carry the
+audit purpose `EMERGENCY_ACCESS:<grant id>` and the reason `break_glass:<reason code>`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.access import policy, scope
+from hub.access.breakglass import policy as breakglass
+from hub.access.breakglass.policy import EmergencyGrant
+from hub.access.breakglass.store import grants_of
 from hub.access.facts import AccessFacts, load_facts, model_facts
 from hub.access.policy import AccessDecision, Basis
 from hub.auth.principal import Principal
@@ -52,6 +60,7 @@ class SectionDecision:
     reason: str  # a short machine-readable reason, e.g. "assigned_core_team", "no_consent"
     basis: str | None = None  # consent id, statute, or "own_department"
     categories: frozenset[DataCategory] = ALL_CATEGORIES  # what may be shown when allowed
+    purpose: str | None = None  # the audit purpose when not the default (emergency access: with the grant id)
 
     @property
     def allowed(self) -> bool:
@@ -89,6 +98,30 @@ class Gate:
         self._facts = facts
         self._facts_lock = asyncio.Lock()
         self._decisions: dict[tuple[str, Department], SectionDecision] = {}
+        self._grants: dict[str, tuple[EmergencyGrant, ...]] = {}
+
+    async def emergency_grant(self, family_id: str) -> EmergencyGrant | None:
+        """The viewer's break-the-glass grant on this family in force at the request's `now`, if any."""
+        return (await self._emergency_grants([family_id])).get(family_id)
+
+    async def _emergency_grants(self, family_ids: Collection[str]) -> dict[str, EmergencyGrant]:
+        principal = self.principal
+        if principal is None or principal.role not in breakglass.BREAK_GLASS_ROLES or self._sessions is None:
+            return {}
+        missing = [fid for fid in family_ids if fid not in self._grants]
+        if missing:
+            if self.readmodel is not None:
+                self._grants.update(await self.readmodel.emergency_grants(missing))
+            else:
+                async with self._sessions() as session:
+                    self._grants.update(await grants_of(session, missing))
+            self._grants.update((fid, ()) for fid in missing if fid not in self._grants)
+        out: dict[str, EmergencyGrant] = {}
+        for fid in family_ids:
+            grant = breakglass.active_grant(principal, self._grants[fid], fid, self.now)
+            if grant is not None:
+                out[fid] = grant
+        return out
 
     async def facts(self) -> AccessFacts:
         """ALL the viewer's access facts (one or two queries), kept for the request.
@@ -149,8 +182,11 @@ class Gate:
         if not pending:
             return self._decisions
         facts = await self.facts_about({m.family_id for m, _d in pending}, {m.person_id for m, _d in pending})
-        # 1. Access: need-to-know, pure policy. A denial is final; consent is never asked for it.
+        # 1. Access: need-to-know, pure policy; where it says no, the viewer's emergency grant on the family may
+        # say yes instead. A denial by both is final: consent is never asked for it.
         granted: list[tuple[MemberInfo, Department, AccessDecision]] = []
+        emergency: list[tuple[MemberInfo, Department, AccessDecision, EmergencyGrant]] = []
+        denied: list[tuple[MemberInfo, Department, AccessDecision]] = []
         for member, department in pending:
             access = policy.section_access(
                 self.principal, facts, member.person_id, member.family_id, department
@@ -158,12 +194,69 @@ class Gate:
             if access.allowed:
                 granted.append((member, department, access))
             else:
+                denied.append((member, department, access))
+        grants = await self._emergency_grants({m.family_id for m, _d, _a in denied}) if denied else {}
+        for member, department, access in denied:
+            grant = grants.get(member.family_id)
+            if grant is None:
                 self._decisions[(member.person_id, department)] = SectionDecision(
                     Verdict.FORBIDDEN, access.reason
                 )
+                continue
+            under = breakglass.section_access(self.principal, grant, department)
+            if under.allowed:
+                emergency.append((member, department, under, grant))
+            else:
+                self._decisions[(member.person_id, department)] = SectionDecision(
+                    Verdict.FORBIDDEN, under.reason, purpose=grant.purpose
+                )
         # 2. Consent: only for what access granted.
         self._decisions.update(await self._consent(granted))
+        self._decisions.update(await self._emergency_consent(emergency))
         return self._decisions
+
+    async def _emergency_consent(
+        self, granted: list[tuple[MemberInfo, Department, AccessDecision, EmergencyGrant]]
+    ) -> dict[tuple[str, Department], SectionDecision]:
+        """Consent under an emergency grant: as for an assigned worker, and HEALTH only on a health basis.
+
+        A caseworker's own-department basis lifts CASE (their administration's own data); health needs a consent
+        or statutory basis naming HEALTH, asked for without the own-department exception.
+        """
+        if not granted:
+            return {}
+        guard = self._guard()
+        await guard.load(member for member, _d, _a, _g in granted)
+        out: dict[tuple[str, Department], SectionDecision] = {}
+        for member, department, access, grant in granted:
+            own = access.basis is Basis.OWN_DEPARTMENT
+            case = guard.section(member, department, own_department=own)
+            shared = guard.section(member, department) if own else case
+            health = shared.health is not None and shared.health.allowed
+            shown = breakglass.section_categories(department, case_allowed=case.allowed, health_basis=health)
+            key = (member.person_id, department)
+            if shown.allowed:
+                out[key] = SectionDecision(
+                    Verdict.ALLOW,
+                    grant.audit_reason,
+                    basis=case.basis,
+                    categories=shown.categories,
+                    purpose=grant.purpose,
+                )
+            elif not case.allowed:
+                out[key] = SectionDecision(Verdict.CONSENT_REQUIRED, case.reason, purpose=grant.purpose)
+            else:
+                out[key] = SectionDecision(Verdict.FORBIDDEN, shown.reason, purpose=grant.purpose)
+        return out
+
+    def _guard(self) -> ConsentGuard:
+        if self._consent_guard is None:
+            if self._sessions is None:  # pragma: no cover - access denies everything without sessions
+                raise RuntimeError("the gate needs sessions to decide consent")
+            self._consent_guard = ConsentGuard(
+                self._sessions, self.principal, self.now, readmodel=self.readmodel
+            )
+        return self._consent_guard
 
     async def _consent(
         self, granted: list[tuple[MemberInfo, Department, AccessDecision]]
@@ -176,13 +269,7 @@ class Gate:
         """
         if not granted:
             return {}
-        if self._consent_guard is None:
-            if self._sessions is None:  # pragma: no cover - access denies everything without sessions
-                raise RuntimeError("the gate needs sessions to decide consent")
-            self._consent_guard = ConsentGuard(
-                self._sessions, self.principal, self.now, readmodel=self.readmodel
-            )
-        guard = self._consent_guard
+        guard = self._guard()
         await guard.load(member for member, _department, _access in granted)
         out: dict[tuple[str, Department], SectionDecision] = {}
         for member, department, access in granted:
@@ -207,7 +294,9 @@ class Gate:
     async def visible_families(self, family_ids: Collection[str]) -> set[str]:
         """The subset of `family_ids` the viewer may see; the rest are to be reported as NOT_FOUND."""
         facts = await self.facts_about(family_ids)
-        return {fid for fid in family_ids if policy.family_access(self.principal, facts, fid).allowed}
+        visible = {fid for fid in family_ids if policy.family_access(self.principal, facts, fid).allowed}
+        hidden = [fid for fid in family_ids if fid not in visible]
+        return visible | set(await self._emergency_grants(hidden)) if hidden else visible
 
     async def visible_family_scope(self) -> Collection[str] | None:
         """All family ids the viewer may see, as a set: loads the viewer's whole scope.
@@ -223,12 +312,18 @@ class Gate:
         return scope.visible_family_ids_query(principal, self.today)
 
     async def family_access(self, family_id: str) -> AccessDecision:
-        return policy.family_access(self.principal, await self.facts_about([family_id]), family_id)
+        decision = policy.family_access(self.principal, await self.facts_about([family_id]), family_id)
+        if decision.allowed:
+            return decision
+        grant = await self.emergency_grant(family_id)
+        return breakglass.family_access(grant) if grant is not None else decision
 
     async def can_see_member(self, member: MemberInfo) -> bool:
         """Whether the viewer may see this member at all (own family, or a citizen's custody child)."""
         facts = await self.facts_about([member.family_id], [member.person_id])
-        return policy.member_access(self.principal, facts, member.person_id, member.family_id).allowed
+        if policy.member_access(self.principal, facts, member.person_id, member.family_id).allowed:
+            return True
+        return await self.emergency_grant(member.family_id) is not None
 
     async def full_cpr(self, member: MemberInfo) -> bool:
         """Full CPR for this member, or masked (see hub/access/policy.py for who and why)."""

@@ -10,6 +10,8 @@ family view. Other concerns may publish on `family_channel(family_id)` too:
      "version", "deleted", "occurredAt", "eventId"}                       (hub/ingestion/service.py)
     {"type": "PLAN_EDIT", "familyId", "personId" | null, "summary", "occurredAt"}   (plan changes)
     {"type": "CONSENT_CHANGE", "familyId", "personId", "summary", "occurredAt"}     (consent changes)
+    {"type": "EMERGENCY_ACCESS", "familyId", "grantId", "summary", "occurredAt"}      (hub/access/breakglass;
+                                                            delivered to the family's current coordinator only)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from hub.family.gate import Gate
 from hub.ingestion.service import family_channel
 from hub.ingestion.stream_guard import StreamEnded, stream_end
 from hub.ingestion.timeline import TimelineKind, department_summary
+from hub.persistence.models import TeamRole
 from hub.plan.access import access_for
 from hub.pubsub import PubSub
 from hub.services import Services
@@ -116,6 +119,16 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
                 int(message["version"]),
                 deleted=bool(message.get("deleted", False)),
             ),
+        )
+    if kind == "EMERGENCY_ACCESS":
+        facts = await new_gate().facts_about([family_id])
+        if TeamRole.COORDINATOR not in facts.assignments.get(family_id, frozenset()):
+            return None
+        return FamilyUpdate(
+            family_id=family_id,
+            kind=TimelineKind.EMERGENCY_ACCESS,
+            occurred_at=occurred_at,
+            summary=str(message.get("summary", "")),
         )
     if kind in ("PLAN_EDIT", "CONSENT_CHANGE"):
         principal = new_gate().principal

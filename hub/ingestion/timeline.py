@@ -31,6 +31,7 @@ class TimelineKind(StrEnum):
     DEPARTMENT_UPDATE = "DEPARTMENT_UPDATE"
     PLAN_EDIT = "PLAN_EDIT"
     CONSENT_CHANGE = "CONSENT_CHANGE"  # live only: a consent was recorded, withdrawn or superseded
+    EMERGENCY_ACCESS = "EMERGENCY_ACCESS"  # live only, to the coordinator: a worker broke the glass
 
 
 @dataclass(frozen=True, slots=True)

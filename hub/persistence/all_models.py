@@ -1,5 +1,6 @@
 """Imports every concern's models so that `Base.metadata` is complete (for Alembic and for tests)."""
 
+from hub.access.breakglass import models as breakglass_models
 from hub.audit import models as audit_models
 from hub.consent import models as consent_models
 from hub.enrolment import models as enrolment_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 
 __all__ = [
     "audit_models",
+    "breakglass_models",
     "consent_models",
     "core_models",
     "enrolment_models",

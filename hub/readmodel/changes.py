@@ -2,8 +2,8 @@
 
 Every transaction that changes a fact the read model holds (hub/readmodel/model.py) records what it touched:
 explicitly with `facts_changed(session, kind, ids)`, or automatically, because the ORM listeners below see
-every flushed User, Family, Person, Membership, Custody, TeamAssignment, CaseloadEntry, Consent and
-StatutoryBasis row (and every bulk `insert/update/delete` of those models through a session, which touches
+every flushed User, Family, Person, Membership, Custody, TeamAssignment, BreakGlassGrant, CaseloadEntry,
+Consent and StatutoryBasis row (and every bulk `insert/update/delete` of those models through a session, which touches
 the whole kind). At commit, in the same transaction, the facts epoch (hub/readmodel/models.py) moves by one;
 after the commit the changes are applied to this process's read model and published on the `facts` pub/sub
 channel for the others. A process that misses the message still sees the moved epoch on its next request.
@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from hub.access.breakglass.models import BreakGlassGrant
 from hub.consent.models import (
     Consent,
     ConsentCategory,
@@ -126,6 +127,7 @@ _TOUCHES: dict[type, Callable[[Any], list[tuple[FactKind, str | None]]]] = {
     Membership: lambda o: [(FactKind.FAMILY, o.family_id), (FactKind.PERSON, o.person_id)],
     Custody: lambda o: [(FactKind.PERSON, o.child_id), (FactKind.PERSON, o.holder_id)],
     TeamAssignment: lambda o: [(FactKind.FAMILY, o.family_id)],
+    BreakGlassGrant: lambda o: [(FactKind.FAMILY, o.family_id)],
     CaseloadEntry: lambda o: [(FactKind.PERSON, o.person_id)],
     Consent: lambda o: [(FactKind.CONSENT, o.subject_id)],
     StatutoryBasis: lambda o: [(FactKind.CONSENT, o.subject_id)],
@@ -145,6 +147,7 @@ _BULK_KINDS: dict[type, tuple[FactKind, ...]] = {
     Membership: (FactKind.FAMILY, FactKind.PERSON),
     Custody: (FactKind.PERSON,),
     TeamAssignment: (FactKind.FAMILY,),
+    BreakGlassGrant: (FactKind.FAMILY,),
     CaseloadEntry: (FactKind.PERSON,),
     Consent: (FactKind.CONSENT,),
     ConsentGrantor: (FactKind.CONSENT,),

@@ -2,8 +2,8 @@
 
 Holds, per hub process and in bounded LRU maps (hub/readmodel/lru.py): users by token subject (principal or
 the reason they are refused), families, their current members (CPR decrypted, custody holders), team
-assignments per family, caseload entries and citizen facts (own family, custody) per person, and consents
-and statutory bases per subject. Values are the raw facts, never decisions: policies decide per request at
+assignments and break-the-glass grants per family, caseload entries and citizen facts (own family, custody)
+per person, and consents and statutory bases per subject. Values are the raw facts, never decisions: policies decide per request at
 the request's own `today`/`now` (hub/access/policy.py, hub/consent/policy.py).
 
 Coherence, without any time-based staleness:
@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.access.breakglass.policy import EmergencyGrant
+from hub.access.breakglass.store import grants_of
 from hub.auth.principal import Principal
 from hub.consent.facts import SubjectBases, load_bases
 from hub.crypto import CprVault
@@ -91,6 +93,7 @@ class ReadModel:
         self.families: LRU[str, FamilyInfo | None] = LRU(bounds.max_families)
         self.family_members: LRU[str, tuple[str, ...]] = LRU(bounds.max_families)
         self.team: LRU[str, tuple[TeamRow, ...]] = LRU(bounds.max_families)
+        self.emergency: LRU[str, tuple[EmergencyGrant, ...]] = LRU(bounds.max_families)
         self.persons: LRU[str, MemberInfo | None] = LRU(bounds.max_persons)
         self.caseload: LRU[str, CaseloadFacts] = LRU(bounds.max_persons)
         self.citizens: LRU[str, CitizenFacts | None] = LRU(bounds.max_persons)
@@ -112,6 +115,7 @@ class ReadModel:
             "families": self.families,
             "family_members": self.family_members,
             "team": self.team,
+            "emergency": self.emergency,
             "persons": self.persons,
             "caseload": self.caseload,
             "citizens": self.citizens,
@@ -149,7 +153,7 @@ class ReadModel:
         if kind is FactKind.USER:
             targets = (self.principals,)
         elif kind is FactKind.FAMILY:
-            targets = (self.families, self.family_members, self.team)
+            targets = (self.families, self.family_members, self.team, self.emergency)
         elif kind is FactKind.PERSON:
             targets = (self.persons, self.caseload, self.citizens)
         else:
@@ -291,6 +295,10 @@ class ReadModel:
             return {fid: tuple(r) for fid, r in rows.items()}
 
         return await self._cached(self.team, family_ids, load, ())
+
+    async def emergency_grants(self, family_ids: Collection[str]) -> dict[str, tuple[EmergencyGrant, ...]]:
+        """Every break-the-glass grant on these families (hub/access/breakglass), decided per request."""
+        return await self._cached(self.emergency, family_ids, grants_of, ())
 
     async def caseload_of(self, person_ids: Collection[str]) -> dict[str, CaseloadFacts]:
         async def load(session: AsyncSession, ids: list[str]) -> Mapping[str, CaseloadFacts]:

@@ -2,12 +2,12 @@
 
 `section_audit(context)` is handed to `SectionService(audit=...)`: every (member, department) decision the
 gate makes for this request becomes one READ event (granted with the categories shown, or denied with the
-reason), buffered before any connector call and flushed by `AuditFlush` before the response leaves.
+reason; under an emergency grant with its purpose), buffered before any connector call and flushed by `AuditFlush` before the response leaves.
 """
 
 from __future__ import annotations
 
-from hub.audit.buffer import audit_read
+from hub.audit.buffer import DEFAULT_PURPOSE, audit_read
 from hub.audit.events import AuditDecision
 from hub.domain import Department
 from hub.family.gate import SectionDecision
@@ -27,6 +27,8 @@ def section_audit(context: Context) -> DecisionAudit:
             decision=AuditDecision.GRANTED if decision.allowed else AuditDecision.DENIED,
             reason=decision.reason,
             basis=decision.basis,
+            # Under an emergency grant: EMERGENCY_ACCESS:<grant id> (the justification stays in the grant).
+            purpose=decision.purpose or DEFAULT_PURPOSE,
         )
 
     return audit

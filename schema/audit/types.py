@@ -53,6 +53,12 @@ class AccessLogEntry:
     purpose: str = strawberry.field(description="Why, e.g. HFI_COORDINATION.")
     categories: list[str] = strawberry.field(description="Which kinds of data, e.g. CASE, HEALTH.")
     basis: str | None = strawberry.field(description="The legal basis: a consent id or a statute.")
+    emergency: bool = strawberry.field(
+        default=False,
+        description="True when a worker used the data under emergency access (nødadgang, break-the-glass): "
+        "outside the family's team or caseload, for a limited time, with a recorded justification that an "
+        "administrator reviews. The purpose is then EMERGENCY_ACCESS.",
+    )
 
     @classmethod
     def from_entry(cls, entry: AccessEntry) -> AccessLogEntry:
@@ -69,6 +75,7 @@ class AccessLogEntry:
             purpose=entry.purpose,
             categories=list(entry.categories),
             basis=entry.basis,
+            emergency=entry.emergency,
         )
 
 

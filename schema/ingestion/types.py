@@ -52,12 +52,16 @@ PushEventStatusType = described_enum(
 TimelineKindType = described_enum(
     TimelineKind,
     description="DEPARTMENT_UPDATE (a department pushed a change), PLAN_EDIT (the plan changed), "
-    "CONSENT_CHANGE (a member's consent was recorded, withdrawn or superseded).",
+    "CONSENT_CHANGE (a member's consent was recorded, withdrawn or superseded), EMERGENCY_ACCESS (a worker "
+    "was granted emergency access; coordinator only).",
     values={
         TimelineKind.DEPARTMENT_UPDATE: "A department system pushed a change to one of its records.",
         TimelineKind.PLAN_EDIT: "The family action plan (familiehandleplan) changed.",
         TimelineKind.CONSENT_CHANGE: "A member's consent (samtykke) was recorded, withdrawn or superseded: the "
         "makkerpar and the coordinator are told at once; sections may change to or from CONSENT_REQUIRED.",
+        TimelineKind.EMERGENCY_ACCESS: "A worker not on the family's team was granted emergency access "
+        "(nødadgang) to it: told to the family's coordinator only, with the worker's administration, unit, role "
+        "and reason code (never a name).",
     },
 )
 
