@@ -45,6 +45,8 @@ from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.reports.queries import ReportsQuery
+from schema.signals.mutations import SignalMutation
+from schema.signals.queries import SignalQuery
 
 QUERIES: tuple[type, ...] = (
     CoreQuery,
@@ -54,6 +56,7 @@ QUERIES: tuple[type, ...] = (
     PlanQuery,
     EnrolmentQuery,
     ReportsQuery,
+    SignalQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -61,6 +64,7 @@ MUTATIONS: tuple[type, ...] = (
     PlanMutation,
     MeetingMutation,
     EnrolmentMutation,
+    SignalMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()

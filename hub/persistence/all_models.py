@@ -8,6 +8,7 @@ from hub.persistence import models as core_models
 from hub.persistence.base import Base
 from hub.plan import models as plan_models
 from hub.readmodel import models as readmodel_models
+from hub.signals import models as signal_models
 
 metadata = Base.metadata
 
@@ -20,4 +21,5 @@ __all__ = [
     "metadata",
     "plan_models",
     "readmodel_models",
+    "signal_models",
 ]

@@ -45,6 +45,15 @@ from hub.plan.models import (
 from hub.seed import SEEDERS, SeedContext
 from hub.world import WorldFamily, WorldPerson
 
+# The demo's overdue meeting (an early signal, hub/signals): in this enrolled family (index among the ACTIVE
+# ones), the next meeting's day passed this many days ago and nobody recorded minutes or moved it.
+OVERDUE_MEETING_FAMILY = 2
+OVERDUE_BY_DAYS = 6
+# The demo's paused course (NO_CONTACT): in this enrolled family, no meeting was held and nothing measured for
+# this many days (the next meeting is still booked ahead).
+PAUSED_FAMILY = 4
+PAUSED_DAYS = 75
+
 
 @dataclass
 class _Rows:
@@ -218,19 +227,25 @@ class _FamilySeeder:
                 }
             )
 
-    def meetings(self) -> None:
+    def meetings(self, *, overdue: bool = False, paused: bool = False) -> None:
+        """Meetings every 5-8 weeks since the start (the latest four kept), and the next one ahead; with
+        `overdue`, the next one's day has passed without minutes (the demo's MEETING_OVERDUE signal)."""
         today = self.ctx.today
         first = self.start + timedelta(days=14)
         held: list[date] = []
         day = first
-        while day < today and len(held) < 4:
+        while day < today:
             held.append(day)
             day += timedelta(days=self.rng.randint(35, 60))
+        if paused:
+            held = [d for d in held if d < today - timedelta(days=PAUSED_DAYS)] or held[:1]
         held = held[-4:]
         adults = [m for m in self.family.members if m.member_role is not MemberRole.CHILD]
         people = [self.ctx.person_ids[m.cpr] for m in adults]
         workers = [u for u, r, _d in self.team if r in (TeamRole.COORDINATOR, TeamRole.MAKKERPAR)]
         next_day = today + timedelta(days=self.rng.randint(10, 40))
+        if overdue and held and held[-1] < today - timedelta(days=OVERDUE_BY_DAYS):
+            next_day = today - timedelta(days=OVERDUE_BY_DAYS)
         for n, when in enumerate(held, start=1):
             mid = f"M-{self.family.key}-{n}"
             following = held[n] if n < len(held) else next_day
@@ -301,8 +316,8 @@ class _FamilySeeder:
             diff={},
         )
 
-    def measurements(self) -> None:
-        today = self.ctx.today
+    def measurements(self, *, paused: bool = False) -> None:
+        today = self.ctx.today - timedelta(days=PAUSED_DAYS) if paused else self.ctx.today
         # Quarterly since the start, the latest four up to the world's today: a long course still shows
         # measurements from the last quarter (the demo anchored at today shows recent ones).
         quarters = max(0, (today - self.start).days // 91) + 1
@@ -349,7 +364,7 @@ async def seed_plans(session: AsyncSession, ctx: SeedContext) -> None:
         return
     teams = await _teams(session, [ctx.family_ids[f.key] for f in active], ctx.today)
     rows = _Rows()
-    for family in active:
+    for index, family in enumerate(active):
         team = teams.get(ctx.family_ids[family.key], [])
         if not team:
             continue  # a family without a core team has no one to plan with
@@ -360,8 +375,8 @@ async def seed_plans(session: AsyncSession, ctx: SeedContext) -> None:
             templates = _goal_templates(member, ctx.today)
             for title, departments, actions in seeder.rng.sample(templates, k=min(2, len(templates))):
                 seeder.goal(title, departments, actions, ctx.person_ids[member.cpr])
-        seeder.meetings()
-        seeder.measurements()
+        seeder.meetings(overdue=index == OVERDUE_MEETING_FAMILY, paused=index == PAUSED_FAMILY)
+        seeder.measurements(paused=index == PAUSED_FAMILY)
         rows.plans.append(
             {
                 "id": f"PL-{family.key}",

@@ -42,9 +42,11 @@ if TYPE_CHECKING:
         PlanMeeting,
         WellbeingMeasurement,
     )
+    from schema.signals.types import SignalType
 
 # The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
 _PLAN = "schema.plan.types"
+_SIGNALS = "schema.signals.types"
 
 DistrictType = described_enum(
     District,
@@ -322,6 +324,21 @@ class Family:
         from schema.plan import fields
 
         return await fields.family_meetings(info, self.info_.id)
+
+    @strawberry.field(
+        description="Early signals about the family and its members (schema/signals), decided for the viewer; "
+        "computed only when selected."
+    )
+    async def signals(
+        self,
+        info: Info,
+        include_acknowledged: Annotated[
+            bool, strawberry.argument(description="Also signals the team has acknowledged.")
+        ] = True,
+    ) -> list[Annotated[SignalType, strawberry.lazy(_SIGNALS)]]:
+        from schema.signals import fields
+
+        return await fields.family_signals(info, self.info_.id, include_acknowledged=include_acknowledged)
 
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:
