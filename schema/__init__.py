@@ -41,6 +41,7 @@ from schema.hardening import HubSchema, RedactedHubErrors, directive_limits
 from schema.ingestion.mutations import IngestionMutation
 from schema.ingestion.subscriptions import IngestionSubscription
 from schema.ingestion.types import LONG_SCALAR, Long
+from schema.outcomes.mutations import OutcomeMutation
 from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
@@ -65,6 +66,7 @@ MUTATIONS: tuple[type, ...] = (
     MeetingMutation,
     EnrolmentMutation,
     SignalMutation,
+    OutcomeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()

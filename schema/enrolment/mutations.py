@@ -17,6 +17,7 @@ import strawberry
 from hub.enrolment import eligibility
 from hub.enrolment.views import EnrolResult, WaitReason
 from hub.errors import Conflict
+from hub.outcomes.handover import HandOver
 from schema.audit.reads import section_audit
 from schema.context import Info
 from schema.core import DepartmentType
@@ -25,6 +26,7 @@ from schema.enrolment.referral import ReferFamilyInput, refer
 from schema.enrolment.types import EligibilityAssessment, Enrolment, FamilyClosure, ProgrammeCapacity
 from schema.family.types import Family
 from schema.loaders import gate
+from schema.outcomes.types import HandOverInput
 
 
 @strawberry.input(description="Close a family: why, and to which department it is handed over (if any).")
@@ -35,6 +37,10 @@ class CloseFamilyInput:
         default=None, description="The department that takes over (ordinary services), if any."
     )
     expected_version: int | None = strawberry.field(default=None, description="The family version you saw.")
+    hand_over: HandOverInput | None = strawberry.field(
+        default=None,
+        description="The hand-over record (receiving unit, summary, continuing goals, when the family was told).",
+    )
 
 
 @strawberry.type
@@ -142,6 +148,7 @@ class EnrolmentMutation:
             handed_over_to=input.handed_over_to,
             gate=gate(info.context),
             expected_version=input.expected_version,
+            hand_over=_hand_over(input.hand_over),
         )
         family = closed.family
         return FamilyClosure(
@@ -152,3 +159,14 @@ class EnrolmentMutation:
             capacity=ProgrammeCapacity.of(closed.capacity),
             place_offered_to=Family(info_=closed.place_offered_to) if closed.place_offered_to else None,
         )
+
+
+def _hand_over(given: HandOverInput | None) -> HandOver | None:
+    if given is None:
+        return None
+    return HandOver(
+        receiving_unit=given.receiving_unit,
+        summary=given.summary,
+        continuing_goal_ids=tuple(str(g) for g in given.continuing_goal_ids),
+        family_told_on=given.family_told_on,
+    )

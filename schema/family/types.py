@@ -33,6 +33,7 @@ from schema.ingestion.types import TimelineEntryType
 from schema.loaders import family_members, log_identity_reads, section_service, show_full_cpr
 
 if TYPE_CHECKING:
+    from schema.outcomes.types import HandOverType
     from schema.plan.types import (
         CoreTeam,
         CoreTeamMember,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 # The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
 _PLAN = "schema.plan.types"
 _SIGNALS = "schema.signals.types"
+_OUTCOMES = "schema.outcomes.types"
 
 DistrictType = described_enum(
     District,
@@ -339,6 +341,15 @@ class Family:
         from schema.signals import fields
 
         return await fields.family_signals(info, self.info_.id, include_acknowledged=include_acknowledged)
+
+    @strawberry.field(
+        description="The hand-over record of the family's closed course (receiving unit, summary, continuing "
+        "goals, when the family was told); null if none, or if the plan is not the viewer's to read."
+    )
+    async def hand_over(self, info: Info) -> Annotated[HandOverType, strawberry.lazy(_OUTCOMES)] | None:
+        from schema.outcomes.fields import family_handover
+
+        return await family_handover(info, self.info_.id)
 
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:
