@@ -7,8 +7,9 @@ them (journalised text, never logged).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.persistence.base import Base, UTCDateTime, new_id, utcnow
@@ -39,3 +40,23 @@ class HandOverRecord(Base):
     family_told_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutcomeSnapshot(Base):
+    """One member's measures at one moment of the course (enrolment, each half year, closure), as seen then.
+
+    `values` holds what the gate let the snapshot's taker see (hub/outcomes/measures.py); a measure left out
+    was not seen (no basis, not registered, not applicable). Stored when taken: later consents do not change it.
+    """
+
+    __tablename__ = "outcome_snapshots"
+    __table_args__ = (Index("ix_outcome_snapshots_family_taken", "family_id", "taken_on"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    family_id: Mapped[str] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    occasion: Mapped[str] = mapped_column(String(16))  # ENROLMENT, HALF_YEAR, CLOSURE
+    taken_on: Mapped[date] = mapped_column(Date)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    taken_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

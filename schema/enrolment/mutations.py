@@ -14,10 +14,13 @@ from typing import Annotated
 
 import strawberry
 
+from hub.domain import FamilyStatus
 from hub.enrolment import eligibility
 from hub.enrolment.views import EnrolResult, WaitReason
-from hub.errors import Conflict
+from hub.errors import Conflict, Forbidden, NotFound
+from hub.family import repository as family_repository
 from hub.outcomes.handover import HandOver
+from hub.outcomes.snapshots import Occasion
 from schema.audit.reads import section_audit
 from schema.context import Info
 from schema.core import DepartmentType
@@ -110,6 +113,8 @@ class EnrolmentMutation:
             on_read=snapshot_audit(info.context),
         )
         capacity = outcome.capacity
+        if outcome.result is not EnrolResult.WAITLISTED:
+            await _outcome_snapshot(info, str(family_id), Occasion.ENROLMENT)
         if outcome.result is EnrolResult.WAITLISTED:
             full = outcome.wait_reason is None or outcome.wait_reason is WaitReason.PROGRAMME_FULL
             why = "every place is taken" if full else "the free places go to families referred earlier"
@@ -141,6 +146,7 @@ class EnrolmentMutation:
             CloseFamilyInput, strawberry.argument(description="The family, the reason and the hand-over.")
         ],
     ) -> FamilyClosure:
+        await _outcome_snapshot(info, str(input.family_id), Occasion.CLOSURE)
         closed = await service(info).close(
             actor(info),
             str(input.family_id),
@@ -170,3 +176,18 @@ def _hand_over(given: HandOverInput | None) -> HandOver | None:
         continuing_goal_ids=tuple(str(g) for g in given.continuing_goal_ids),
         family_told_on=given.family_told_on,
     )
+
+
+async def _outcome_snapshot(info: Info, family_id: str, occasion: Occasion) -> None:
+    """An outcome snapshot of an enrolled family (ENROLMENT just after enrolling; CLOSURE just before closing,
+    while the team still shares: closing ends the consents). Never fails the enrolment or the closure."""
+    from schema.outcomes.fields import take_snapshot
+
+    async with info.context.services.sessions() as session:  # as committed now, not the request's read model
+        found = await family_repository.get_families(session, [family_id])
+    if family_id not in found or found[family_id].status is not FamilyStatus.ACTIVE:
+        return
+    try:
+        await take_snapshot(info, family_id, occasion)
+    except (NotFound, Forbidden, Conflict):
+        return  # not the caller's family, or no live team: enrolling or closing answers for itself

@@ -33,7 +33,7 @@ from schema.ingestion.types import TimelineEntryType
 from schema.loaders import family_members, log_identity_reads, section_service, show_full_cpr
 
 if TYPE_CHECKING:
-    from schema.outcomes.types import HandOverType
+    from schema.outcomes.types import HandOverType, OutcomeSnapshotType
     from schema.plan.types import (
         CoreTeam,
         CoreTeamMember,
@@ -350,6 +350,16 @@ class Family:
         from schema.outcomes.fields import family_handover
 
         return await family_handover(info, self.info_.id)
+
+    @strawberry.field(
+        description="Outcome snapshots per member at enrolment, each half year and closure (employment, "
+        "activation, school absence, concern reports, investigations, wellbeing), oldest first; as the plan's "
+        "access shows members."
+    )
+    async def outcomes(self, info: Info) -> list[Annotated[OutcomeSnapshotType, strawberry.lazy(_OUTCOMES)]]:
+        from schema.outcomes.fields import family_outcomes
+
+        return await family_outcomes(info, self.info_.id)
 
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:

@@ -6,8 +6,12 @@ from typing import Annotated
 
 import strawberry
 
+from hub.errors import BadUserInput
 from hub.outcomes.exit import set_exit_criterion
+from hub.outcomes.snapshots import Occasion
 from schema.context import Info
+from schema.outcomes.fields import take_snapshot
+from schema.outcomes.types import OccasionType, OutcomeSnapshotType
 from schema.plan.errors import (
     PlanConflictError,
     PlanForbiddenError,
@@ -54,3 +58,18 @@ class OutcomeMutation:
             return PlanGoal.of(view)
 
         return await as_result(call)
+
+    @strawberry.mutation(
+        description="Take an outcome snapshot of every member now (ENROLMENT or HALF_YEAR; closeFamily takes the "
+        "CLOSURE one), through the same gate as the family view: a measure the team may not see is left out. "
+        "The family's core team only (NOT_FOUND, FORBIDDEN)."
+    )
+    async def take_outcome_snapshot(
+        self,
+        info: Info,
+        family_id: Annotated[strawberry.ID, strawberry.argument(description="The family (Family.id).")],
+        occasion: Annotated[OccasionType, strawberry.argument(description="ENROLMENT or HALF_YEAR.")],  # type: ignore[valid-type]
+    ) -> list[OutcomeSnapshotType]:
+        if occasion is Occasion.CLOSURE:
+            raise BadUserInput("closeFamily takes the closure snapshot", field="occasion")
+        return await take_snapshot(info, str(family_id), occasion)

@@ -1,4 +1,4 @@
-"""outcomes: exit criteria on plan goals; the hand-over record written at closure
+"""outcomes: exit criteria on plan goals; the hand-over record written at closure; outcome snapshots
 
 Revision ID: 0012_outcomes
 Revises: 0011_signals
@@ -71,9 +71,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_family_handovers")),
     )
     op.create_index(op.f("ix_family_handovers_family_id"), "family_handovers", ["family_id"], unique=False)
+    op.create_table(
+        "outcome_snapshots",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("family_id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("occasion", sa.String(length=16), nullable=False),
+        sa.Column("taken_on", sa.Date(), nullable=False),
+        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("taken_by", sa.String(length=36), nullable=True),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["family_id"], ["families.id"], name=op.f("fk_outcome_snapshots_family_id_families"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["persons.id"], name=op.f("fk_outcome_snapshots_person_id_persons"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["taken_by"], ["users.id"], name=op.f("fk_outcome_snapshots_taken_by_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outcome_snapshots")),
+    )
+    op.create_index("ix_outcome_snapshots_family_taken", "outcome_snapshots", ["family_id", "taken_on"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outcome_snapshots_family_taken", table_name="outcome_snapshots")
+    op.drop_table("outcome_snapshots")
     op.drop_index(op.f("ix_family_handovers_family_id"), table_name="family_handovers")
     op.drop_table("family_handovers")
     op.drop_index(op.f("ix_plan_exit_criteria_family_id"), table_name="plan_exit_criteria")
