@@ -104,3 +104,23 @@ async def test_an_outsider_cannot_take_a_snapshot(stack: Stack) -> None:
         token=stack.token("tovholder"),
     )
     assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+REPORT = """{ steeringReport { startToEnd { indicator label persons { display } atStart { display } } } }"""
+
+
+async def test_the_steering_report_compares_start_and_end_with_suppression(stack: Stack) -> None:
+    fid = _active(stack)
+    coord = stack.token("tovholder")
+    enrolment = (
+        """mutation($id: ID!) { takeOutcomeSnapshot(familyId: $id, occasion: ENROLMENT) { occasion } }"""
+    )
+    assert "errors" not in await stack.graphql(enrolment, {"id": fid}, token=coord)
+    await stack.graphql(CLOSE, {"id": fid}, token=coord)
+    body = await stack.graphql(REPORT, token=stack.token("styregruppe"))
+    assert "errors" not in body, body
+    figures = {f["indicator"]: f for f in body["data"]["steeringReport"]["startToEnd"]}
+    assert {"CASH_BENEFIT", "HIGH_ABSENCE", "OPEN_INVESTIGATION", "SOF_ACTIVE_MEASURES"} <= set(figures)
+    assert figures["SOF_ACTIVE_MEASURES"]["label"] == "Aktive støttende indsatser"
+    # One small family: every count is below the threshold and shown only as "<5".
+    assert {f["persons"]["display"] for f in figures.values()} == {"<5"}
