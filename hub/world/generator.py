@@ -139,6 +139,7 @@ def _family(
         enrolled_on=enrolled_on,
         referral_source=rng.choices(_REFERRAL_SOURCES, weights=_REFERRAL_WEIGHTS, k=1)[0],
         members=members,
+        origin=origin.key,
     )
 
 
@@ -248,6 +249,7 @@ class _PersonMaker:
         )
         self._demo = demo
         self._count = 0
+        self._used: set[str] = set()  # first names taken in this family: no two members share one
 
     def __call__(self, age: int, male: bool, last_name: str, role: MemberRole) -> WorldPerson:
         rng, origin = self._rng, self._origin
@@ -257,9 +259,11 @@ class _PersonMaker:
             self._demo.coming_of_age -= 1
             born = _years_before(self._today + timedelta(days=COMING_OF_AGE_DAYS), 18)
         if role is MemberRole.CHILD and origin.key != "danish" and rng.random() < 0.25:
-            first = rng.choice(SHARED_CHILD_MALE if male else SHARED_CHILD_FEMALE)
+            pool = SHARED_CHILD_MALE if male else SHARED_CHILD_FEMALE
         else:
-            first = rng.choice(origin.male if male else origin.female)
+            pool = origin.male if male else origin.female
+        first = _unused(rng.choice(pool), pool, self._used)
+        self._used.add(first)
         return WorldPerson(
             key=f"{self._family_key}-M{self._count}",
             cpr=self._cprs.allocate(born, male=male),
@@ -268,6 +272,17 @@ class _PersonMaker:
             birth_date=born,
             member_role=role,
         )
+
+
+def _unused(first: str, pool: tuple[str, ...], used: set[str]) -> str:
+    """`first`, or the next name of its pool not yet used in the family. No random draw: the world's random
+    stream (and so every other person and record) stays as it was."""
+    start = pool.index(first)
+    for step in range(len(pool)):
+        candidate = pool[(start + step) % len(pool)]
+        if candidate not in used:
+            return candidate
+    return first  # pragma: no cover - a pool is longer than a family
 
 
 def _with_custody(child: WorldPerson, holders: tuple[str, ...]) -> WorldPerson:
