@@ -130,3 +130,31 @@ async def test_a_citizen_sees_no_more_than_the_team_of_their_own_family(stack: S
     assert {s["familyId"] for s in theirs} <= {family}
     assert {s["key"] for s in theirs} <= team_keys
     assert all(s["acknowledgements"] == [] for s in theirs)
+
+
+MEMBERS = """query($id: ID!) { family(id: $id) { members { id health { status healthWithheld }
+  measurements { instrument score measuredOn } } } }"""
+
+
+async def test_wellbeing_signals_only_with_a_health_basis(stack: Stack) -> None:
+    coord = stack.token("tovholder")
+    flagged = {s["memberId"] for s in await _signals(stack, coord) if s["kind"] == "LOW_WELLBEING"}
+    low_without_basis = 0
+    for family in [f.key for f in stack.world.families if f.status.value == "ACTIVE"][:12]:
+        body = await stack.graphql(MEMBERS, {"id": family}, token=coord)
+        for member in body["data"]["family"]["members"]:
+            who5 = sorted(
+                (m for m in member["measurements"] if m["instrument"] == "WHO5"),
+                key=lambda m: m["measuredOn"],
+            )
+            low = bool(who5) and who5[-1]["score"] <= 50
+            basis = (
+                member["health"]["status"] in {"OK", "STALE", "NOT_REGISTERED"}
+                and not member["health"]["healthWithheld"]
+            )
+            if low and not basis:
+                low_without_basis += 1
+                assert member["id"] not in flagged, member["id"]
+            if member["id"] in flagged:
+                assert basis, member
+    assert low_without_basis > 0  # the demo has low scores the team may not use as health data
