@@ -173,6 +173,14 @@ class Settings(BaseSettings):
     capacity: int = 35
     capacity_first_year: int = 20
     programme_start: str = "2023-01-01"
+    # Early signals (hub/signals): an enrolled family nobody has met (meeting held, measurement taken) for more
+    # than this many weeks is signalled NO_CONTACT
+    signal_no_contact_weeks: int = Field(default=8, ge=1, le=52)
+    # Outcome snapshots (hub/outcomes): each department's own effect indicators as JSON, a list of {"key",
+    # "label", "department", "collection", "where"}, e.g. SOF's active measures: {"key": "SOF_ACTIVE_MEASURES",
+    # "label": "Aktive støttende indsatser", "department": "SOF", "collection": "measures", "where":
+    # {"status": "ACTIVE"}}
+    outcome_indicators: str = ""
 
     # Audit log retention per kind, in days; the minimums are the legal floors (DOMAIN.md section 5).
     audit_retention_citizen_days: int = Field(default=730, ge=730)

@@ -42,10 +42,13 @@ from schema.hardening import HubSchema, RedactedHubErrors, directive_limits
 from schema.ingestion.mutations import IngestionMutation
 from schema.ingestion.subscriptions import IngestionSubscription
 from schema.ingestion.types import LONG_SCALAR, Long
+from schema.outcomes.mutations import OutcomeMutation
 from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.reports.queries import ReportsQuery
+from schema.signals.mutations import SignalMutation
+from schema.signals.queries import SignalQuery
 from schema.text_inputs import RefuseNul
 
 QUERIES: tuple[type, ...] = (
@@ -57,6 +60,7 @@ QUERIES: tuple[type, ...] = (
     EnrolmentQuery,
     ReportsQuery,
     BreakGlassQuery,
+    SignalQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     ConsentMutation,
@@ -65,6 +69,8 @@ MUTATIONS: tuple[type, ...] = (
     MeetingMutation,
     EnrolmentMutation,
     BreakGlassMutation,
+    SignalMutation,
+    OutcomeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()

@@ -2,8 +2,9 @@
 
 Deterministic for a given world. Usernames double as the development token subject (`hub token --user NAME`):
 - `tovholder` (COORDINATOR) on every family;
-- core-team workers per department (`sof-kerne` … `suf-kerne`, plus `sof-kerne-2` and `bif-kerne-2` so the
-  makkerpar is shared out): each family gets one SOF and one BIF MAKKERPAR, and BUF/KFF/SUF core-team members
+- core-team workers per department as the proposal sizes the team (`sof-kerne` … `suf-kerne`, plus
+  `sof-kerne-2`, `sof-kerne-3`, `bif-kerne-2`, `buf-kerne-2`: with the coordinator, 10 posts; the makkerpar is
+  shared out between the first two of SOF and BIF): each family gets one SOF and one BIF MAKKERPAR, and BUF/KFF/SUF core-team members
   on a subset; some families carry an ended assignment, to show that access ends with the assignment;
 - caseworkers (`sof-sagsbehandler` …) with a caseload of persons registered in their department;
 - `styregruppe` (STEERING_GROUP), `admin` (ADMIN), department systems (`sof-system` …);
@@ -55,21 +56,54 @@ def system_username(department: Department) -> str:
     return f"{department.value.lower()}-system"
 
 
+# The core team as the proposal sizes it (hfi-proposal-norrebro-bispebjerg.md: one worker from SUF and KFF, two
+# from BIF and BUF, three from SOF, and a coordinator: 10 full-time posts).
+CORE_TEAM_SIZE: dict[Department, int] = {
+    Department.SOF: 3,
+    Department.BIF: 2,
+    Department.BUF: 2,
+    Department.KFF: 1,
+    Department.SUF: 1,
+}
+# Fictitious staff names (Danish and international, as in the administrations), one per demo worker.
+STAFF_NAMES: dict[str, str] = {
+    "tovholder": "Lene Bach Sørensen",
+    "sof-kerne": "Camilla Friis",
+    "sof-kerne-2": "Yasmin El-Sayed",
+    "sof-kerne-3": "Peter Kjær Mortensen",
+    "bif-kerne": "Kasper Lund",
+    "bif-kerne-2": "Amina Warsame",
+    "buf-kerne": "Sofie Dalgaard",
+    "buf-kerne-2": "Tariq Hussain",
+    "kff-kerne": "Ida Thygesen",
+    "suf-kerne": "Helle Bang",
+    "sof-sagsbehandler": "Jonas Vestergaard",
+    "bif-sagsbehandler": "Nadia Özdemir",
+    "buf-sagsbehandler": "Marie Skov",
+    "kff-sagsbehandler": "Rasmus Holt",
+    "suf-sagsbehandler": "Fatima Jama",
+}
+
+
 def staff_users() -> list[DemoUser]:
-    users = [DemoUser("tovholder", Role.COORDINATOR, "Tovholder, HFI-teamet", unit="HFI-teamet")]
+    users = [
+        DemoUser("tovholder", Role.COORDINATOR, f"{STAFF_NAMES['tovholder']} (tovholder)", unit="HFI-teamet")
+    ]
     for d in Department:
-        users.append(
-            DemoUser(core_team_username(d), Role.CORE_TEAM, f"Kerneteam {d.value}", d, "HFI-kerneteam")
-        )
-        if d in (Department.SOF, Department.BIF):
+        for pool in range(1, CORE_TEAM_SIZE[d] + 1):
+            name = core_team_username(d, pool)
             users.append(
-                DemoUser(
-                    core_team_username(d, 2), Role.CORE_TEAM, f"Kerneteam {d.value} 2", d, "HFI-kerneteam"
-                )
+                DemoUser(name, Role.CORE_TEAM, f"{STAFF_NAMES[name]} ({d.value})", d, "HFI-kerneteam")
             )
     for d in Department:
         users.append(
-            DemoUser(caseworker_username(d), Role.CASEWORKER, f"Sagsbehandler {d.value}", d, d.value)
+            DemoUser(
+                caseworker_username(d),
+                Role.CASEWORKER,
+                f"{STAFF_NAMES[caseworker_username(d)]} (sagsbehandler, {d.value})",
+                d,
+                d.value,
+            )
         )
     users.append(DemoUser("styregruppe", Role.STEERING_GROUP, "Styregruppen"))
     users.append(DemoUser("admin", Role.ADMIN, "Driftsadministrator"))

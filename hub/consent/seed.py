@@ -2,7 +2,7 @@
 
 Registered after the users seeder (it needs `ctx.users`). For the enrolled (ACTIVE) families: most members
 have an active consent for all five departments, some with HEALTH named; some lack one department; some have
-withdrawn theirs; a few never consented; one consent has expired and one was superseded at review; one child
+withdrawn theirs; a few never consented; one consent has expired, one ends within 30 days and one was superseded at review; one child
 has a statutory basis (a report of concern) for SOF. Referred and waitlisted families have no consent yet.
 Every consent passes the recording rules (hub/consent/rules.py) at its recording date, so grantors follow
 the custody rules. The variant of a member is a hash of its world key: the same world gives the same mix.
@@ -85,6 +85,8 @@ def _special(family_index: int, position: int) -> str | None:
         return "expired"
     if family_index == 0 and position == 1:
         return "superseded"
+    if family_index == 1 and position == 0:
+        return "expiring"  # ends within 30 days: the demo's CONSENT_EXPIRING signal (hub/signals)
     return None
 
 
@@ -107,6 +109,8 @@ def _member(
     recorded_on = ctx.today - timedelta(days=30 + bucket * 2)
     if special == "expired":
         recorded_on = ctx.today - timedelta(days=420)
+    if special == "expiring":
+        recorded_on = ctx.today - timedelta(days=350)
     first = _consent(
         rows,
         ctx,

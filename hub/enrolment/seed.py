@@ -37,11 +37,11 @@ from hub.world import WorldFamily
 
 COORDINATOR = "tovholder"
 CLOSE_REASONS = (
-    ("Goals reached; the family continues with ordinary services", Department.SOF),
-    ("Goals reached; employment follow-up in the jobcentre", Department.BIF),
-    ("School attendance stable; followed by the school", Department.BUF),
-    ("The family moved out of the programme's districts", None),
-    ("The family ended the cooperation", None),
+    ("Målene er nået; familien fortsætter i almindelige tilbud", Department.SOF),
+    ("Målene er nået; beskæftigelsesopfølgning i jobcentret", Department.BIF),
+    ("Stabilt skolefremmøde; skolen følger op", Department.BUF),
+    ("Familien er flyttet ud af programmets bydele", None),
+    ("Familien har afsluttet samarbejdet", None),
 )
 # Chance that an indicator was worse at enrolment than the world shows today (the programme's effect).
 WORSE_AT_ENROLMENT = {

@@ -44,6 +44,8 @@ from hub.errors import BadUserInput, Conflict, NotFound
 from hub.family import repository
 from hub.family.gate import Gate
 from hub.family.model import MemberInfo
+from hub.outcomes import handover as handovers
+from hub.outcomes.handover import HandOver
 from hub.persistence.engine import transaction
 from hub.persistence.models import Family
 from hub.settings import Settings
@@ -313,6 +315,7 @@ class EnrolmentService:
         handed_over_to: Department | None,
         gate: Gate,
         expected_version: int | None = None,
+        hand_over: HandOver | None = None,
     ) -> ClosedOutcome:
         await require_coordinator_on(gate, actor.principal, family_id, "close a family")
         clean = " ".join(reason.split())
@@ -348,6 +351,11 @@ class EnrolmentService:
             family.version += 1
             await session.flush()
             await end_sharing(session, actor, family.id)
+            if hand_over is not None:
+                # The hand-over record (receiving unit, summary, continuing goals): part of the same change.
+                await handovers.record(
+                    session, family.id, hand_over, closed_on=actor.today, user_id=actor.principal.user_id
+                )
             what = "Closed" if before is FamilyStatus.ACTIVE else f"Closed while {before.value.lower()}"
             handover = f", handed over to {handed_over_to.value}" if handed_over_to else ""
             await store.log_change(

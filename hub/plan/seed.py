@@ -22,11 +22,17 @@ from hub.domain import Department, FamilyStatus, MemberRole
 from hub.persistence.models import TeamAssignment, TeamRole, User
 from hub.plan.demo_content import (
     ADULT_GOALS,
+    CLOSINGS,
+    DANISH_CLASSES_GOAL,
     DECISIONS,
     FAMILY_GOALS,
-    MINUTES,
+    FAMILY_VOICE,
+    GOAL_LINES,
     NOTES,
+    OPENINGS,
+    PENSION_AGE,
     SCHOOL_GOALS,
+    SENIOR_GOALS,
     SMALL_CHILD_GOALS,
     YOUTH_GOALS,
     Template,
@@ -44,6 +50,15 @@ from hub.plan.models import (
 )
 from hub.seed import SEEDERS, SeedContext
 from hub.world import WorldFamily, WorldPerson
+
+# The demo's overdue meeting (an early signal, hub/signals): in this enrolled family (index among the ACTIVE
+# ones), the next meeting's day passed this many days ago and nobody recorded minutes or moved it.
+OVERDUE_MEETING_FAMILY = 2
+OVERDUE_BY_DAYS = 6
+# The demo's paused course (NO_CONTACT): in this enrolled family, no meeting was held and nothing measured for
+# this many days (the next meeting is still booked ahead).
+PAUSED_FAMILY = 4
+PAUSED_DAYS = 75
 
 
 @dataclass
@@ -80,10 +95,13 @@ async def _teams(
     return out
 
 
-def _goal_templates(person: WorldPerson, today: date) -> tuple[Template, ...]:
+def _goal_templates(person: WorldPerson, today: date, origin: str = "") -> tuple[Template, ...]:
+    """Goals that fit the person: no job goal past pension age, no Danish classes for Danish-born parents."""
     age = age_on(person.birth_date, today)
     if person.member_role is not MemberRole.CHILD or age >= 18:
-        return ADULT_GOALS
+        if age >= PENSION_AGE:
+            return SENIOR_GOALS
+        return tuple(t for t in ADULT_GOALS if not (t[0] == DANISH_CLASSES_GOAL and origin == "danish"))
     if age < 6:
         return SMALL_CHILD_GOALS
     return SCHOOL_GOALS + (YOUTH_GOALS if age >= 14 else ())
@@ -103,6 +121,8 @@ class _FamilySeeder:
         self.start = family.enrolled_on or family.referred_on
         self.coordinator = next((u for u, r, _d in team if r == TeamRole.COORDINATOR), team[0][0])
         self.goal_no = self.action_no = 0
+        self.goal_titles: list[str] = []
+        self.names = {ctx.person_ids[m.cpr]: m.first_name for m in family.members}
 
     def worker_for(self, department: Department) -> str:
         same = [u for u, _r, d in self.team if d is department]
@@ -145,6 +165,7 @@ class _FamilySeeder:
     ) -> None:
         self.goal_no += 1
         gid = f"G-{self.family.key}-{self.goal_no}"
+        self.goal_titles.append(title)
         created = _at(self.start + timedelta(days=self.rng.randint(0, 10)), 10)
         days_in = (self.ctx.today - self.start).days
         status = self.rng.choices(
@@ -174,7 +195,7 @@ class _FamilySeeder:
             entity="GOAL",
             entity_id=gid,
             change="CREATED",
-            summary=f"New {'member' if person_id else 'family'} goal: {title}",
+            summary=f"Nyt mål for {'et familiemedlem' if person_id else 'familien'}: {title}",
             person_id=person_id,
             diff={"title": title},
         )
@@ -188,7 +209,7 @@ class _FamilySeeder:
                         "goal_id": gid,
                         "author_user_id": author,
                         "written_at": written,
-                        "text": self.rng.choice(NOTES),
+                        "text": self.rng.choice(NOTES).format(name=self._name(person_id)),
                     }
                 )
         for department, kind in actions:
@@ -218,19 +239,43 @@ class _FamilySeeder:
                 }
             )
 
-    def meetings(self) -> None:
+    def _name(self, person_id: str | None) -> str:
+        if person_id is not None and person_id in self.names:
+            return self.names[person_id]
+        return self.rng.choice(sorted(self.names.values())) if self.names else "Familien"
+
+    def _minutes(self, people: list[str], location: str) -> str:
+        """Minutes that read like this family's meeting: who came, where, a line per goal, the family's voice."""
+        names = [self.names[p] for p in people if p in self.names] or ["familien"]
+        where = "i familiens hjem" if location == "I familiens hjem" else "i Familiehuset"
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} og {names[-1]}"
+        lines = [self.rng.choice(OPENINGS).format(where=where, names=joined)]
+        titles = self.goal_titles or ["Familiens mål"]
+        for title in self.rng.sample(titles, k=min(len(titles), self.rng.randint(2, 3))):
+            lines.append(self.rng.choice(GOAL_LINES).format(goal=title))
+        lines.append(self.rng.choice(FAMILY_VOICE).format(name=self.rng.choice(names)))
+        lines.append(self.rng.choice(CLOSINGS))
+        return " ".join(lines)
+
+    def meetings(self, *, overdue: bool = False, paused: bool = False) -> None:
+        """Meetings every 5-8 weeks since the start (the latest four kept), and the next one ahead; with
+        `overdue`, the next one's day has passed without minutes (the demo's MEETING_OVERDUE signal)."""
         today = self.ctx.today
         first = self.start + timedelta(days=14)
         held: list[date] = []
         day = first
-        while day < today and len(held) < 4:
+        while day < today:
             held.append(day)
             day += timedelta(days=self.rng.randint(35, 60))
+        if paused:
+            held = [d for d in held if d < today - timedelta(days=PAUSED_DAYS)] or held[:1]
         held = held[-4:]
         adults = [m for m in self.family.members if m.member_role is not MemberRole.CHILD]
         people = [self.ctx.person_ids[m.cpr] for m in adults]
         workers = [u for u, r, _d in self.team if r in (TeamRole.COORDINATOR, TeamRole.MAKKERPAR)]
         next_day = today + timedelta(days=self.rng.randint(10, 40))
+        if overdue and held and held[-1] < today - timedelta(days=OVERDUE_BY_DAYS):
+            next_day = today - timedelta(days=OVERDUE_BY_DAYS)
         for n, when in enumerate(held, start=1):
             mid = f"M-{self.family.key}-{n}"
             following = held[n] if n < len(held) else next_day
@@ -262,16 +307,17 @@ class _FamilySeeder:
         following: date | None,
     ) -> None:
         held = status is MeetingStatus.HELD
+        location = "I familiens hjem" if self.rng.random() < 0.4 else "Familiehuset"
         self.rows.meetings.append(
             {
                 "id": mid,
                 "family_id": self.fid,
                 "scheduled_at": _at(day, 13),
-                "location": "I familiens hjem" if self.rng.random() < 0.4 else "Familiehuset",
+                "location": location,
                 "status": status,
                 "agenda": ["Siden sidst", "Mål og indsatser", "Familiens ønsker", "Næste skridt"],
                 "chair_user_id": self.coordinator,
-                "minutes": MINUTES if held else None,
+                "minutes": self._minutes(people, location) if held else None,
                 "decisions": self.rng.sample(DECISIONS, k=2) if held else [],
                 "next_meeting_at": _at(following, 13) if held and following else None,
                 "minutes_recorded_by": self.coordinator if held else None,
@@ -296,13 +342,13 @@ class _FamilySeeder:
             entity="MEETING",
             entity_id=mid,
             change=change,
-            summary=f"Follow-up meeting {'held' if held else 'scheduled'} {day.isoformat()}",
+            summary=f"Opfølgningsmøde {'holdt' if held else 'planlagt'} {day:%d.%m.%Y}",
             person_id=None,
             diff={},
         )
 
-    def measurements(self) -> None:
-        today = self.ctx.today
+    def measurements(self, *, paused: bool = False) -> None:
+        today = self.ctx.today - timedelta(days=PAUSED_DAYS) if paused else self.ctx.today
         # Quarterly since the start, the latest four up to the world's today: a long course still shows
         # measurements from the last quarter (the demo anchored at today shows recent ones).
         quarters = max(0, (today - self.start).days // 91) + 1
@@ -349,7 +395,7 @@ async def seed_plans(session: AsyncSession, ctx: SeedContext) -> None:
         return
     teams = await _teams(session, [ctx.family_ids[f.key] for f in active], ctx.today)
     rows = _Rows()
-    for family in active:
+    for index, family in enumerate(active):
         team = teams.get(ctx.family_ids[family.key], [])
         if not team:
             continue  # a family without a core team has no one to plan with
@@ -357,11 +403,11 @@ async def seed_plans(session: AsyncSession, ctx: SeedContext) -> None:
         for title, departments, actions in seeder.rng.sample(FAMILY_GOALS, k=2):
             seeder.goal(title, departments, actions, None)
         for member in family.members:
-            templates = _goal_templates(member, ctx.today)
+            templates = _goal_templates(member, ctx.today, family.origin)
             for title, departments, actions in seeder.rng.sample(templates, k=min(2, len(templates))):
                 seeder.goal(title, departments, actions, ctx.person_ids[member.cpr])
-        seeder.meetings()
-        seeder.measurements()
+        seeder.meetings(overdue=index == OVERDUE_MEETING_FAMILY, paused=index == PAUSED_FAMILY)
+        seeder.measurements(paused=index == PAUSED_FAMILY)
         rows.plans.append(
             {
                 "id": f"PL-{family.key}",

@@ -14,7 +14,7 @@ programme's families, so adding them changed no existing family.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -70,8 +70,9 @@ def generate_world(families: int, seed: int, today: date = WORLD_TODAY) -> World
     ctx = BuildContext(rng=rng, today=today)
     records: dict[Department, dict[str, dict[str, Any]]] = {d: {} for d in Department}
     generated: list[WorldFamily] = []
+    demo = _DemoCases()
     for index in range(1, families + 1):
-        family = _family(f"F{index:05d}", rng, cprs, today)
+        family = _family(f"F{index:05d}", rng, cprs, today, demo)
         generated.append(family)
         _department_records(family, ctx, records)
     return World(
@@ -105,13 +106,30 @@ def _candidates(
 # --- families and people -----------------------------------------------------------------------------
 
 
-def _family(key: str, rng: random.Random, cprs: CprAllocator, today: date) -> WorldFamily:
+@dataclass
+class _DemoCases:
+    """Rare situations the demo must show (early signals, hub/signals), placed without extra random draws.
+
+    `coming_of_age`: the first 17-year-old of an enrolled family turns 18 soon after the world's today (the
+    parents' consents and custody access end then). The birth date is moved within the same age, after the
+    random draw it replaces, so every other person and record stays as it was.
+    """
+
+    coming_of_age: int = 1
+
+
+COMING_OF_AGE_DAYS = 20  # the demo's young person turns 18 this many days after the world's today
+
+
+def _family(
+    key: str, rng: random.Random, cprs: CprAllocator, today: date, demo: _DemoCases | None = None
+) -> WorldFamily:
     origin = rng.choices(ORIGINS, weights=[o.weight for o in ORIGINS], k=1)[0]
     district = rng.choice((District.NORREBRO, District.BISPEBJERG))
     area = rng.choice(HOUSING_AREAS[district])
     status = rng.choices(_STATUSES, weights=_STATUS_WEIGHTS, k=1)[0]
     referred_on, enrolled_on = _programme_dates(rng, status, today)
-    members = _members(key, rng, cprs, origin, today)
+    members = _members(key, rng, cprs, origin, today, demo=demo if status is FamilyStatus.ACTIVE else None)
     return WorldFamily(
         key=key,
         district=district,
@@ -121,6 +139,7 @@ def _family(key: str, rng: random.Random, cprs: CprAllocator, today: date) -> Wo
         enrolled_on=enrolled_on,
         referral_source=rng.choices(_REFERRAL_SOURCES, weights=_REFERRAL_WEIGHTS, k=1)[0],
         members=members,
+        origin=origin.key,
     )
 
 
@@ -153,7 +172,13 @@ def _years_before(day: date, years: int) -> date:
 
 
 def _members(
-    key: str, rng: random.Random, cprs: CprAllocator, origin: Origin, today: date
+    key: str,
+    rng: random.Random,
+    cprs: CprAllocator,
+    origin: Origin,
+    today: date,
+    *,
+    demo: _DemoCases | None = None,
 ) -> tuple[WorldPerson, ...]:
     surname = rng.choice(origin.surnames)
     two_parents = rng.random() < 0.55
@@ -185,7 +210,7 @@ def _members(
         reverse=True,
     )
 
-    make = _PersonMaker(key, rng, cprs, origin, today)
+    make = _PersonMaker(key, rng, cprs, origin, today, demo=demo)
     people: list[WorldPerson] = [make(age, male, last, MemberRole.PARENT) for age, male, last in parents]
     # Custody: both parents under joint custody, except where the second adult is a step-parent.
     holders = tuple(p.cpr for p in people)
@@ -205,7 +230,16 @@ def _members(
 class _PersonMaker:
     """Makes the members of one family: keys in order, names from the family's tradition, fresh CPRs."""
 
-    def __init__(self, family_key: str, rng: random.Random, cprs: CprAllocator, origin: Origin, today: date):
+    def __init__(
+        self,
+        family_key: str,
+        rng: random.Random,
+        cprs: CprAllocator,
+        origin: Origin,
+        today: date,
+        *,
+        demo: _DemoCases | None = None,
+    ):
         self._family_key, self._rng, self._cprs, self._origin, self._today = (
             family_key,
             rng,
@@ -213,16 +247,23 @@ class _PersonMaker:
             origin,
             today,
         )
+        self._demo = demo
         self._count = 0
+        self._used: set[str] = set()  # first names taken in this family: no two members share one
 
     def __call__(self, age: int, male: bool, last_name: str, role: MemberRole) -> WorldPerson:
         rng, origin = self._rng, self._origin
         self._count += 1
         born = _born(rng, age, self._today)
+        if self._demo is not None and self._demo.coming_of_age > 0 and role is MemberRole.CHILD and age == 17:
+            self._demo.coming_of_age -= 1
+            born = _years_before(self._today + timedelta(days=COMING_OF_AGE_DAYS), 18)
         if role is MemberRole.CHILD and origin.key != "danish" and rng.random() < 0.25:
-            first = rng.choice(SHARED_CHILD_MALE if male else SHARED_CHILD_FEMALE)
+            pool = SHARED_CHILD_MALE if male else SHARED_CHILD_FEMALE
         else:
-            first = rng.choice(origin.male if male else origin.female)
+            pool = origin.male if male else origin.female
+        first = _unused(rng.choice(pool), pool, self._used)
+        self._used.add(first)
         return WorldPerson(
             key=f"{self._family_key}-M{self._count}",
             cpr=self._cprs.allocate(born, male=male),
@@ -231,6 +272,17 @@ class _PersonMaker:
             birth_date=born,
             member_role=role,
         )
+
+
+def _unused(first: str, pool: tuple[str, ...], used: set[str]) -> str:
+    """`first`, or the next name of its pool not yet used in the family. No random draw: the world's random
+    stream (and so every other person and record) stays as it was."""
+    start = pool.index(first)
+    for step in range(len(pool)):
+        candidate = pool[(start + step) % len(pool)]
+        if candidate not in used:
+            return candidate
+    return first  # pragma: no cover - a pool is longer than a family
 
 
 def _with_custody(child: WorldPerson, holders: tuple[str, ...]) -> WorldPerson:

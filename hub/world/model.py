@@ -35,6 +35,9 @@ class WorldFamily:
     enrolled_on: date | None
     referral_source: str
     members: tuple[WorldPerson, ...]
+    origin: str = (
+        "danish"  # the family's naming tradition (hub/world/names.py): "danish" means Danish-born parents
+    )
 
 
 @dataclass(frozen=True, slots=True)

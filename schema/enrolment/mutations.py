@@ -14,9 +14,13 @@ from typing import Annotated
 
 import strawberry
 
+from hub.domain import FamilyStatus
 from hub.enrolment import eligibility
 from hub.enrolment.views import EnrolResult, WaitReason
-from hub.errors import Conflict
+from hub.errors import Conflict, Forbidden, NotFound
+from hub.family import repository as family_repository
+from hub.outcomes.handover import HandOver
+from hub.outcomes.snapshots import Occasion
 from schema.audit.reads import section_audit
 from schema.context import Info
 from schema.core import DepartmentType
@@ -25,6 +29,7 @@ from schema.enrolment.referral import ReferFamilyInput, refer
 from schema.enrolment.types import EligibilityAssessment, Enrolment, FamilyClosure, ProgrammeCapacity
 from schema.family.types import Family
 from schema.loaders import gate
+from schema.outcomes.types import HandOverInput
 
 
 @strawberry.input(description="Close a family: why, and to which department it is handed over (if any).")
@@ -35,6 +40,10 @@ class CloseFamilyInput:
         default=None, description="The department that takes over (ordinary services), if any."
     )
     expected_version: int | None = strawberry.field(default=None, description="The family version you saw.")
+    hand_over: HandOverInput | None = strawberry.field(
+        default=None,
+        description="The hand-over record (receiving unit, summary, continuing goals, when the family was told).",
+    )
 
 
 @strawberry.type
@@ -104,6 +113,8 @@ class EnrolmentMutation:
             on_read=snapshot_audit(info.context),
         )
         capacity = outcome.capacity
+        if outcome.result is not EnrolResult.WAITLISTED:
+            await _outcome_snapshot(info, str(family_id), Occasion.ENROLMENT)
         if outcome.result is EnrolResult.WAITLISTED:
             full = outcome.wait_reason is None or outcome.wait_reason is WaitReason.PROGRAMME_FULL
             why = "every place is taken" if full else "the free places go to families referred earlier"
@@ -135,6 +146,7 @@ class EnrolmentMutation:
             CloseFamilyInput, strawberry.argument(description="The family, the reason and the hand-over.")
         ],
     ) -> FamilyClosure:
+        await _outcome_snapshot(info, str(input.family_id), Occasion.CLOSURE)
         closed = await service(info).close(
             actor(info),
             str(input.family_id),
@@ -142,6 +154,7 @@ class EnrolmentMutation:
             handed_over_to=input.handed_over_to,
             gate=gate(info.context),
             expected_version=input.expected_version,
+            hand_over=_hand_over(input.hand_over),
         )
         family = closed.family
         return FamilyClosure(
@@ -152,3 +165,29 @@ class EnrolmentMutation:
             capacity=ProgrammeCapacity.of(closed.capacity),
             place_offered_to=Family(info_=closed.place_offered_to) if closed.place_offered_to else None,
         )
+
+
+def _hand_over(given: HandOverInput | None) -> HandOver | None:
+    if given is None:
+        return None
+    return HandOver(
+        receiving_unit=given.receiving_unit,
+        summary=given.summary,
+        continuing_goal_ids=tuple(str(g) for g in given.continuing_goal_ids),
+        family_told_on=given.family_told_on,
+    )
+
+
+async def _outcome_snapshot(info: Info, family_id: str, occasion: Occasion) -> None:
+    """An outcome snapshot of an enrolled family (ENROLMENT just after enrolling; CLOSURE just before closing,
+    while the team still shares: closing ends the consents). Never fails the enrolment or the closure."""
+    from schema.outcomes.fields import take_snapshot
+
+    async with info.context.services.sessions() as session:  # as committed now, not the request's read model
+        found = await family_repository.get_families(session, [family_id])
+    if family_id not in found or found[family_id].status is not FamilyStatus.ACTIVE:
+        return
+    try:
+        await take_snapshot(info, family_id, occasion)
+    except (NotFound, Forbidden, Conflict):
+        return  # not the caller's family, or no live team: enrolling or closing answers for itself

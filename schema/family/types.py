@@ -33,6 +33,7 @@ from schema.ingestion.types import TimelineEntryType
 from schema.loaders import family_members, log_identity_reads, section_service, show_full_cpr
 
 if TYPE_CHECKING:
+    from schema.outcomes.types import HandOverType, OutcomeSnapshotType
     from schema.plan.types import (
         CoreTeam,
         CoreTeamMember,
@@ -42,9 +43,12 @@ if TYPE_CHECKING:
         PlanMeeting,
         WellbeingMeasurement,
     )
+    from schema.signals.types import SignalType
 
 # The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
 _PLAN = "schema.plan.types"
+_SIGNALS = "schema.signals.types"
+_OUTCOMES = "schema.outcomes.types"
 
 DistrictType = described_enum(
     District,
@@ -322,6 +326,40 @@ class Family:
         from schema.plan import fields
 
         return await fields.family_meetings(info, self.info_.id)
+
+    @strawberry.field(
+        description="Early signals about the family and its members (schema/signals), decided for the viewer; "
+        "computed only when selected."
+    )
+    async def signals(
+        self,
+        info: Info,
+        include_acknowledged: Annotated[
+            bool, strawberry.argument(description="Also signals the team has acknowledged.")
+        ] = True,
+    ) -> list[Annotated[SignalType, strawberry.lazy(_SIGNALS)]]:
+        from schema.signals import fields
+
+        return await fields.family_signals(info, self.info_.id, include_acknowledged=include_acknowledged)
+
+    @strawberry.field(
+        description="The hand-over record of the family's closed course (receiving unit, summary, continuing "
+        "goals, when the family was told); null if none, or if the plan is not the viewer's to read."
+    )
+    async def hand_over(self, info: Info) -> Annotated[HandOverType, strawberry.lazy(_OUTCOMES)] | None:
+        from schema.outcomes.fields import family_handover
+
+        return await family_handover(info, self.info_.id)
+
+    @strawberry.field(
+        description="Outcome snapshots per member at enrolment, each half year and closure (employment, "
+        "activation, school absence, concern reports, investigations, wellbeing), oldest first; as the plan's "
+        "access shows members."
+    )
+    async def outcomes(self, info: Info) -> list[Annotated[OutcomeSnapshotType, strawberry.lazy(_OUTCOMES)]]:
+        from schema.outcomes.fields import family_outcomes
+
+        return await family_outcomes(info, self.info_.id)
 
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NewType
+from typing import TYPE_CHECKING, Annotated, Any, NewType
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,8 +11,12 @@ from strawberry.scalars import JSON
 from hub.ingestion.events import EventResult, EventStatus
 from hub.ingestion.live import FamilyUpdate
 from hub.ingestion.timeline import TimelineEntry, TimelineKind
+from schema.context import Info
 from schema.core import DepartmentType
 from schema.enum_values import described_enum
+
+if TYPE_CHECKING:
+    from schema.signals.types import SignalType
 
 
 def _parse_long(value: Any) -> int:
@@ -187,6 +191,18 @@ class FamilyUpdateType:
     summary: str | None = strawberry.field(
         description="One line describing the change: the same as its entry in Family.timeline."
     )
+
+    @strawberry.field(
+        description="The family's early signals for the viewer, decided afresh at this delivery (computed only "
+        "when selected): a client following the family sees them change as department data, the plan and "
+        "consents change."
+    )
+    async def signals(
+        self, info: Info
+    ) -> list[Annotated[SignalType, strawberry.lazy("schema.signals.types")]]:
+        from schema.signals.fields import family_signals_now
+
+        return await family_signals_now(info, str(self.family_id))
 
     @classmethod
     def of(cls, update: FamilyUpdate) -> FamilyUpdateType:

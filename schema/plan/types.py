@@ -205,6 +205,15 @@ class PlanGoal:
         description="The plan's version: send it as `expectedVersion` to edit."
     )
 
+    @strawberry.field(
+        description="Whether the goal is an exit criterion: reaching it is part of ending the course well "
+        "(setExitCriterion)."
+    )
+    async def exit_criterion(self, info: Info) -> bool:
+        from schema.outcomes.fields import exit_criterion
+
+        return await exit_criterion(info, str(self.id))
+
     @classmethod
     def of(cls, g: GoalView) -> PlanGoal:
         return cls(

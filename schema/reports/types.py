@@ -7,14 +7,19 @@ or rests on fewer than 5 people) or "suppressed" (hidden so that another hidden 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from hub.enrolment.indicators import Indicator
 from hub.enrolment.report import CapacityFigures, QuarterFlow, SteeringReport
 from hub.enrolment.suppression import Cell, MeanFigure, Scope, ShareFigure, Suppression
+from schema.context import Info
 from schema.core import DepartmentType
 from schema.enum_values import described_enum
+
+if TYPE_CHECKING:
+    from schema.outcomes.report import CourseOutcomeFigure
 
 SuppressionType = described_enum(
     Suppression,
@@ -222,6 +227,17 @@ class SteeringReportType:
     suppression_rule: str = strawberry.field(
         description="The small-number suppression rule the figures follow, in plain text."
     )
+
+    @strawberry.field(
+        description="Start against end across closed courses: each outcome indicator at enrolment and at closure "
+        "(from the outcome snapshots), on the same persons, under the same suppression rule."
+    )
+    async def start_to_end(
+        self, info: Info
+    ) -> list[Annotated[CourseOutcomeFigure, strawberry.lazy("schema.outcomes.report")]]:
+        from schema.outcomes.report import course_figures
+
+        return await course_figures(info, self.scope)
 
     @classmethod
     def of(cls, report: SteeringReport, scope: Scope, rule: str) -> SteeringReportType:

@@ -58,6 +58,9 @@ NOT_PERSON_DATA = {
     "FamilyUpdate": "subscription payloads (Subscription is outside this walk; see its own tests)",
     "PlanHistoryEntry": "plan change trail, only under familyPlan (family-level access checked on the root)",
     "FamilyMembership": "a mutation result",
+    "Signal": "an early signal names its member by id; computed per member through the gate and the plan's "
+    "access (tests/integration/signals), its `member` field re-checks visibility",
+    "OutcomeSnapshot": "a member's snapshot, filtered by the plan's access (tests/integration/outcomes)",
 }
 PERSON_FIELDS = {"cpr", "firstName", "lastName", "birthDate", "personId", "memberId"}
 FAMILY_ROOTS_ARGS = {"id", "familyId"}

@@ -75,6 +75,9 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("assessEligibility", "mutation($id: ID!) { assessEligibility(familyId: $id) { outcome } }", {"id": "{F}"}),
     ("enrolFamily", "mutation($id: ID!) { enrolFamily(familyId: $id) { __typename } }", {"id": "{F}"}),
     ("closeFamily", 'mutation($id: ID!) { closeFamily(input: {familyId: $id, reason: "Slut"}) { __typename } }', {"id": "{F}"}),
+    ("setExitCriterion", 'mutation($id: ID!) { setExitCriterion(goalId: $id, exitCriterion: true, expectedVersion: 2) { __typename ... on PlanMutationError { code message } ... on PlanNotFoundError { field } } }', {"id": "{goal}"}),
+    ("takeOutcomeSnapshot", "mutation($id: ID!) { takeOutcomeSnapshot(familyId: $id, occasion: HALF_YEAR) { occasion } }", {"id": "{F}"}),
+    ("acknowledgeSignal", 'mutation($id: ID!) { acknowledgeSignal(familyId: $id, signalKey: "NO_CONTACT:x") { __typename ... on PlanMutationError { code message } } }', {"id": "{F}"}),
 ]  # fmt: skip
 
 

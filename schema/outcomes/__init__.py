@@ -1,0 +1,1 @@
+"""The course's end in the schema: `PlanGoal.exitCriterion`, `setExitCriterion`, `Family.handOver`."""

@@ -1,0 +1,1 @@
+"""Early signals in the schema: `Family.signals`, `FamilyUpdate.signals`, `mySignals`, `acknowledgeSignal`."""
