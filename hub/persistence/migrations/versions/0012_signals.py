@@ -1,7 +1,7 @@
 """signals: acknowledgements of early signals (append-only; the signals themselves are computed, not stored)
 
-Revision ID: 0011_signals
-Revises: 0010_hotpath
+Revision ID: 0012_signals
+Revises: 0011_breakglass
 """
 
 from collections.abc import Sequence

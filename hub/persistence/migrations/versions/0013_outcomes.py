@@ -1,7 +1,7 @@
 """outcomes: exit criteria on plan goals; the hand-over record written at closure; outcome snapshots
 
-Revision ID: 0012_outcomes
-Revises: 0011_signals
+Revision ID: 0013_outcomes
+Revises: 0012_signals
 """
 
 from collections.abc import Sequence
