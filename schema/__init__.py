@@ -33,6 +33,7 @@ from schema.audit.queries import AuditQuery
 from schema.consent.mutations import ConsentMutation
 from schema.consent.queries import ConsentQuery
 from schema.core import CoreQuery
+from schema.cost import query_cost
 from schema.enrolment.mutations import EnrolmentMutation
 from schema.enrolment.queries import EnrolmentQuery
 from schema.errors import HubErrors
@@ -83,6 +84,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         depth_validator(settings.max_query_depth, None),
         alias_validator(settings.max_aliases),
         directive_limits(settings.max_directives_per_location, settings.max_directives),
+        query_cost(settings.max_query_cost, settings.query_cost_list_size),
     ]
     # With introspection off (production) no error may describe the schema: no suggestions, no names.
     hidden = not settings.introspection_enabled
