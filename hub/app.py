@@ -33,6 +33,7 @@ from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_inge
 from hub.logging import configure_logging
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
+from hub.ratelimit import RATE_LIMITS, RateLimits
 from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
 from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
@@ -71,6 +72,7 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
         d: LatencyBudget(d, min(settings.department_budget_s, settings.request_deadline_s))
         for d in Department
     }
+    services.extras[RATE_LIMITS] = RateLimits(settings, registry)
     install_auth(services)
     install_ingestion(services)
     install_readmodel(services)
@@ -101,6 +103,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             yield {}
         finally:
             await close_audit(services)
+            if (limits := services.extras.get(RATE_LIMITS)) is not None:
+                await limits.aclose()
             await stop_readmodel(services)
             await stop_ingestion(services)
             await services.aclose()

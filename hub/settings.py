@@ -146,6 +146,17 @@ class Settings(BaseSettings):
     )  # a push batch (webhook, or /graphql as a department system)
     max_url_bytes: int = 8192  # path and query string: 414 beyond
 
+    # Rate limits (hub/ratelimit.py), per principal, in the `limits` notation ("100/second;3000/minute"); each
+    # client address gets rate_limit_address_factor times as much. Shared through Redis when redis_url is set.
+    rate_limit_enabled: bool = True  # false: no rate limits (a benchmark that means to saturate the hub)
+    rate_limit_query: str = "3000/minute"  # GraphQL queries per principal
+    rate_limit_mutation: str = "1200/minute"  # GraphQL mutations per principal
+    rate_limit_subscription: str = "300/minute"  # subscription starts per principal
+    rate_limit_webhook: str = "3000/minute"  # webhook pushes per department
+    rate_limit_address_factor: int = Field(
+        default=5, ge=1
+    )  # a client address's budget: this times a principal's
+
     # Webhooks: HMAC secrets per department system
     webhook_tolerance_s: int = 300
     sof_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.SOF))
@@ -179,6 +190,16 @@ class Settings(BaseSettings):
     cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
     cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
+
+    @field_validator(
+        "rate_limit_query", "rate_limit_mutation", "rate_limit_subscription", "rate_limit_webhook"
+    )
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # raises ValueError on a malformed limit
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -45,6 +45,7 @@ from schema.ingestion.types import LONG_SCALAR, Long
 from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
+from schema.ratelimit import RateLimit
 from schema.reports.queries import ReportsQuery
 
 QUERIES: tuple[type, ...] = (
@@ -94,6 +95,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
+        RateLimit,  # after ValidationCache: an invalid document spends nothing (schema/ratelimit.py)
         *EXTRA_EXTENSIONS,
     ]
     if hidden:
