@@ -25,6 +25,7 @@ from connectors.registry import build_connectors
 from hub import tracing
 from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.crypto import CprVault
+from hub.documents.trust import TRUSTED_DOCUMENTS, trusted_documents
 from hub.domain import Department
 from hub.enrolment.http import report_routes
 from hub.graphiql import graphiql_routes
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     services = services or build_services(settings)
     install_ingestion(services)  # idempotent: for services built by a test
     install_readmodel(services)  # idempotent too
+    if TRUSTED_DOCUMENTS not in services.extras:  # the allow-list (hub/documents), loaded once at start
+        services.extras[TRUSTED_DOCUMENTS] = trusted_documents(settings)
     schema = build_schema(settings)
     middleware = [
         Middleware(RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes)

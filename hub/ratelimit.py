@@ -93,7 +93,7 @@ class RateLimits:
             registry=registry,
         )
         self.storage_errors = Counter(
-            "hub_rate_limit_storage_errors_total",
+            "familiehub_rate_limit_storage_errors_total",
             "Rate-limit checks that could not reach their storage (the request was let through)",
             registry=registry,
         )

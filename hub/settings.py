@@ -10,7 +10,7 @@ import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -146,6 +146,12 @@ class Settings(BaseSettings):
     )  # a push batch (webhook, or /graphql as a department system)
     max_url_bytes: int = 8192  # path and query string: 414 beyond
 
+    # Trusted documents (hub/documents): "required" runs only the manifest's operations (the default in
+    # production), "off" runs ad-hoc documents too and registers APQ hashes (the default in development)
+    trusted_documents: Literal["required", "off"] | None = None
+    # the manifest `hub documents build` writes; unset: the checked-in schema/trusted-documents.json
+    trusted_documents_manifest: Path | None = None
+
     # Rate limits (hub/ratelimit.py), per principal, in the `limits` notation ("100/second;3000/minute"); each
     # client address gets rate_limit_address_factor times as much. Shared through Redis when redis_url is set.
     rate_limit_enabled: bool = True  # false: no rate limits (a benchmark that means to saturate the hub)
@@ -218,6 +224,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def trusted_documents_required(self) -> bool:
+        mode = self.trusted_documents or ("required" if self.is_production else "off")
+        return mode == "required"
 
     @property
     def introspection_enabled(self) -> bool:
