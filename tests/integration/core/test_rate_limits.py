@@ -4,6 +4,8 @@ two hub instances spend from one budget. Budgets per hour: nothing here depends 
 
 from __future__ import annotations
 
+import json
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,12 +13,16 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from websockets.asyncio.client import connect
 
 from hub.app import build_services, create_app
 from hub.domain import Department
 from hub.ingestion.webhook import signed_headers
 from tests.support.backends import redis_url
 from tests.support.stack import Stack, running_stack
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingestion"))
+from ws_support import receive_text, serving
 
 ME = {"query": "{ me { username } }"}
 MUTATION = {
@@ -112,3 +118,31 @@ async def test_two_hub_instances_share_a_budget_through_redis(tmp_path: Path) ->
             assert (await stack.client.post("/graphql", json=ME, headers=headers)).status_code == 200
             assert_limited(await second.post("/graphql", json=ME, headers=headers))
             assert_limited(await stack.client.post("/graphql", json=ME, headers=headers))
+
+
+async def test_subscription_starts_have_their_own_budget_over_websocket(tmp_path: Path) -> None:
+    async with running_stack(tmp_path, families=2, seed=3, rate_limit_subscription="1/hour") as stack:
+        family = stack.world.families[0].key
+        subscribe = {"query": f'subscription {{ familyUpdated(familyId: "{family}") {{ kind }} }}'}
+        async with (
+            serving(stack.app) as base_url,
+            connect(
+                base_url.replace("http", "ws", 1) + "/graphql",
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                open_timeout=5,
+            ) as ws,
+        ):
+            auth = {"Authorization": f"Bearer {stack.token('tovholder')}"}
+            await ws.send(json.dumps({"type": "connection_init", "payload": auth}))
+            assert (await receive_text(ws, 5))["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+            await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": subscribe}))
+            refused = await receive_text(ws, 5)  # the first is running: it answers only on an update
+            assert refused["id"] == "2", refused
+            errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+            assert errors[0]["extensions"]["code"] == "RATE_LIMITED"
+            assert errors[0]["extensions"]["retryAfter"] > 0
+        metrics = (await stack.client.get("/metrics")).text
+        assert 'hub_rate_limited_total{kind="subscription"} 1.0' in metrics
+        # Queries are a budget of their own: still open.
+        assert (await post(stack, "tovholder", ME)).status_code == 200
