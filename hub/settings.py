@@ -134,8 +134,9 @@ class Settings(BaseSettings):
     max_entities: int = 500  # representations per `_entities` call (a federation router sends small batches)
     max_directives_per_location: int = 5  # directives on one field, fragment or operation
     max_directives: int = 50  # directives in one document
-    # estimated objects an operation may fetch (schema/cost.py): QUERY_TOO_COMPLEX beyond
-    max_query_cost: int = Field(default=5000, ge=1)
+    # estimated objects an operation may fetch (schema/cost.py): QUERY_TOO_COMPLEX beyond; a whole family's view
+    # costs about 640, twenty of them in one list about 12,000
+    max_query_cost: int = Field(default=20_000, ge=1)
     # the size assumed for a list without a first/last/limit argument (e.g. a family's members)
     query_cost_list_size: int = Field(default=10, ge=1)
 

@@ -84,9 +84,24 @@ async def test_under_the_ceiling_runs() -> None:
     )
 
 
+SECTIONS = (
+    "social { record { measures { kind } } } employment { record { targetGroup } } "
+    "childAndYouth { record { absence { quarter } } } leisure { record { memberships { activity } } } "
+    "health { record { services { name } referrals { to } } }"
+)
+
+
+def test_twenty_whole_families_fit_a_hundred_do_not() -> None:
+    twenty = cost("{ families(first: 20) { edges { node { members { " + SECTIONS + " } } } } }")
+    assert twenty < Settings().max_query_cost
+    assert (
+        cost("{ families(first: 100) { edges { node { members { " + SECTIONS + " } } } } }") == 5 * twenty - 4
+    )
+
+
 async def test_a_hostile_page_size_is_refused() -> None:
     result = await SCHEMA.execute(
-        "{ families(first: 100) { edges { node { members { health { record { services { name } } } } } } } }"
+        "{ families(first: 100) { edges { node { members { " + SECTIONS + " } } } } }"
     )
     assert result.errors is not None
     assert result.errors[0].extensions is not None
