@@ -37,6 +37,7 @@ from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from bench.load import percentile
+from bench.procs import BENCH_RATE_LIMIT
 from bench.queries import FAMILY_QUERY, check_answer
 from connectors.base import Deadline, LookupResult
 from connectors.mock.runner import running_departments
@@ -116,6 +117,8 @@ async def _setup(root: Path) -> tuple[Starlette, Any, str, list[str]]:
             database_url=f"sqlite+aiosqlite:///{root / 'hub.db'}",
             var_dir=root / "var",
             log_level="WARNING",
+            rate_limit_query=BENCH_RATE_LIMIT,
+            rate_limit_mutation=BENCH_RATE_LIMIT,
             **urls,
         )
         engine = create_engine(settings.database_url)

@@ -32,6 +32,7 @@ from hub.world import WORLD_TODAY
 
 BIN = Path(sys.executable).parent
 HUB = str(BIN / "hub")
+BENCH_RATE_LIMIT = "1000000/minute"  # per principal and kind; see Stack.env
 ADMIN_TOKEN = "dev-admin"  # noqa: S105 - the mocks' development admin token (HUB_MOCK_ADMIN_TOKEN)
 START_TIMEOUT_S = 60.0
 CLI_TIMEOUT_S = 600.0  # seeding 10,000 families takes a while on a slow machine
@@ -232,6 +233,10 @@ class Stack:
             }
         )
         env.update({f"HUB_{d.value}_URL": url for d, url in self.department_urls.items()})
+        # The bench means to saturate the hub from one address and a few tokens: budgets no run reaches, so the
+        # rate limiter's cost is measured but it never refuses (hub/ratelimit.py).
+        for kind in ("QUERY", "MUTATION", "SUBSCRIPTION", "WEBHOOK"):
+            env.setdefault(f"HUB_RATE_LIMIT_{kind}", BENCH_RATE_LIMIT)
         if self.hub_url:
             env["HUB_PORT"] = self.hub_url.rsplit(":", 1)[1]
         if self.hub_workers > 1:

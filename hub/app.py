@@ -26,6 +26,7 @@ from hub import tracing
 from hub.auth.authenticator import install_auth, jwks_endpoint
 from hub.auth.dev_token_http import dev_token_routes
 from hub.crypto import CprVault
+from hub.documents.trust import TRUSTED_DOCUMENTS, trusted_documents
 from hub.domain import Department
 from hub.enrolment.http import report_routes
 from hub.graphiql import graphiql_routes
@@ -34,6 +35,7 @@ from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_inge
 from hub.logging import configure_logging
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
+from hub.ratelimit import RATE_LIMITS, RateLimits
 from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
 from hub.services import LATENCY_BUDGETS, Services
 from hub.settings import Settings
@@ -73,6 +75,7 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
         d: LatencyBudget(d, min(settings.department_budget_s, settings.request_deadline_s))
         for d in Department
     }
+    services.extras[RATE_LIMITS] = RateLimits(settings, registry)
     install_auth(services)
     install_ingestion(services)
     install_readmodel(services)
@@ -85,6 +88,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     services = services or build_services(settings)
     install_ingestion(services)  # idempotent: for services built by a test
     install_readmodel(services)  # idempotent too
+    if TRUSTED_DOCUMENTS not in services.extras:  # the allow-list (hub/documents), loaded once at start
+        services.extras[TRUSTED_DOCUMENTS] = trusted_documents(settings)
     schema = build_schema(settings)
     middleware = [
         Middleware(RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes)
@@ -103,6 +108,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             yield {}
         finally:
             await close_audit(services)
+            if (limits := services.extras.get(RATE_LIMITS)) is not None:
+                await limits.aclose()
             await stop_readmodel(services)
             await stop_ingestion(services)
             await services.aclose()

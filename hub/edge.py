@@ -21,6 +21,7 @@ from hub.errors import ErrorCode
 UNAUTHENTICATED_MESSAGE = "invalid or missing credentials"  # one message for a missing and a bad token
 BODY_TOO_LARGE_MESSAGE = "request body too large"
 URL_TOO_LONG_MESSAGE = "request URL too long"
+RATE_LIMITED_MESSAGE = "too many requests: try again later"
 
 
 class BodyTooLarge(Exception):
@@ -86,8 +87,20 @@ def graphql_refusal(
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def plain_refusal(status: int, code: ErrorCode, message: str, **extra: Any) -> Response:
-    return JSONResponse({"error": {"code": code.value, "message": message, **extra}}, status_code=status)
+def plain_refusal(
+    status: int, code: ErrorCode, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> Response:
+    body = {"error": {"code": code.value, "message": message, **extra}}
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+def rate_limited(retry_after_s: int, *, graphql: bool) -> Response:
+    """429 with Retry-After: the principal's or the address's budget is spent (hub/ratelimit.py)."""
+    headers = {"Retry-After": str(retry_after_s)}
+    refusal = graphql_refusal if graphql else plain_refusal
+    return refusal(
+        429, ErrorCode.RATE_LIMITED, RATE_LIMITED_MESSAGE, headers=headers, retryAfter=retry_after_s
+    )
 
 
 def unauthenticated() -> Response:

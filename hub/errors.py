@@ -22,6 +22,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # an unknown document id (hub/documents)
+    OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # not a trusted document (production)
     SERVICE_OVERLOADED = "SERVICE_OVERLOADED"  # HTTP 503 with Retry-After: try again shortly
     INTERNAL = "INTERNAL"
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -151,6 +151,11 @@ class Settings(BaseSettings):
     max_entities: int = 500  # representations per `_entities` call (a federation router sends small batches)
     max_directives_per_location: int = 5  # directives on one field, fragment or operation
     max_directives: int = 50  # directives in one document
+    # estimated objects an operation may fetch (schema/cost.py): QUERY_TOO_COMPLEX beyond; a whole family's view
+    # costs about 640, twenty of them in one list about 12,000
+    max_query_cost: int = Field(default=20_000, ge=1)
+    # the size assumed for a list without a first/last/limit argument (e.g. a family's members)
+    query_cost_list_size: int = Field(default=10, ge=1)
 
     # Refusals at the edge (hub/edge.py), before a document is parsed
     max_body_bytes: int = 1024 * 1024  # /graphql request body, counted while it is read: 413 beyond
@@ -158,6 +163,23 @@ class Settings(BaseSettings):
         5 * 1024 * 1024
     )  # a push batch (webhook, or /graphql as a department system)
     max_url_bytes: int = 8192  # path and query string: 414 beyond
+
+    # Trusted documents (hub/documents): "required" runs only the manifest's operations (the default in
+    # production), "off" runs ad-hoc documents too and registers APQ hashes (the default in development)
+    trusted_documents: Literal["required", "off"] | None = None
+    # the manifest `hub documents build` writes; unset: the checked-in schema/trusted-documents.json
+    trusted_documents_manifest: Path | None = None
+
+    # Rate limits (hub/ratelimit.py), per principal, in the `limits` notation ("100/second;3000/minute"); each
+    # client address gets rate_limit_address_factor times as much. Shared through Redis when redis_url is set.
+    rate_limit_enabled: bool = True  # false: no rate limits (a benchmark that means to saturate the hub)
+    rate_limit_query: str = "3000/minute"  # GraphQL queries per principal
+    rate_limit_mutation: str = "1200/minute"  # GraphQL mutations per principal
+    rate_limit_subscription: str = "300/minute"  # subscription starts per principal
+    rate_limit_webhook: str = "3000/minute"  # webhook pushes per department
+    rate_limit_address_factor: int = Field(
+        default=5, ge=1
+    )  # a client address's budget: this times a principal's
 
     # Webhooks: HMAC secrets per department system (comma-separated while rotating: the new one first)
     webhook_tolerance_s: int = 300
@@ -201,6 +223,16 @@ class Settings(BaseSettings):
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
     cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
 
+    @field_validator(
+        "rate_limit_query", "rate_limit_mutation", "rate_limit_subscription", "rate_limit_webhook"
+    )
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # raises ValueError on a malformed limit
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _parse_origins(cls, value: object) -> object:
@@ -218,6 +250,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def trusted_documents_required(self) -> bool:
+        mode = self.trusted_documents or ("required" if self.is_production else "off")
+        return mode == "required"
 
     @property
     def introspection_enabled(self) -> bool:

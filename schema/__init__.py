@@ -34,6 +34,7 @@ from schema.breakglass import BreakGlassMutation, BreakGlassQuery
 from schema.consent.mutations import ConsentMutation
 from schema.consent.queries import ConsentQuery
 from schema.core import CoreQuery
+from schema.cost import query_cost
 from schema.enrolment.mutations import EnrolmentMutation
 from schema.enrolment.queries import EnrolmentQuery
 from schema.errors import HubErrors
@@ -46,6 +47,7 @@ from schema.outcomes.mutations import OutcomeMutation
 from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
+from schema.ratelimit import RateLimit
 from schema.reports.queries import ReportsQuery
 from schema.signals.mutations import SignalMutation
 from schema.signals.queries import SignalQuery
@@ -93,6 +95,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         depth_validator(settings.max_query_depth, None),
         alias_validator(settings.max_aliases),
         directive_limits(settings.max_directives_per_location, settings.max_directives),
+        query_cost(settings.max_query_cost, settings.query_cost_list_size),
     ]
     # With introspection off (production) no error may describe the schema: no suggestions, no names.
     hidden = not settings.introspection_enabled
@@ -103,6 +106,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         RefuseNul,  # NUL in any string or id: BAD_USER_INPUT (after the validation cache, which it amends)
+        RateLimit,  # after ValidationCache: an invalid document spends nothing (schema/ratelimit.py)
         *EXTRA_EXTENSIONS,
     ]
     if hidden:

@@ -17,23 +17,29 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.federation import Schema
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 
 from connectors.base import Deadline
 from hub import edge
 from hub.auth.principal import Principal
+from hub.documents.trust import TRUSTED_DOCUMENTS, DocumentRefused, TrustedDocuments
 from hub.domain import Role
 from hub.errors import Unauthenticated
 from hub.ingestion.stream_guard import token_deadline
@@ -117,6 +123,26 @@ class AuthenticatingTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_connection_init(message)
 
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """An operation over WebSocket runs only as a trusted document would over HTTP (hub/documents)."""
+        trust: TrustedDocuments | None = self.context.services.extras.get(TRUSTED_DOCUMENTS)
+        payload: Any = message.get("payload")
+        if trust is not None and isinstance(payload, dict):
+            try:
+                extensions = payload.get("extensions")
+                payload["query"] = trust.resolve(
+                    payload.get("query"),
+                    extensions if isinstance(extensions, dict) else None,
+                    payload.get("documentId"),
+                )
+            except DocumentRefused as refused:
+                error = GraphQLError(refused.message, extensions={"code": refused.code.value})
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+                )
+                return
+        await super().handle_subscribe(message)
+
 
 class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
     """Sends graphql-transport-ws messages as text frames. HTTP answers are orjson bytes; strawberry would send
@@ -187,6 +213,24 @@ class HubGraphQL(GraphQL[Context, None]):
                 return
         await super().__call__(scope, receive, send)
 
+    def decode_json(self, data: str | bytes) -> object:
+        decoded = orjson.loads(data)
+        if isinstance(decoded, dict) and "documentId" in decoded:
+            # The plain trusted-document form ({"documentId": …}) travels to parse_http_body in the extensions.
+            extensions = decoded.get("extensions")
+            if extensions is None or isinstance(extensions, dict):
+                decoded["extensions"] = {**(extensions or {}), "documentId": decoded["documentId"]}
+        return decoded
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        trust: TrustedDocuments | None = self.services.extras.get(TRUSTED_DOCUMENTS)
+        if trust is not None and isinstance(data, GraphQLRequestData):
+            data.query = trust.resolve(data.query, data.extensions)
+        return data
+
     def _body_limit(self, principal: Principal | None) -> int:
         """A department system pushes batches through either door, so both take the push batch's size."""
         settings = self.services.settings
@@ -238,6 +282,8 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Response | WebSocket:
         try:
             return await super().run(request)
+        except DocumentRefused as refused:
+            return edge.graphql_refusal(refused.status, refused.code, refused.message)
         except HTTPException as exc:
             if not isinstance(request, Request):
                 raise

@@ -9,7 +9,9 @@ A department signs `timestamp + "." + body` with HMAC-SHA256 under its own secre
 
 Answers 200 {"results": [...]} with one result per event (the same results as the GraphQL mutation),
 401 for a missing/bad signature or a stale timestamp (missing headers and a stale timestamp are refused before
-the body is read; a timestamp that is not 1-12 digits is 400 there, before any arithmetic or signature work), 403 when an event names another department (nothing of
+the body is read; a timestamp that is not 1-12 digits is 400 there, before any arithmetic or signature work),
+429 RATE_LIMITED with Retry-After over the address's or the department's budget (hub/ratelimit.py), 403 when an
+event names another department (nothing of
 the request is stored), 404 for an unknown department, 415 for a body that is not declared JSON (text, forms),
 413 for a body over `HUB_MAX_WEBHOOK_BODY_BYTES` (counted while it streams, with or without Content-Length),
 400 for anything malformed, and 500 INTERNAL (with the request id) only for the hub's own failures, e.g. the
@@ -37,6 +39,7 @@ from hub.ingestion.events import EventResult
 from hub.ingestion.service import IngestionService
 from hub.inputs import NUL_MESSAGE, contains_nul
 from hub.logging import masked_error
+from hub.ratelimit import RATE_LIMITS, Kind, RateLimits, address_of
 from hub.services import Services
 
 TIMESTAMP_HEADER = "X-Hub-Timestamp"
@@ -128,7 +131,7 @@ def result_json(result: EventResult) -> dict[str, Any]:
 
 
 def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], Any]:
-    async def webhook(request: Request) -> Response:  # noqa: PLR0911 - one early answer per HTTP outcome
+    async def webhook(request: Request) -> Response:  # noqa: PLR0911, PLR0912 - one early answer per HTTP outcome
         services: Services = request.app.state.services
         try:
             department = Department(request.path_params["department"].upper())
@@ -150,6 +153,11 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             return _error(400, "BAD_USER_INPUT", str(exc))
         except SignatureError as exc:
             return _error(401, "UNAUTHENTICATED", str(exc))
+        limits: RateLimits | None = services.extras.get(RATE_LIMITS)
+        if limits is not None:  # the address's budget before the body is read
+            verdict = await limits.hit(Kind.WEBHOOK, None, address_of(request.scope))
+            if not verdict.allowed:
+                return edge.rate_limited(verdict.retry_after_s, graphql=False)
         if not is_json(request.headers.get("content-type")):
             return _error(415, "BAD_USER_INPUT", "the body must be application/json")
         limit = settings.max_webhook_body_bytes
@@ -171,6 +179,10 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             )
         except SignatureError as exc:
             return _error(401, "UNAUTHENTICATED", str(exc))
+        if limits is not None:  # the department's budget, once the request is known to be its own
+            verdict = await limits.hit(Kind.WEBHOOK, department.value, None)
+            if not verdict.allowed:
+                return edge.rate_limited(verdict.retry_after_s, graphql=False)
         events = parse_events(body)
         if isinstance(events, Response):
             return events

@@ -109,6 +109,9 @@ async def hub(
         cpr_hash_key=_secret(),
         mock_admin_token=_secret(),
         max_body_bytes=64 * 1024,
+        # Ad-hoc documents: this test is about what lies beneath the allow-list (validation's messages);
+        # tests/e2e/test_production_e2e.py runs production as it ships, with trusted documents required.
+        trusted_documents="off",
         **{f"{d.value.lower()}_credential": _secret() for d in Department},
         **{f"{d.value.lower()}_webhook_secret": _secret() for d in Department},
     )
