@@ -51,13 +51,18 @@ def gated(settings: Settings) -> bool:
 
 def carries_router_secret(scope: Scope, settings: Settings) -> bool:
     """Does this request carry the configured federation secret? (never true without one configured)"""
-    secret = settings.federation_secret.get_secret_value()
-    if not secret:
-        return False
     for name, value in scope.get("headers", ()):
         if name == HEADER.encode():
-            return hmac.compare_digest(value, secret.encode())
+            return secret_matches(value.decode("latin-1"), settings)
     return False
+
+
+def secret_matches(value: str | None, settings: Settings) -> bool:
+    """Is `value` the configured federation secret? (constant time; never true without one configured)"""
+    secret = settings.federation_secret.get_secret_value()
+    if not secret or value is None:
+        return False
+    return hmac.compare_digest(value.encode("latin-1", "replace"), secret.encode())
 
 
 def _root_fields(

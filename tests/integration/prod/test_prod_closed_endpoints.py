@@ -74,9 +74,15 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-async def hub(pg_url: str, idp: Idp, tmp_path: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def hub(
+    pg_url: str, idp: Idp, tmp_path: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[httpx.AsyncClient]:
+    # The gates beneath the allow-list are tested with trusted documents off (ad-hoc documents reach them);
+    # `required` (production's default) is the last test's.
+    trusted_documents = getattr(request, "param", "off")
     settings = Settings(
         env="production",
+        trusted_documents=trusted_documents,
         database_url=pg_url,
         var_dir=tmp_path / "var",
         dev_issuer=False,
@@ -141,3 +147,24 @@ async def test_the_router_and_prometheus_get_in_with_their_credentials(hub: http
     metrics = await hub.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert metrics.status_code == 200
     assert "familiehub_http_requests_total" in metrics.text
+
+
+@pytest.mark.parametrize("hub", ["required"], indirect=True)
+async def test_with_trusted_documents_users_get_no_sdl_and_the_router_plans_its_own_queries(
+    hub: httpx.AsyncClient, idp: Idp
+) -> None:
+    user = {"Authorization": f"Bearer {idp.token('tovholder')}"}
+    refused = await hub.post("/graphql", json=SDL, headers=user)
+    assert refused.json().get("data") is None
+    assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["OPERATION_NOT_ALLOWED"]
+    # The router's query plans are generated, never in the manifest: its credential stands in for the list, and
+    # the user's token it forwards still decides the fields.
+    plan = {
+        "query": "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+        "variables": {"r": []},
+    }
+    routed = await hub.post("/graphql", json=plan, headers={**user, "X-Hub-Federation-Secret": ROUTER_SECRET})
+    assert routed.status_code == 200
+    assert routed.json() == {"data": {"_entities": []}}
+    sdl = await hub.post("/graphql", json=SDL, headers={"X-Hub-Federation-Secret": ROUTER_SECRET})
+    assert "type Query" in sdl.json()["data"]["_service"]["sdl"]
