@@ -90,8 +90,10 @@ class SectionService:
         audit: DecisionAudit | None = None,
         cache: SectionCache | None = None,
         budgets: Mapping[Department, LatencyBudget] | None = None,
+        started: float | None = None,
     ) -> None:
         self.gate = gate
+        self.started = started  # the request's arrival (time.monotonic()): latency budgets count from here
         self.connectors = connectors
         self.deadline = deadline
         self.now = now
@@ -113,7 +115,7 @@ class SectionService:
             connector: DepartmentConnector = self.connectors[department]
             budget = self.budgets.get(department)
             if budget is not None:
-                connector = _WithinBudget(connector, budget, self._late_keeper)
+                connector = _WithinBudget(connector, budget, self._late_keeper, self.started)
 
             async def load(cprs: list[str]) -> Sequence[Fetched | BaseException]:
                 return await self._fetch(connector, cprs)
@@ -258,8 +260,10 @@ class _WithinBudget:
         inner: DepartmentConnector,
         budget: LatencyBudget,
         late_keeper: Callable[[Department], Callable[[Mapping[str, LookupResult]], None]],
+        started: float | None = None,
     ) -> None:
         self.inner = inner
+        self.started = started
         self.budget = budget
         self.late_keeper = late_keeper
         self.department = inner.department
@@ -269,7 +273,9 @@ class _WithinBudget:
         self, cprs: Sequence[str], *, deadline: Deadline | None = None
     ) -> Mapping[str, LookupResult]:
         keep = self.late_keeper(self.department)
-        return await self.budget.run(self.inner.fetch_many(cprs, deadline=deadline), on_late=keep)
+        return await self.budget.run(
+            self.inner.fetch_many(cprs, deadline=deadline), on_late=keep, started=self.started
+        )
 
     async def probe(self) -> ConnectorHealth:
         return await self.inner.probe()
