@@ -56,7 +56,7 @@ class LatencyBudget:
         gives every department a chance to answer rather than none."""
         if started is None:
             return self.budget_s
-        return max(self.budget_s / 4, started + self.budget_s - time.monotonic())
+        return max(self.budget_s / 2, started + self.budget_s - time.monotonic())
 
     async def run(
         self,
