@@ -52,8 +52,8 @@ class LatencyBudget:
     def wait_s(self, started: float | None) -> float:
         """How long a call may still take: the budget counts from `started` (the request's arrival, in
         `time.monotonic()`), not from the call, so time the view spent queued for the CPU before it could call
-        the department is part of the budget. At least a quarter of the budget, so an overloaded hub still
-        gives every department a chance to answer rather than none."""
+        the department is part of the budget. At least half the budget, so an overloaded hub still gives
+        every department a fair chance to answer (it is not the department that is late)."""
         if started is None:
             return self.budget_s
         return max(self.budget_s / 2, started + self.budget_s - time.monotonic())
