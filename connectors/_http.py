@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 from httpx_aiohttp import AiohttpTransport
 from prometheus_client import Counter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
@@ -139,8 +140,12 @@ class DepartmentHttp:
         )
         self._bulkhead = asyncio.Semaphore(config.max_concurrency)
         self._error_counters: dict[tuple[str, str], Counter] = {}
+        # The metrics' children, looked up once (a `labels()` call per request is a lock and a dict build).
+        self._in_flight = metrics.in_flight.labels(department=self._label)
+        self._duration = metrics.duration.labels(department=self._label)
+        self._requests: dict[Outcome, Counter] = {}  # made on first use: a series appears once it counts
         metrics.set_breaker_state(department, BreakerState.CLOSED)
-        metrics.in_flight.labels(department=self._label).set(0)
+        self._in_flight.set(0)
 
     async def call(
         self,
@@ -232,7 +237,7 @@ class DepartmentHttp:
         if self.breaker.state is BreakerState.OPEN:  # other calls opened it meanwhile: stop retrying
             raise CircuitOpen(self.department, "circuit breaker open")
         await self._enter_bulkhead(deadline)
-        in_flight = self.metrics.in_flight.labels(department=self._label)
+        in_flight = self._in_flight
         in_flight.inc()
         try:
             return await self._send(method, path, json_body=json_body, deadline=deadline, parse=parse)
@@ -241,6 +246,9 @@ class DepartmentHttp:
             self._bulkhead.release()
 
     async def _enter_bulkhead(self, deadline: Deadline) -> None:
+        if not self._bulkhead.locked():  # a slot is free and nobody queues: taken at once, no timer
+            await self._bulkhead.acquire()
+            return
         wait = min(deadline.remaining(), self.config.bulkhead_max_wait_s)
         try:
             async with asyncio.timeout(wait):
@@ -295,7 +303,7 @@ class DepartmentHttp:
             raise refusal
         try:
             with map_exceptions(self.department):
-                result = parse(response.json())
+                result = parse(orjson.loads(response.content))  # JSON is UTF-8; orjson's error is json's
         except ConnectorError as error:
             self._observe(started, outcome_of(error))
             raise
@@ -311,8 +319,13 @@ class DepartmentHttp:
         return headers
 
     def _observe(self, started: float, outcome: Outcome) -> None:
-        self.metrics.duration.labels(department=self._label).observe(time.perf_counter() - started)
-        self.metrics.requests.labels(department=self._label, outcome=outcome.value).inc()
+        self._duration.observe(time.perf_counter() - started)
+        counter = self._requests.get(outcome)
+        if counter is None:
+            counter = self._requests[outcome] = self.metrics.requests.labels(
+                department=self._label, outcome=outcome.value
+            )
+        counter.inc()
 
     # -- retry policy ---------------------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ class Context:
     state: dict[str, Any] = field(default_factory=dict)
     # The HTTP response being built (status and headers merge into the answer); None over WebSocket.
     response: Response | None = None
+    # When the request arrived (`time.monotonic()`): the departments' latency budgets count from here.
+    started: float | None = None
 
     def require_principal(self) -> Principal:
         if self.principal is None:

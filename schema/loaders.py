@@ -60,6 +60,7 @@ def section_service(info: Info) -> SectionService:
             audit=section_audit(ctx),
             cache=ctx.services.extras.get("section_cache"),
             budgets=ctx.services.extras.get(LATENCY_BUDGETS),
+            started=ctx.started,
         )
         ctx.loaders["sections"] = existing
     assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -52,6 +53,7 @@ from schema.session import END_SESSION
 
 Authenticate = Callable[[Request | WebSocket], Awaitable[Principal | None]]
 logger = logging.getLogger("hub.graphql")
+ARRIVED = "arrived"  # scope state: when the HTTP request reached the GraphQL endpoint (time.monotonic())
 WS_UNAUTHENTICATED = 4401  # WebSocket close code for a bad token (HTTP's 401)
 
 
@@ -174,6 +176,8 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            # The departments' latency budgets count from here (schema/context.py `started`).
+            scope.setdefault("state", {})[ARRIVED] = time.monotonic()
             # The order matters: who is asking is settled before a byte of the body is read, and the body is
             # read under its cap before strawberry parses anything (hub/edge.py).
             request = Request(scope, receive)
@@ -268,6 +272,7 @@ class HubGraphQL(GraphQL[Context, None]):
             deadline=Deadline.after(self.services.settings.request_deadline_s),
             now=self.services.clock(),
             response=response if isinstance(response, Response) else None,
+            started=state.get(ARRIVED),
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:

@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.audit.events import AuditAction, AuditDecision, AuditEvent
 from hub.audit.log import record
+from hub.audit.threaded import sqlite_thread_writer
 from hub.auth.principal import Principal
 from hub.persistence.engine import transaction
 
@@ -151,7 +152,13 @@ def audit_read(
 
 
 def session_writer(sessions: async_sessionmaker[AsyncSession]) -> AuditWriter:
-    """The default writer: one transaction, one `record` call (one batched insert) per flush."""
+    """The default writer: one transaction, one `record` call (one batched insert) per flush. On a SQLite file
+    the whole transaction runs in one worker-thread hop (hub/audit/threaded.py)."""
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, AsyncEngine):
+        threaded = sqlite_thread_writer(bind)
+        if threaded is not None:
+            return threaded
 
     async def write(events: Sequence[AuditEvent]) -> None:
         async with transaction(sessions) as session:

@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,11 +31,10 @@ from hub.audit.models import GENESIS_HASH, AuditHead, entries_table, heads_table
 from hub.persistence.base import utcnow
 
 
-async def lock_heads(session: AsyncSession) -> dict[AuditKind, tuple[int, str]]:
-    """Take the append lock on every chain (until the transaction ends); return each chain's (seq, hash)."""
-    dialect = session.get_bind().dialect.name
+def _heads_statements(dialect: str) -> tuple[Any, Any]:
+    """The heads' upsert (creates missing heads; on SQLite also the write that takes the lock first) and the
+    ordered select of every head (FOR UPDATE on PostgreSQL)."""
     rows = [{"chain": kind, "seq": 0, "hash": GENESIS_HASH, "updated_at": None} for kind in AuditKind]
-    # Creating missing heads doubles, on SQLite, as the write that takes the database write lock first.
     upsert: Any
     if dialect == "postgresql":
         upsert = postgresql.insert(heads_table).values(rows).on_conflict_do_nothing(index_elements=["chain"])
@@ -43,12 +42,23 @@ async def lock_heads(session: AsyncSession) -> dict[AuditKind, tuple[int, str]]:
         upsert = sqlite.insert(heads_table).values(rows).on_conflict_do_nothing(index_elements=["chain"])
     else:  # pragma: no cover - the hub runs on SQLite and PostgreSQL only
         raise RuntimeError(f"audit log: unsupported database {dialect}")
-    await session.execute(upsert)
     query = select(AuditHead.chain, AuditHead.seq, AuditHead.hash).order_by(AuditHead.chain)
     if dialect == "postgresql":
         query = query.with_for_update()
+    return upsert, query
+
+
+def _heads_of(rows: Iterable[Any]) -> dict[AuditKind, tuple[int, str]]:
+    return {AuditKind(chain): (int(seq), str(hash_)) for chain, seq, hash_ in rows}
+
+
+async def lock_heads(session: AsyncSession) -> dict[AuditKind, tuple[int, str]]:
+    """Take the append lock on every chain (until the transaction ends); return each chain's (seq, hash)."""
+    upsert, query = _heads_statements(session.get_bind().dialect.name)
+    # Creating missing heads doubles, on SQLite, as the write that takes the database write lock first.
+    await session.execute(upsert)
     result = await session.execute(query)
-    return {AuditKind(chain): (int(seq), str(hash_)) for chain, seq, hash_ in result.all()}
+    return _heads_of(result.all())
 
 
 def _entry_fields(
@@ -137,12 +147,32 @@ async def record(session: AsyncSession, events: Sequence[AuditEvent]) -> None:
     recorded_at = utcnow()
     rows, new_heads = chain_entries(events, heads, recorded_at)
     await session.execute(insert(entries_table), rows)
-    await session.execute(
-        update(heads_table)
-        .where(heads_table.c.chain == bindparam("b_chain"))
-        .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"), updated_at=bindparam("b_at")),
-        [
-            {"b_chain": chain, "b_seq": seq, "b_hash": hash_, "b_at": recorded_at}
-            for chain, (seq, hash_) in sorted(new_heads.items())
-        ],
-    )
+    await session.execute(_HEADS_UPDATE, _head_params(new_heads, recorded_at))
+
+
+def record_sync(conn: Connection, events: Sequence[AuditEvent]) -> None:
+    """`record` on a synchronous connection, in the caller's transaction: the same statements and rows (the
+    SQLite group writer runs a whole append in one worker thread with it, hub/audit/buffer.py)."""
+    if not events:
+        return
+    upsert, query = _heads_statements(conn.dialect.name)
+    conn.execute(upsert)
+    heads = _heads_of(conn.execute(query).all())
+    recorded_at = utcnow()
+    rows, new_heads = chain_entries(events, heads, recorded_at)
+    conn.execute(insert(entries_table), rows)
+    conn.execute(_HEADS_UPDATE, _head_params(new_heads, recorded_at))
+
+
+_HEADS_UPDATE = (
+    update(heads_table)
+    .where(heads_table.c.chain == bindparam("b_chain"))
+    .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"), updated_at=bindparam("b_at"))
+)
+
+
+def _head_params(new_heads: dict[AuditKind, tuple[int, str]], recorded_at: datetime) -> list[dict[str, Any]]:
+    return [
+        {"b_chain": chain, "b_seq": seq, "b_hash": hash_, "b_at": recorded_at}
+        for chain, (seq, hash_) in sorted(new_heads.items())
+    ]

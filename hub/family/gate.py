@@ -330,5 +330,14 @@ class Gate:
         facts = await self.facts_about([member.family_id], [member.person_id])
         return policy.full_cpr_visible(self.principal, facts, member.person_id, member.family_id)
 
+    def full_cpr_known(self, member: MemberInfo) -> bool | None:
+        """`full_cpr` without waiting, when the facts already loaded cover the member; else None."""
+        facts = self._facts
+        if facts is None or (
+            self._sessions is not None and not facts.covers([member.family_id], [member.person_id])
+        ):
+            return None
+        return policy.full_cpr_visible(self.principal, facts, member.person_id, member.family_id)
+
     def decision(self, member: MemberInfo, department: Department) -> SectionDecision | None:
         return self._decisions.get((member.person_id, department))

@@ -90,8 +90,10 @@ class SectionService:
         audit: DecisionAudit | None = None,
         cache: SectionCache | None = None,
         budgets: Mapping[Department, LatencyBudget] | None = None,
+        started: float | None = None,
     ) -> None:
         self.gate = gate
+        self.started = started  # the request's arrival (time.monotonic()): latency budgets count from here
         self.connectors = connectors
         self.deadline = deadline
         self.now = now
@@ -101,6 +103,11 @@ class SectionService:
         self.budgets = budgets or {}
         self._person_ids: dict[str, str] = {}  # CPR -> person id of every member prepared (cache key)
         self._loaders: dict[Department, DataLoader[str, Fetched]] = {}
+        # Every (person id, department) section answered so far in this request, and every (CPR, department)
+        # whose load was started: a field asked twice (a member's section, the summary, openCases) is
+        # decided, audited and built once.
+        self._done: dict[tuple[str, Department], Section] = {}
+        self._primed: set[tuple[str, Department]] = set()
 
     def loader(self, department: Department) -> DataLoader[str, Fetched]:
         loader = self._loaders.get(department)
@@ -108,7 +115,7 @@ class SectionService:
             connector: DepartmentConnector = self.connectors[department]
             budget = self.budgets.get(department)
             if budget is not None:
-                connector = _WithinBudget(connector, budget, self._late_keeper)
+                connector = _WithinBudget(connector, budget, self._late_keeper, self.started)
 
             async def load(cprs: list[str]) -> Sequence[Fetched | BaseException]:
                 return await self._fetch(connector, cprs)
@@ -159,7 +166,7 @@ class SectionService:
 
     async def prepare(self, members: Iterable[MemberInfo], departments: Collection[Department]) -> None:
         """Decide every (member, department) and start one batched fetch per department for allowed members."""
-        members = list(members)
+        members = [m for m in members if any((m.cpr, d) not in self._primed for d in departments)]
         if not members or not departments:
             return
         decisions = await self.gate.decide_many(members, departments)
@@ -170,14 +177,38 @@ class SectionService:
                 for department in departments:
                     self.audit(member, department, decisions[(member.person_id, department)])
         for department in departments:
-            allowed = [m.cpr for m in members if decisions[(m.person_id, department)].allowed]
+            allowed = [
+                m.cpr
+                for m in members
+                if (m.cpr, department) not in self._primed and decisions[(m.person_id, department)].allowed
+            ]
+            self._primed.update((m.cpr, department) for m in members)
             if allowed:
                 # Priming in one synchronous pass puts every key in the same DataLoader batch. The gathering
                 # future is never awaited (each section awaits its own key), so retrieve its outcome here:
                 # otherwise a failed load is reported as "exception was never retrieved" when it is collected.
                 asyncio.ensure_future(self.loader(department).load_many(allowed)).add_done_callback(_retrieve)
 
+    async def resolve(self, members: Sequence[MemberInfo], departments: Collection[Department]) -> None:
+        """Answer every (member, department) section, so that `ready` has them. The batched calls were started
+        by `prepare` and run concurrently; each await below is on an answer already in flight (or done)."""
+        await self.prepare(members, departments)
+        for member in members:
+            for department in departments:
+                await self.section(member, department)
+
+    def ready(self, member: MemberInfo, department: Department) -> Section | None:
+        """The section if this request has already answered it (no waiting), else None."""
+        return self._done.get((member.person_id, department))
+
     async def section(self, member: MemberInfo, department: Department) -> Section:
+        done = self._done.get((member.person_id, department))
+        if done is None:
+            done = await self._section(member, department)
+            self._done[(member.person_id, department)] = done
+        return done
+
+    async def _section(self, member: MemberInfo, department: Department) -> Section:
         decision = self.gate.decision(member, department)
         if decision is None:
             await self.prepare([member], [department])
@@ -215,6 +246,9 @@ class SectionService:
         )
 
     async def sections(self, member: MemberInfo, departments: Collection[Department]) -> list[Section]:
+        done = [self._done.get((member.person_id, d)) for d in departments]
+        if all(s is not None for s in done):
+            return [s for s in done if s is not None]
         return list(await asyncio.gather(*(self.section(member, d) for d in departments)))
 
 
@@ -226,8 +260,10 @@ class _WithinBudget:
         inner: DepartmentConnector,
         budget: LatencyBudget,
         late_keeper: Callable[[Department], Callable[[Mapping[str, LookupResult]], None]],
+        started: float | None = None,
     ) -> None:
         self.inner = inner
+        self.started = started
         self.budget = budget
         self.late_keeper = late_keeper
         self.department = inner.department
@@ -237,7 +273,9 @@ class _WithinBudget:
         self, cprs: Sequence[str], *, deadline: Deadline | None = None
     ) -> Mapping[str, LookupResult]:
         keep = self.late_keeper(self.department)
-        return await self.budget.run(self.inner.fetch_many(cprs, deadline=deadline), on_late=keep)
+        return await self.budget.run(
+            self.inner.fetch_many(cprs, deadline=deadline), on_late=keep, started=self.started
+        )
 
     async def probe(self) -> ConnectorHealth:
         return await self.inner.probe()

@@ -47,7 +47,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+    configure_sqlite_sync(engine.sync_engine)
+
+
+def configure_sqlite_sync(engine: Engine) -> None:
+    """WAL, foreign keys, busy timeout; BEGIN emitted by SQLAlchemy (DEFERRED, or IMMEDIATE on request)."""
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, emit BEGIN, so that BEGIN IMMEDIATE can serialise writers.
         dbapi_conn.isolation_level = None
@@ -58,7 +64,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # `transaction()` asks for IMMEDIATE; plain reads stay DEFERRED so they never wait for a writer.
         mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
@@ -67,6 +73,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def sqlite_writer_lock(engine: Engine) -> asyncio.Lock:
+    """This process's queue for the SQLite database's one write lock (see `transaction`)."""
+    return _sqlite_writer_locks.setdefault(engine, asyncio.Lock())
 
 
 @asynccontextmanager
@@ -85,7 +96,6 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         return
     # One writer at a time per SQLite database, queued here in this process: a writer that finds the lock
     # taken would otherwise sleep in SQLite's busy handler (back-off steps up to 100 ms) and stretch the tail.
-    lock = _sqlite_writer_locks.setdefault(engine, asyncio.Lock())
-    async with lock, factory() as session, session.begin():
+    async with sqlite_writer_lock(engine), factory() as session, session.begin():
         await session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
 from typing import Annotated
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from hub.domain import Department
 from hub.errors import BadUserInput, NotFound
 from hub.family import repository
 from hub.family.model import MemberInfo
 from schema.context import Info
+from schema.family.sections import selected_departments
 from schema.family.types import DistrictType, Family, FamilyMember, FamilyStatusType
 from schema.loaders import (
     family_infos,
@@ -30,31 +28,7 @@ from schema.loaders import (
     section_service,
 )
 
-SECTION_FIELDS: dict[str, tuple[Department, ...]] = {
-    "social": (Department.SOF,),
-    "employment": (Department.BIF,),
-    "childAndYouth": (Department.BUF,),
-    "leisure": (Department.KFF,),
-    "health": (Department.SUF,),
-    "departmentsInvolved": tuple(Department),
-    "openCases": tuple(Department),
-    "summary": tuple(Department),
-}
 MAX_PAGE = 100
-
-
-def selected_departments(info: Info) -> list[Department]:
-    """The departments the query selects anywhere below this field (fragments included)."""
-    found: set[Department] = set()
-
-    def walk(nodes: Iterable[SelectedField | FragmentSpread | InlineFragment]) -> None:
-        for node in nodes:
-            if isinstance(node, SelectedField):
-                found.update(SECTION_FIELDS.get(node.name, ()))
-            walk(node.selections)
-
-    walk(info.selected_fields)
-    return [d for d in Department if d in found]
 
 
 async def _prepare(info: Info, members: list[MemberInfo]) -> None:

@@ -6,10 +6,11 @@ is called; a department problem is data here (status) and also one entry in `err
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, SelectionNode
 
 from hub.domain import Department
 from hub.errors import ErrorCode
@@ -49,11 +50,54 @@ class Source:
     stale: bool = strawberry.field(description="True when this is last known data, not a fresh answer.")
 
 
+# Fields whose answer needs these departments' sections (GraphQL names).
+SECTION_FIELDS: dict[str, tuple[Department, ...]] = {
+    "social": (Department.SOF,),
+    "employment": (Department.BIF,),
+    "childAndYouth": (Department.BUF,),
+    "leisure": (Department.KFF,),
+    "health": (Department.SUF,),
+    "departmentsInvolved": tuple(Department),
+    "openCases": tuple(Department),
+    "summary": tuple(Department),
+}
+
+
+def selected_departments(info: Info) -> list[Department]:
+    """The departments the query selects anywhere below this field (fragments included).
+
+    Walks graphql-core's document nodes (cached with the parsed document), not strawberry's `selected_fields`,
+    which converts the whole selection into new objects on every call."""
+    raw = info._raw_info
+    fragments = raw.fragments
+    found: set[Department] = set()
+    seen: set[str] = set()
+
+    def walk(nodes: Iterable[SelectionNode]) -> None:
+        for node in nodes:
+            if isinstance(node, FieldNode):
+                found.update(SECTION_FIELDS.get(node.name.value, ()))
+                if node.selection_set is not None:
+                    walk(node.selection_set.selections)
+            elif isinstance(node, InlineFragmentNode):
+                walk(node.selection_set.selections)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
+                seen.add(node.name.value)
+                fragment = fragments.get(node.name.value)
+                if fragment is not None:
+                    walk(fragment.selection_set.selections)
+
+    for field_node in raw.field_nodes:
+        if field_node.selection_set is not None:
+            walk(field_node.selection_set.selections)
+    return [d for d in Department if d in found]
+
+
 def source_of(section: Section) -> Source:
     return Source(department=section.department, fetched_at=section.fetched_at, stale=section.stale)
 
 
-def _section_error(info: Info, member: MemberInfo, section: Section) -> None:
+def section_error(info: Info, member: MemberInfo, section: Section) -> None:
     """One entry in `errors` per affected path, so generic clients notice too (data stays in the section)."""
     codes = {
         SectionStatus.UNAVAILABLE: (ErrorCode.DEPARTMENT_UNAVAILABLE, "is unavailable"),
@@ -125,5 +169,5 @@ class HealthSection:
 
 async def load_section(info: Info, member: MemberInfo, department: Department) -> Section:
     section = await section_service(info).section(member, department)
-    _section_error(info, member, section)
+    section_error(info, member, section)
     return section

@@ -5,8 +5,9 @@ Every department section goes through `SectionService` (hub/family/sections.py),
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
@@ -26,11 +27,13 @@ from schema.family.sections import (
     LeisureSection,
     SocialSection,
     load_section,
+    section_error,
+    selected_departments,
     source_of,
 )
 from schema.ingestion.timeline import family_timeline
 from schema.ingestion.types import TimelineEntryType
-from schema.loaders import family_members, log_identity_reads, section_service, show_full_cpr
+from schema.loaders import family_members, gate, log_identity_reads, section_service, show_full_cpr
 
 if TYPE_CHECKING:
     from schema.outcomes.types import HandOverType, OutcomeSnapshotType
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
         WellbeingMeasurement,
     )
     from schema.signals.types import SignalType
+
+_T = TypeVar("_T")
 
 # The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
 _PLAN = "schema.plan.types"
@@ -79,6 +84,33 @@ MemberRoleType = described_enum(
         MemberRole.OTHER_ADULT: "Another adult in the household, e.g. a grandparent or an adult sibling.",
     },
 )
+
+
+def _social(s: Section) -> SocialSection:
+    rec = g.SocialRecord.of(s.record) if isinstance(s.record, r.SocialRecord) else None
+    return SocialSection(status=s.status, source=source_of(s), record=rec)
+
+
+def _employment(s: Section) -> EmploymentSection:
+    rec = g.EmploymentRecord.of(s.record) if isinstance(s.record, r.EmploymentRecord) else None
+    return EmploymentSection(status=s.status, source=source_of(s), record=rec)
+
+
+def _child_and_youth(s: Section) -> ChildAndYouthSection:
+    rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
+    return ChildAndYouthSection(
+        status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
+    )
+
+
+def _leisure(s: Section) -> LeisureSection:
+    rec = g.LeisureRecord.of(s.record) if isinstance(s.record, r.LeisureRecord) else None
+    return LeisureSection(status=s.status, source=source_of(s), record=rec)
+
+
+def _health(s: Section) -> HealthSection:
+    rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
+    return HealthSection(status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld))
 
 
 @strawberry.federation.type(keys=["id"], description="A member of an HFI family (familiemedlem).")
@@ -119,46 +151,57 @@ class FamilyMember:
 
     @strawberry.field(
         description="CPR number: in full (DDMMYY-SSSS) only for roles that need it, otherwise masked "
-        "(DDMMYY-XXXX)."
+        "(DDMMYY-XXXX).",
+        graphql_type=str,
     )
-    async def cpr(self, info: Info) -> str:
-        full = await show_full_cpr(info, self.member)
+    def cpr(self, info: Info) -> str | Awaitable[str]:
+        # Synchronous when the viewer's facts about the member are loaded (they are, on the family view):
+        # no coroutine, no task per member.
+        full = gate(info.context).full_cpr_known(self.member)
+        if full is None:
+            return self._cpr_later(info)
+        return self._cpr(full)
+
+    def _cpr(self, full: bool) -> str:
         digits = self.member.cpr
         return f"{digits[:6]}-{digits[6:]}" if full else mask(digits)
 
-    @strawberry.field(description="Social services (SOF) section.")
-    async def social(self, info: Info) -> SocialSection:
-        s = await load_section(info, self.member, Department.SOF)
-        rec = g.SocialRecord.of(s.record) if isinstance(s.record, r.SocialRecord) else None
-        return SocialSection(status=s.status, source=source_of(s), record=rec)
+    async def _cpr_later(self, info: Info) -> str:
+        return self._cpr(await show_full_cpr(info, self.member))
 
-    @strawberry.field(description="Employment and benefits (BIF) section.")
-    async def employment(self, info: Info) -> EmploymentSection:
-        s = await load_section(info, self.member, Department.BIF)
-        rec = g.EmploymentRecord.of(s.record) if isinstance(s.record, r.EmploymentRecord) else None
-        return EmploymentSection(status=s.status, source=source_of(s), record=rec)
+    def _section(
+        self, info: Info, department: Department, build: Callable[[Section], _T]
+    ) -> _T | Awaitable[_T]:
+        """The section built now when this request already answered it (`Family.members` waits for all of
+        them at once), else a coroutine that waits for it."""
+        done = section_service(info).ready(self.member, department)
+        if done is None:
+            return self._section_later(info, department, build)
+        section_error(info, self.member, done)
+        return build(done)
 
-    @strawberry.field(description="Children and youth (BUF) section.")
-    async def child_and_youth(self, info: Info) -> ChildAndYouthSection:
-        s = await load_section(info, self.member, Department.BUF)
-        rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
-        return ChildAndYouthSection(
-            status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
-        )
+    async def _section_later(self, info: Info, department: Department, build: Callable[[Section], _T]) -> _T:
+        return build(await load_section(info, self.member, department))
 
-    @strawberry.field(description="Culture and leisure (KFF) section.")
-    async def leisure(self, info: Info) -> LeisureSection:
-        s = await load_section(info, self.member, Department.KFF)
-        rec = g.LeisureRecord.of(s.record) if isinstance(s.record, r.LeisureRecord) else None
-        return LeisureSection(status=s.status, source=source_of(s), record=rec)
+    @strawberry.field(description="Social services (SOF) section.", graphql_type=SocialSection)
+    def social(self, info: Info) -> SocialSection | Awaitable[SocialSection]:
+        return self._section(info, Department.SOF, _social)
 
-    @strawberry.field(description="Health and care (SUF) section.")
-    async def health(self, info: Info) -> HealthSection:
-        s = await load_section(info, self.member, Department.SUF)
-        rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
-        return HealthSection(
-            status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
-        )
+    @strawberry.field(description="Employment and benefits (BIF) section.", graphql_type=EmploymentSection)
+    def employment(self, info: Info) -> EmploymentSection | Awaitable[EmploymentSection]:
+        return self._section(info, Department.BIF, _employment)
+
+    @strawberry.field(description="Children and youth (BUF) section.", graphql_type=ChildAndYouthSection)
+    def child_and_youth(self, info: Info) -> ChildAndYouthSection | Awaitable[ChildAndYouthSection]:
+        return self._section(info, Department.BUF, _child_and_youth)
+
+    @strawberry.field(description="Culture and leisure (KFF) section.", graphql_type=LeisureSection)
+    def leisure(self, info: Info) -> LeisureSection | Awaitable[LeisureSection]:
+        return self._section(info, Department.KFF, _leisure)
+
+    @strawberry.field(description="Health and care (SUF) section.", graphql_type=HealthSection)
+    def health(self, info: Info) -> HealthSection | Awaitable[HealthSection]:
+        return self._section(info, Department.SUF, _health)
 
     @strawberry.field(description="The member's goals in the family action plan (empty if not visible).")
     async def goals(self, info: Info) -> list[Annotated[PlanGoal, strawberry.lazy(_PLAN)]]:
@@ -260,6 +303,11 @@ class Family:
     async def members(self, info: Info) -> list[FamilyMember]:
         members = await family_members(info, self.info_.id)
         log_identity_reads(info, members)
+        departments = selected_departments(info)
+        if departments:
+            # Wait here for every section the members' fields select (their department calls run already, all
+            # at once): the member fields then resolve synchronously, without a coroutine and a task each.
+            await section_service(info).resolve(members, departments)
         return [FamilyMember(member=m) for m in members]
 
     @strawberry.field(

@@ -20,6 +20,7 @@ import orjson
 import pytest
 from sqlalchemy import event
 
+from hub.audit.threaded import writer_engine
 from hub.auth.seed import system_username
 from hub.domain import Department
 from hub.ingestion.webhook import signed_headers
@@ -107,12 +108,18 @@ def failing_database(stack: Stack, when: str) -> Iterator[list[str]]:
             failed.append(statement)
             raise sqlite3.OperationalError("disk I/O error")
 
-    engine = stack.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", fail)
+    # The audit appends run on an engine of their own on SQLite (hub/audit/threaded.py): fail them there too.
+    engines = [stack.services.engine.sync_engine]
+    audit_engine = writer_engine(stack.services.engine)
+    if audit_engine is not None:
+        engines.append(audit_engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", fail)
     try:
         yield failed
     finally:
-        event.remove(engine, "before_cursor_execute", fail)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", fail)
 
 
 def push_event(stack: Stack, event_id: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
@@ -122,3 +123,20 @@ async def _after(seconds: float, value: str) -> str:
 async def _fail_after(seconds: float) -> str:
     await asyncio.sleep(seconds)
     raise ConnectorError(Department.KFF, "down")
+
+
+def test_the_budget_counts_from_the_requests_arrival_with_a_floor() -> None:
+    budget = LatencyBudget(Department.KFF, 1.0)
+    assert budget.wait_s(None) == 1.0  # no arrival known: the whole budget from now
+    now = time.monotonic()
+    assert 0.25 <= budget.wait_s(now - 0.5) <= 0.5  # half of it went waiting for the CPU before the call
+    assert budget.wait_s(now - 5.0) == 0.5  # an overloaded hub still gives the department half
+
+
+async def test_a_call_that_starts_late_gets_only_what_is_left_of_the_budget() -> None:
+    budget = LatencyBudget(Department.KFF, 0.4, max_background=0)
+    # Arrived 0.3 s ago: 0.1 s are left, raised to the floor of 0.2 s, so an answer after 0.25 s is too late
+    # (it would be in time if the budget started with the call).
+    with pytest.raises(DepartmentSlow):
+        await budget.run(_after(0.25, "late"), started=time.monotonic() - 0.3)
+    assert await budget.run(_after(0.0, "fast"), started=time.monotonic() - 0.3) == "fast"

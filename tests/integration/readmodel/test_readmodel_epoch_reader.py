@@ -1,0 +1,80 @@
+"""The SQLite epoch guard reads without a thread hop, sees every commit made before it, and falls back to the
+async path whenever the direct read cannot answer at once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.crypto import CprVault
+from hub.persistence.engine import create_engine, create_session_factory, transaction
+from hub.persistence.migrate import upgrade
+from hub.readmodel.epoch import SqliteEpochReader
+from hub.readmodel.model import ReadModel
+from hub.readmodel.models import EPOCH_ROW, FactsEpoch
+from hub.settings import Settings
+
+
+@pytest.fixture
+async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(sqlite_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+def test_only_a_plain_sqlite_file_gets_a_direct_reader(tmp_path: Path) -> None:
+    assert SqliteEpochReader.for_url(make_url(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")) is not None
+    assert SqliteEpochReader.for_url(make_url("sqlite+aiosqlite:///:memory:")) is None
+    assert SqliteEpochReader.for_url(make_url("sqlite+aiosqlite://")) is None
+    assert SqliteEpochReader.for_url(make_url("postgresql+asyncpg://u@127.0.0.1/db")) is None
+
+
+def test_a_database_without_the_epoch_table_is_no_answer(tmp_path: Path) -> None:
+    reader = SqliteEpochReader(str(tmp_path / "empty.db"))
+    assert reader.read() is None  # the caller takes the async path (and gets its error there)
+    reader.close()
+
+
+async def test_the_direct_read_sees_a_commit_from_another_engine(
+    engine: AsyncEngine, sqlite_url: str
+) -> None:
+    model = ReadModel(engine, create_session_factory(engine), CprVault.from_settings(Settings()))
+    reader = model._epoch_reader
+    assert reader is not None
+    await model.sync()
+    before = model.epoch
+    assert before is not None
+    other = create_engine(sqlite_url)  # another process's engine: no message reaches this model
+    try:
+        async with transaction(create_session_factory(other)) as session:
+            await session.execute(
+                update(FactsEpoch).where(FactsEpoch.id == EPOCH_ROW).values(epoch=FactsEpoch.epoch + 5)
+            )
+    finally:
+        await other.dispose()
+    drops = model.full_drops
+    await model.sync()
+    assert model.epoch == before + 5
+    assert model.full_drops == drops + 1
+    await model.aclose()
+
+
+async def test_a_locked_database_falls_back_to_the_async_path(engine: AsyncEngine, sqlite_url: str) -> None:
+    model = ReadModel(engine, create_session_factory(engine), CprVault.from_settings(Settings()))
+    reader = model._epoch_reader
+    assert reader is not None
+
+    class Refusing(SqliteEpochReader):
+        def read(self) -> int | None:
+            return None  # what read() answers on sqlite3.OperationalError ("database is locked")
+
+    model._epoch_reader = Refusing(reader.path)
+    await model.sync()  # answered by the async path
+    assert model.epoch is not None
+    await model.aclose()
