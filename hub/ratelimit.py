@@ -11,7 +11,7 @@ per process. When the storage fails, the request is let through (and counted): a
 hub outage, and every other limit still holds.
 
 `RateLimits.hit(kind, principal, address)` spends one unit of both budgets and answers a `Verdict`; a refusal
-counts in `hub_rate_limited_total{kind}`. Who and where are never logged or put in a metric label.
+counts in `familiehub_rate_limited_total{kind}`. Who and where are never logged or put in a metric label.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class RateLimits:
             kind: [_scaled(i, factor) for i in items] for kind, items in self.per_principal.items()
         }
         self.refused = Counter(
-            "hub_rate_limited_total",
+            "familiehub_rate_limited_total",
             "Requests refused with RATE_LIMITED, by kind (query, mutation, subscription, webhook)",
             ["kind"],
             registry=registry,

@@ -30,10 +30,7 @@ async def test_health_ready_and_metrics(stack: Stack) -> None:
     names = {
         line.split("{")[0].split(" ")[0] for line in metrics.splitlines() if line and not line.startswith("#")
     }
-    # One agreed exception: the rate-limit refusals' name is fixed by the operations dashboard (hub/ratelimit.py).
-    assert all(
-        n.startswith("familiehub_") for n in names - {"hub_rate_limited_total", "hub_rate_limited_created"}
-    ), names
+    assert all(n.startswith("familiehub_") for n in names), names
 
 
 async def test_request_id_is_returned_and_a_safe_incoming_one_is_kept(stack: Stack) -> None:

@@ -46,6 +46,7 @@ README = {p.stem: p.read_text(encoding="utf-8") for p in (OPERATIONS / "readme")
 ME = (OPERATIONS / "Me.graphql").read_text(encoding="utf-8")
 PUSH_DEPARTMENT_UPDATES = (OPERATIONS / "PushDepartmentUpdates.graphql").read_text(encoding="utf-8")
 QUERY_BUDGET = 12  # queries per hour per principal: the test spends it on purpose
+METRICS_TOKEN = "prometheus-scrape-token-0123456789"
 
 
 @pytest.fixture
@@ -74,6 +75,7 @@ async def hub_app(
             cpr_hash_key=_secret(),
             mock_admin_token=admin,
             max_body_bytes=64 * 1024,
+            metrics_token=METRICS_TOKEN,
             rate_limit_query=f"{QUERY_BUDGET}/hour",
             **{f"{d.value.lower()}_url": u for d, u in departments.urls.items()},
             **{f"{d.value.lower()}_credential": c for d, c in credentials.items()},
@@ -223,8 +225,8 @@ async def test_production_runs_the_readme_operations_and_refuses_everything_else
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) > 0
     assert errors(limited.json()) == {"RATE_LIMITED"}
-    metrics = (await hub.get("/metrics")).text
-    assert 'hub_rate_limited_total{kind="query"} 2.0' in metrics
+    metrics = (await hub.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
+    assert 'familiehub_rate_limited_total{kind="query"} 2.0' in metrics
 
     # No GraphiQL, no development issuer's keys.
     assert (await hub.get("/graphiql")).status_code == 404

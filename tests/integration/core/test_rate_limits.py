@@ -79,9 +79,9 @@ async def test_queries_and_mutations_are_limited_per_principal_then_per_address(
     assert invalid.status_code == 200
     assert invalid.json()["errors"][0]["extensions"]["code"] != "RATE_LIMITED"
     metrics = (await stack.client.get("/metrics")).text
-    assert 'hub_rate_limited_total{kind="query"} 2.0' in metrics
-    assert 'hub_rate_limited_total{kind="mutation"} 1.0' in metrics
-    assert 'hub_rate_limited_total{kind="subscription"} 0.0' in metrics
+    assert 'familiehub_rate_limited_total{kind="query"} 2.0' in metrics
+    assert 'familiehub_rate_limited_total{kind="mutation"} 1.0' in metrics
+    assert 'familiehub_rate_limited_total{kind="subscription"} 0.0' in metrics
 
 
 async def test_webhooks_are_limited_per_department_and_per_address(stack: Stack) -> None:
@@ -97,7 +97,7 @@ async def test_webhooks_are_limited_per_department_and_per_address(stack: Stack)
     assert (await push(Department.BIF)).status_code == 200
     assert_limited(await push(Department.BIF), graphql=False)  # the address's (2 × 2) is spent
     metrics = (await stack.client.get("/metrics")).text
-    assert 'hub_rate_limited_total{kind="webhook"} 2.0' in metrics
+    assert 'familiehub_rate_limited_total{kind="webhook"} 2.0' in metrics
 
 
 @pytest.mark.redis
@@ -143,6 +143,6 @@ async def test_subscription_starts_have_their_own_budget_over_websocket(tmp_path
             assert errors[0]["extensions"]["code"] == "RATE_LIMITED"
             assert errors[0]["extensions"]["retryAfter"] > 0
         metrics = (await stack.client.get("/metrics")).text
-        assert 'hub_rate_limited_total{kind="subscription"} 1.0' in metrics
+        assert 'familiehub_rate_limited_total{kind="subscription"} 1.0' in metrics
         # Queries are a budget of their own: still open.
         assert (await post(stack, "tovholder", ME)).status_code == 200

@@ -36,7 +36,7 @@ def limits(**overrides: object) -> tuple[RateLimits, CollectorRegistry]:
 
 
 def refused(registry: CollectorRegistry, kind: str) -> float:
-    return registry.get_sample_value("hub_rate_limited_total", {"kind": kind}) or 0.0
+    return registry.get_sample_value("familiehub_rate_limited_total", {"kind": kind}) or 0.0
 
 
 async def test_a_principal_gets_its_budget_then_a_retry_after(clock: time_machine.Coordinates) -> None:
