@@ -230,6 +230,15 @@ class Gate:
         facts = await self.facts_about([member.family_id], [member.person_id])
         return policy.member_access(self.principal, facts, member.person_id, member.family_id).allowed
 
+    async def visible_members(self, members: Collection[MemberInfo]) -> list[MemberInfo]:
+        """The members the viewer may see, in order: a caseworker only their caseload persons (policy table)."""
+        facts = await self.facts_about({m.family_id for m in members}, {m.person_id for m in members})
+        return [
+            m
+            for m in members
+            if policy.member_access(self.principal, facts, m.person_id, m.family_id).allowed
+        ]
+
     async def full_cpr(self, member: MemberInfo) -> bool:
         """Full CPR for this member, or masked (see hub/access/policy.py for who and why)."""
         facts = await self.facts_about([member.family_id], [member.person_id])
