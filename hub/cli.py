@@ -226,10 +226,16 @@ def department_addresses(settings: Settings, departments: set[Department]) -> li
 
 
 def _users_configure(p: argparse.ArgumentParser) -> None:
-    pass
+    from hub.auth.users_cli import users_configure
+
+    users_configure(p)
 
 
 def _users(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "action", None) not in (None, "list"):
+        from hub.auth.users_cli import users_run
+
+        return users_run(args, settings)
     from hub.auth.devtokens import active_users
 
     users = asyncio.run(active_users(settings))
@@ -256,7 +262,7 @@ COMMANDS: list[Command] = [
     Command("departments", "start the five mock department systems", _departments_configure, _departments),
     Command(
         "users",
-        "list the seeded users with their roles (for `hub token --user NAME`)",
+        "list the active users with their roles (for `hub token --user NAME`); deactivate or activate one",
         _users_configure,
         _users,
     ),
