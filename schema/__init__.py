@@ -28,6 +28,7 @@ from strawberry.tools import merge_types
 
 from hub.settings import Settings
 from schema import hardening
+from schema.admin.mutations import AdminMutation
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
 from schema.consent.mutations import ConsentMutation
@@ -61,6 +62,7 @@ MUTATIONS: tuple[type, ...] = (
     PlanMutation,
     MeetingMutation,
     EnrolmentMutation,
+    AdminMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()

@@ -119,7 +119,13 @@ async def deactivate_by_provider(
 
 
 async def set_active(
-    sessions: async_sessionmaker[AsyncSession], ref: str, active: bool, actor: ChangeActor, now: datetime
+    sessions: async_sessionmaker[AsyncSession],
+    ref: str,
+    active: bool,
+    actor: ChangeActor,
+    now: datetime,
+    *,
+    request_id: str | None = None,
 ) -> UserView:
     """`hub users deactivate|activate`: the user's next request is refused (or accepted again)."""
     async with transaction(sessions) as session:
@@ -127,7 +133,8 @@ async def set_active(
         if user.active != active:
             user.active = active
             reason = "user_activated" if active else "user_deactivated"
-            await record(session, [security_event(actor, reason, now, user_id=user.id)])
+            event = security_event(actor, reason, now, user_id=user.id, request_id=request_id)
+            await record(session, [event])
         return UserView.of(user)
 
 
