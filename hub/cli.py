@@ -42,6 +42,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from hub.cli_errors import busy_port, unmigrated
+    from hub.config_check import production_problems
     from hub.logging import configure_logging
 
     workers = args.workers if args.workers is not None else settings.workers
@@ -54,6 +55,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print("error: --workers > 1 needs HUB_REDIS_URL (pub/sub between the workers)", file=sys.stderr)
         return 2
 
+    if settings.is_production:
+        problems = production_problems(settings)
+        if problems:
+            return _fail_problems(problems)
     host, port = args.host or settings.host, args.port or settings.port
     problem = busy_port([(host, port, "the hub, HUB_PORT")]) or asyncio.run(unmigrated(settings.database_url))
     if problem:
@@ -103,7 +108,19 @@ def _seed_configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--if-empty", action="store_true", help="do nothing if the database already holds families"
     )
+    p.add_argument(
+        "--allow-production",
+        action="store_true",
+        help="seed even with HUB_ENV=production (demo people and demo users such as `admin`: never wanted there)",
+    )
     _anchor_argument(p)
+
+
+PRODUCTION_SEED_REFUSAL = (
+    "refusing to seed: HUB_ENV=production, and `hub seed` writes the demo world (demo families and demo users "
+    "such as `admin` and `tovholder`) into the database. Production data comes from the department systems and "
+    "users from the identity provider. Pass --allow-production only if you really want demo data here."
+)
 
 
 def _anchor_argument(p: argparse.ArgumentParser) -> None:
@@ -136,6 +153,8 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from hub.world import generate_world
     from hub.world.anchor import record_anchor
 
+    if settings.is_production and not args.allow_production:
+        return _fail(PRODUCTION_SEED_REFUSAL)
     anchor = _anchor(args, settings, recorded=False)
 
     async def run() -> int:
@@ -202,6 +221,13 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
     from hub.cli_errors import busy_port
     from hub.devstack import up
 
+    if settings.is_production:
+        # `hub up` seeds the demo world and starts mock departments: a development stack only.
+        return _fail(
+            "`hub up` is the development stack (demo world, mock departments): with HUB_ENV=production "
+            'run `hub migrate` and `hub serve` (README, "Running in production")'
+        )
+
     problem = busy_port(
         [
             (settings.host, settings.port, "the hub, HUB_PORT"),
@@ -252,11 +278,45 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _fail_problems(problems: Sequence[object]) -> int:
+    """Every production problem, one per line (variable: how to fix), and no traceback."""
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    print(
+        f"error: refusing to start in production, {len(problems)} problem(s):\n{lines}\n"
+        '(`hub check-config` lists them without starting; README: "Running in production")',
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _check_config_configure(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _check_config(args: argparse.Namespace, settings: Settings) -> int:
+    """The settings from the environment, checked as production settings: every problem, then exit 1."""
+    from hub.config_check import format_problems, production_problems
+
+    problems = production_problems(settings)
+    if problems:
+        print(f"{len(problems)} problem(s) for production (variable: how to fix):")
+        print(format_problems(problems))
+        return 1
+    print("configuration is fit for production")
+    return 0
+
+
 COMMANDS: list[Command] = [
     Command(
         "up", "migrate, seed and start the hub with the five mock departments (make run)", _up_configure, _up
     ),
     Command("serve", "start the hub (uvicorn)", _serve_configure, _serve),
+    Command(
+        "check-config",
+        "check the settings (environment) for production: list every problem and how to fix it",
+        _check_config_configure,
+        _check_config,
+    ),
     Command("migrate", "migrate the database to the latest revision", _migrate_configure, _migrate),
     Command("seed", "load the deterministic demo world", _seed_configure, _seed),
     Command("departments", "start the five mock department systems", _departments_configure, _departments),
@@ -289,16 +349,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pydantic import ValidationError
 
     from hub.cli_errors import explain
+    from hub.settings import ProductionConfigError
 
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace, Settings], int] = args._run
     try:
         settings = Settings()
     except ValidationError as exc:
-        fields = ", ".join(f"HUB_{'_'.join(str(p) for p in e['loc']).upper()}" for e in exc.errors())
-        return _fail(f"invalid setting {fields} (see the README's configuration table)")
+        # One line per setting: its name and pydantic's reason (the reason never quotes the value).
+        problems = [
+            f"HUB_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors(include_input=False)
+        ]
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        print(f"error: invalid settings (see the README's configuration table):\n{lines}", file=sys.stderr)
+        return 1
     try:
         return run(args, settings)
+    except ProductionConfigError as exc:
+        return _fail_problems(exc.problems)
     except Exception as exc:
         # A fault the user can fix (unmigrated or unreachable database, busy port): one line, no traceback.
         # Anything else is our own fault and keeps its traceback.

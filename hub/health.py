@@ -1,8 +1,14 @@
-"""Operational endpoints: liveness, readiness (database and each department connector) and Prometheus metrics."""
+"""Operational endpoints: liveness, readiness (database and each department connector) and Prometheus metrics.
+
+`/metrics` answers only Prometheus' bearer token when `HUB_METRICS_TOKEN` is set (401 otherwise), and without
+one it is open in development and closed (404, as if it did not exist) in production: the metrics name
+departments, routes and error rates, nothing for the public.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -10,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hub.services import Services
+from hub.settings import Settings
 
 
 async def healthz(request: Request) -> Response:
@@ -49,4 +56,24 @@ async def readyz(request: Request) -> Response:
 
 async def metrics_endpoint(request: Request) -> Response:
     services: Services = request.app.state.services
+    refusal = metrics_refusal(request, services.settings)
+    if refusal is not None:
+        return refusal
     return Response(generate_latest(services.metrics), media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_refusal(request: Request, settings: Settings) -> Response | None:
+    """Why this request may not read the metrics (a response to send), or None."""
+    token = settings.metrics_token.get_secret_value()
+    if token:
+        sent = request.headers.get("authorization", "").encode("latin-1")
+        if hmac.compare_digest(sent, f"Bearer {token}".encode()):
+            return None
+        return JSONResponse(
+            {"error": {"code": "UNAUTHENTICATED", "message": "invalid or missing credentials"}},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if settings.is_production:
+        return JSONResponse({"error": {"code": "NOT_FOUND", "message": "no such resource"}}, status_code=404)
+    return None

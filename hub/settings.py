@@ -1,12 +1,14 @@
 """One typed settings object, read from the environment (prefix `HUB_`).
 
 Production (`HUB_ENV=production`) refuses to start with development secrets or the development token issuer:
-`Settings.check_production()` is called by the app factory.
+`Settings.check_production()` (the checks in hub/config_check.py, also `hub check-config`) is called by the app
+factory and by `hub serve`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -51,7 +53,13 @@ def _is_origin(value: str) -> bool:
 
 
 class ProductionConfigError(RuntimeError):
-    """The settings are not fit for production; the message names the setting, never its value."""
+    """The settings are not fit for production; the message names each setting and its fix, never its value."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            "refusing to start in production:\n" + "\n".join(f"  - {problem}" for problem in self.problems)
+        )
 
 
 class Settings(BaseSettings):
@@ -138,6 +146,12 @@ class Settings(BaseSettings):
     max_query_tokens: int = 3000
     max_aliases: int = 30
     introspection: bool | None = None  # default: on in development, off in production
+    # Prometheus' bearer token for `GET /metrics` (`Authorization: Bearer <token>`). Unset: /metrics is open in
+    # development and closed (404) in production.
+    metrics_token: SecretStr = SecretStr("")
+    # The federation router's shared secret, sent as `X-Hub-Federation-Secret`: in production (or wherever it is
+    # set) `_service { sdl }` and `_entities` answer only requests carrying it; unset in production: closed.
+    federation_secret: SecretStr = SecretStr("")
     max_entities: int = 500  # representations per `_entities` call (a federation router sends small batches)
     max_directives_per_location: int = 5  # directives on one field, fragment or operation
     max_directives: int = 50  # directives in one document
@@ -236,24 +250,12 @@ class Settings(BaseSettings):
         return self.cache_ttl_by_department.get(department, self.cache_ttl_s)
 
     def check_production(self) -> None:
-        """Refuse development secrets and issuers in production. Raises ProductionConfigError."""
+        """Refuse development secrets and issuers in production. Raises ProductionConfigError listing every
+        problem (the checks live in hub/config_check.py, shared with `hub check-config`)."""
         if not self.is_production:
             return
-        problems: list[str] = []
-        if self.dev_issuer or not self.oidc_issuer or not self.oidc_jwks_url:
-            problems.append("HUB_DEV_ISSUER must be false and HUB_OIDC_ISSUER/HUB_OIDC_JWKS_URL set")
-        for department in Department:
-            if self.department_credential(department) == dev_department_credential(department):
-                problems.append(f"HUB_{department.value}_CREDENTIAL is the development default")
-            if self.webhook_secret(department) in ("", dev_webhook_secret(department)):
-                problems.append(f"HUB_{department.value}_WEBHOOK_SECRET is unset or the development default")
-        if self.mock_admin_token.get_secret_value() == DEV_MOCK_ADMIN_TOKEN:
-            problems.append("HUB_MOCK_ADMIN_TOKEN is the development default")
-        if not self.cpr_encryption_key.get_secret_value() or not self.cpr_hash_key.get_secret_value():
-            problems.append("HUB_CPR_ENCRYPTION_KEY and HUB_CPR_HASH_KEY must be set")
-        if "*" in self.cors_origins:
-            problems.append("HUB_CORS_ORIGINS must list origins, not '*'")
-        if self.database_url.startswith("sqlite"):
-            problems.append("HUB_DATABASE_URL must point at PostgreSQL")
+        from hub.config_check import production_problems
+
+        problems = production_problems(self)
         if problems:
-            raise ProductionConfigError("refusing to start in production: " + "; ".join(problems))
+            raise ProductionConfigError(problems)

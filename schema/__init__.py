@@ -27,7 +27,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from hub.settings import Settings
-from schema import hardening
+from schema import federation, hardening
 from schema.admin.mutations import AdminMutation
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
@@ -98,6 +98,8 @@ def build_schema(settings: Settings | None = None) -> Schema:
     ]
     if hidden:
         extensions.append(DisableIntrospection)
+    if federation.gated(settings):
+        extensions.append(federation.FederationGate)  # `_service`/`_entities` for the router only
     return HubSchema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),

@@ -39,7 +39,7 @@ from hub.errors import Unauthenticated
 from hub.ingestion.stream_guard import token_deadline
 from hub.logging import masked_error
 from hub.services import Services
-from schema import hardening
+from schema import federation, hardening
 from schema.context import Context
 from schema.errors import classify
 from schema.session import END_SESSION
@@ -160,10 +160,13 @@ class HubGraphQL(GraphQL[Context, None]):
                 logger.error("authentication failed", extra={"request_id": request_id, **masked_error(exc)})
                 await edge.internal_error(request_id)(scope, receive, send)
                 return
-            if principal is None and not self._serves_ide(request):
+            # The federation router may fetch the SDL with its secret alone (schema/federation.py).
+            router = federation.carries_router_secret(scope, self.services.settings)
+            if principal is None and not router and not self._serves_ide(request):
                 await edge.unauthenticated()(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
+            scope["state"][federation.STATE_KEY] = router
             if scope["method"] == "POST":
                 limit = self._body_limit(principal)
                 try:
