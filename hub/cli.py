@@ -295,9 +295,11 @@ def _check_config_configure(p: argparse.ArgumentParser) -> None:
 
 def _check_config(args: argparse.Namespace, settings: Settings) -> int:
     """The settings from the environment, checked as production settings: every problem, then exit 1."""
+    from hub.auth.oidc_check import check_oidc_claims
     from hub.config_check import format_problems, production_problems
 
-    problems = production_problems(settings)
+    # The claim mapping against the provider's discovery document (network): here only, not at every start.
+    problems = production_problems(settings) + check_oidc_claims(settings)
     if problems:
         print(f"{len(problems)} problem(s) for production (variable: how to fix):")
         print(format_problems(problems))
