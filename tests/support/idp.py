@@ -28,8 +28,9 @@ GROUP_ROLES = (
 class TestIdp:
     __test__ = False  # not a test class
 
-    url: str
+    url: str  # where it is served on 127.0.0.1
     key: RSAKey
+    issuer: str = ""  # the `iss` it signs (default: `url`); a production test names an https issuer
     claims_supported: list[str] = field(
         default_factory=lambda: [
             "sub",
@@ -47,7 +48,14 @@ class TestIdp:
 
     def token(self, subject: str, ttl_s: int = 300, **claims: Any) -> str:
         now = int(time.time())
-        body = {"iss": self.url, "aud": AUDIENCE, "sub": subject, "iat": now, "exp": now + ttl_s, **claims}
+        body = {
+            "iss": self.issuer or self.url,
+            "aud": AUDIENCE,
+            "sub": subject,
+            "iat": now,
+            "exp": now + ttl_s,
+            **claims,
+        }
         header = {"alg": "RS256", "kid": self.key.kid, "typ": "at+jwt"}
         return jwt.encode(header, body, self.key, algorithms=["RS256"])
 
@@ -75,7 +83,7 @@ async def running_idp() -> AsyncIterator[TestIdp]:
         state.discovery_hits += 1
         return web.json_response(
             {
-                "issuer": state.url,
+                "issuer": state.issuer or state.url,
                 "jwks_uri": f"{state.url}/certs",
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "claims_supported": state.claims_supported,
