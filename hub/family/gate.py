@@ -222,6 +222,10 @@ class Gate:
         principal = self.principal if self._sessions is not None else None
         return scope.visible_family_ids_query(principal, self.today)
 
+    def searchable_person_query(self) -> Select[str] | None:
+        """The persons whose names a search may match (a caseworker: their caseload only; see scope.py)."""
+        return scope.searchable_person_ids_query(self.principal)
+
     async def family_access(self, family_id: str) -> AccessDecision:
         return policy.family_access(self.principal, await self.facts_about([family_id]), family_id)
 

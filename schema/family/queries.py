@@ -183,10 +183,16 @@ class FamilyQuery:
         if flt.search is not None and len(flt.search) > 100:
             raise BadUserInput("search is too long", field="filter.search")
         # The viewer's scope stays in the database: a query of the visible ids (hub/access/scope.py).
-        visible = section_service(info).gate.visible_family_query()
+        gate = section_service(info).gate
+        visible = gate.visible_family_query()
         async with info.context.services.sessions() as session:
             families, has_next, total = await repository.list_families(
-                session, flt, visible=visible, first=first, after_id=after_id
+                session,
+                flt,
+                visible=visible,
+                first=first,
+                after_id=after_id,
+                persons=gate.searchable_person_query(),
             )
         if selected_departments(info):
             loader = members_by_family(info.context)

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from hub.persistence.models import CaseloadEntry, Membership, User
+from hub.persistence.models import CaseloadEntry, Family, Membership, Person, User
 from tests.support.stack import Stack
 
 FAMILY = """query($id: ID!) { family(id: $id) {
@@ -58,3 +58,26 @@ async def test_the_coordinator_and_the_citizen_views_are_unchanged(stack: Stack)
     family_id, _mine, everyone = await _caseload_family(stack, "sof-sagsbehandler")
     body = await stack.graphql(FAMILY, {"id": family_id}, token=stack.token("tovholder"))
     assert {m["id"] for m in body["data"]["family"]["members"]} == everyone
+
+
+SEARCH = (
+    "query($q: String!) { families(first: 100, filter: {search: $q}) { totalCount edges { node { id } } } }"
+)
+
+
+async def test_a_caseworkers_search_matches_only_their_caseload_persons_names(stack: Stack) -> None:
+    family_id, mine, everyone = await _caseload_family(stack, "sof-sagsbehandler")
+    async with stack.services.sessions() as session:
+        names = {p.id: (p.first_name, p.last_name) for p in await session.scalars(select(Person))}
+        family_name = await session.scalar(select(Family.display_name).where(Family.id == family_id))
+    assert family_name is not None
+    seen = " ".join([family_name.lower(), *(f"{f} {n}".lower() for p, (f, n) in names.items() if p in mine)])
+    # A first name of another member that nothing the caseworker may see contains.
+    hidden = next(names[p][0] for p in sorted(everyone - mine) if names[p][0].lower() not in seen)
+    token = stack.token("sof-sagsbehandler")
+    found = await stack.graphql(SEARCH, {"q": hidden}, token=token)
+    assert family_id not in {e["node"]["id"] for e in found["data"]["families"]["edges"]}
+    coordinator = await stack.graphql(SEARCH, {"q": hidden}, token=stack.token("tovholder"))
+    assert family_id in {e["node"]["id"] for e in coordinator["data"]["families"]["edges"]}
+    own = await stack.graphql(SEARCH, {"q": names[sorted(mine)[0]][0]}, token=token)
+    assert family_id in {e["node"]["id"] for e in own["data"]["families"]["edges"]}
