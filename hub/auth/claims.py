@@ -6,8 +6,9 @@ mapping decides, for every request, whether the token's holder is a hub user at 
 - `sub` (required): the user; a new subject is provisioned on first sign-in (hub/auth/provisioning.py);
 - the groups claim (`HUB_OIDC_ROLES_CLAIM`, default `groups`; a dotted path such as `realm_access.roles`
   reaches a nested claim): a list of names, or one name. Exactly one hub role must follow from the mapped
-  groups; no mapped group is `no_hub_group` (the provider has taken the user out of the hub), two different
-  roles are `ambiguous_role` (refused rather than guessed);
+  groups; no mapped group is `no_hub_group` (the provider has taken the user out of the hub), no groups claim
+  at all `missing_roles_claim` (the provider's configuration, not the user), two different roles
+  `ambiguous_role` (refused rather than guessed);
 - the department: from the mapping entry (`group=CASEWORKER:SOF`) or else from `HUB_OIDC_DEPARTMENT_CLAIM`
   (a department code, SOF … SUF); CORE_TEAM, CASEWORKER and DEPARTMENT_SYSTEM need one;
 - `preferred_username` and `name` (configurable, optional): the username and display name shown to staff.
@@ -169,6 +170,11 @@ def identity_from_claims(claims: Mapping[str, Any], mapping: ClaimMapping) -> Cl
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise ClaimRefused("missing_claim_sub")
+    groups = claim(claims, mapping.roles_claim)
+    if groups is None:
+        # No groups claim at all is the provider's configuration (a mapper removed), not the user's groups:
+        # refused, but it must not deactivate every user who signs in meanwhile (see hub/auth/authenticator.py).
+        raise ClaimRefused("missing_roles_claim")
     grants = {
         mapping.group_roles[g]
         for g in _groups(claim(claims, mapping.roles_claim))

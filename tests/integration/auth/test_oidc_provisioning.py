@@ -113,6 +113,17 @@ async def test_the_provider_taking_the_group_away_refuses_and_deactivates_the_us
     ]
 
 
+async def test_a_token_without_any_groups_claim_is_refused_without_deactivating(hub: Hub) -> None:
+    # A provider whose groups mapper went missing sends no groups claim at all: its configuration, not the
+    # users' groups. Refused, but nobody is deactivated, so fixing the provider lets everyone in again.
+    token = hub.idp.token("s-5", groups=["hfi-tovholder"])
+    assert (await hub.me(token)).status_code == 200
+    assert (await hub.me(hub.idp.token("s-5"))).status_code == 401
+    assert (await hub.me(token)).status_code == 200
+    [user] = await hub.users()
+    assert user.active
+
+
 @pytest.mark.parametrize(
     "claims",
     [

@@ -36,15 +36,17 @@ NESTED = ClaimMapping.of(
         ),  # group wins
         (MAPPING, {"groups": ["hfi-sof-sb", "hfi-sof-sb"]}, (Role.CASEWORKER, Department.SOF)),
         (NESTED, {"realm_access": {"roles": ["hfi-tovholder"]}}, (Role.COORDINATOR, None)),
-        (MAPPING, {}, "no_hub_group"),
+        (MAPPING, {}, "missing_roles_claim"),
+        (MAPPING, {"groups": []}, "no_hub_group"),
         (MAPPING, {"groups": ["other"]}, "no_hub_group"),
         (MAPPING, {"groups": [{"name": "hfi-admin"}]}, "no_hub_group"),  # not a group name
         (MAPPING, {"groups": ["hfi-tovholder", "hfi-admin"]}, "ambiguous_role"),
         (MAPPING, {"groups": ["hfi-kerne"]}, "department_missing"),
         (MAPPING, {"groups": ["hfi-kerne"], "department": "HR"}, "unknown_department"),
         (MAPPING, {"groups": ["hfi-tovholder"], "sub": ""}, "missing_claim_sub"),
-        (NESTED, {"groups": ["hfi-tovholder"]}, "no_hub_group"),
-        (MAPPING, {"role": "ADMIN", "roles": ["ADMIN"]}, "no_hub_group"),  # role claims mean nothing
+        (NESTED, {"groups": ["hfi-tovholder"]}, "missing_roles_claim"),
+        (NESTED, {"realm_access": {"roles": "x"}}, "no_hub_group"),
+        (MAPPING, {"role": "ADMIN", "roles": ["ADMIN"]}, "missing_roles_claim"),  # role claims mean nothing
     ],
 )
 def test_claims_to_role(mapping: ClaimMapping, claims: dict[str, Any], expected: object) -> None:
