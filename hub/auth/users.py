@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,12 +45,14 @@ class UserView:
 
 
 async def find_user(session: AsyncSession, ref: str) -> User:
-    """A user by id, username or token subject (NOT_FOUND otherwise)."""
+    """A user by id, else by username (NOT_FOUND otherwise).
+
+    The id wins: a username comes from the provider's `preferred_username`, which a user may be able to set,
+    so it must never be able to shadow another user's id. Token subjects are not looked up at all.
+    """
     if not ref or len(ref) > 255 or "\x00" in ref:
         raise BadUserInput("not a user id", field="userId")
-    user = await session.scalar(
-        select(User).where(or_(User.id == ref, User.username == ref, User.subject == ref)).limit(1)
-    )
+    user = await session.get(User, ref) or await session.scalar(select(User).where(User.username == ref))
     if user is None:
         raise NotFound(USER, field="userId")
     return user

@@ -159,3 +159,21 @@ async def test_hub_users_deactivate_refuses_the_next_request(
     assert (await hub.me(token)).status_code == 200
     reasons = [r for r, _ in await hub.security_reasons()]
     assert reasons == ["user_provisioned", "user_deactivated", "user_activated"]
+
+
+async def test_a_username_from_the_provider_never_shadows_another_users_id(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (
+        await hub.me(hub.idp.token("s-a", groups=["hfi-tovholder"], preferred_username="anne"))
+    ).status_code == 200
+    [anne] = await hub.users()
+    # Another user picks anne's id, then anne's username, as their preferred_username.
+    impostor = hub.idp.token("s-b", groups=["hfi-tovholder"], preferred_username=anne.id)
+    assert (await hub.me(impostor)).status_code == 200
+    twin = hub.idp.token("s-c", groups=["hfi-tovholder"], preferred_username="anne")
+    assert (await hub.me(twin)).json()["data"]["me"]["username"] != "anne"  # kept apart
+    monkeypatch.setenv("HUB_DATABASE_URL", hub.database_url)
+    assert await asyncio.to_thread(main, ["users", "deactivate", anne.id]) == 0
+    active = {u.subject: u.active for u in await hub.users()}
+    assert active == {"s-a": False, "s-b": True, "s-c": True}
