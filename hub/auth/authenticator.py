@@ -19,12 +19,13 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from hub.auth import users
-from hub.auth.claims import ClaimMapping, ClaimRefused, identity_from_claims
+from hub.auth.claims import ClaimedIdentity, ClaimMapping, ClaimRefused, identity_from_claims
 from hub.auth.dev_issuer import DevIssuer
 from hub.auth.directory import UnknownUser, UserDirectory
 from hub.auth.jwks import JwksKeySource, KeySource
 from hub.auth.principal import Principal
 from hub.auth.verifier import TokenVerifier, VerifiedToken, reject
+from hub.domain import Role
 from hub.services import Services
 from hub.settings import Settings
 
@@ -47,7 +48,8 @@ class Authenticator:
     With a claim mapping (HUB_OIDC_GROUP_ROLES, hub/auth/claims.py) every token's groups decide its holder's
     role: a new subject is provisioned, a changed role or department is taken over, and a token without a hub
     group deactivates its (known) user and is refused (hub/auth/users.py; all audited, all through the read
-    model's invalidation). Without one, the users table alone decides, as for the development issuer.
+    model's invalidation). A CITIZEN user is the hub's own link to a person (by CPR) and is never governed by
+    groups. Without a mapping, the users table alone decides, as for the development issuer.
     """
 
     def __init__(
@@ -92,42 +94,52 @@ class Authenticator:
         assert sessions is not None  # noqa: S101 - checked in __init__
         subject = verified.subject
         try:
+            known: Principal | None = await self.users.principal_for(subject)
+            refusal = ""
+        except UnknownUser as exc:
+            known, refusal = None, exc.reason
+        if known is not None and known.role is Role.CITIZEN:
+            return known  # a citizen is linked to their person by the hub (CPR), never governed by groups
+        try:
             identity = identity_from_claims(verified.claims, mapping)
         except ClaimRefused as exc:
-            if exc.reason == "no_hub_group" and await self._known(subject) is not None:
+            if exc.reason == "no_hub_group" and known is not None:
                 # The provider has taken the user out of the hub: older tokens and live streams end too.
                 await users.deactivate_by_provider(sessions, subject, self._clock())
                 self.users.forget(subject)
             reject(exc.reason)
-        try:
-            principal = await self.users.principal_for(subject)
-        except UnknownUser as exc:
-            if exc.reason != "unknown_subject":
-                reject(exc.reason)
-            created = await users.provision(sessions, identity, self._clock())
-            self.users.forget(subject)
-            if created is not None:
-                return created
-            principal = await self._known_or_reject(subject)  # provisioned meanwhile by another request
-        if (principal.role, principal.department) != (identity.role, identity.department):
-            updated = await users.apply_claims(sessions, principal.user_id, identity, self._clock())
+        if known is None:
+            if refusal != "unknown_subject":
+                reject(refusal)
+            known = await self._provision(sessions, identity)
+        if (known.role, known.department) != (identity.role, identity.department):
+            updated = await users.apply_claims(sessions, known.user_id, identity, self._clock())
             self.users.forget(subject)
             if updated is None:
                 reject("inactive_user")
-            principal = updated
-        return principal
+            known = updated
+        return known
+
+    async def _provision(
+        self, sessions: async_sessionmaker[AsyncSession], identity: ClaimedIdentity
+    ) -> Principal:
+        # Two first requests of one user race on the unique subject (or two new users on one username): the
+        # loser finds the winner's row, or tries once more (its username is then free of the race).
+        for _attempt in range(2):
+            created = await users.provision(sessions, identity, self._clock())
+            self.users.forget(identity.subject)
+            if created is not None:
+                return created
+            known = await self._known(identity.subject)
+            if known is not None:
+                return known
+        reject("provisioning_failed")
 
     async def _known(self, subject: str) -> Principal | None:
         try:
             return await self.users.principal_for(subject)
         except UnknownUser:
             return None
-
-    async def _known_or_reject(self, subject: str) -> Principal:
-        try:
-            return await self.users.principal_for(subject)
-        except UnknownUser as exc:
-            reject(exc.reason)
 
 
 def build_key_source(settings: Settings, dev_issuer: DevIssuer | None) -> KeySource:

@@ -177,3 +177,22 @@ async def test_a_username_from_the_provider_never_shadows_another_users_id(
     assert await asyncio.to_thread(main, ["users", "deactivate", anne.id]) == 0
     active = {u.subject: u.active for u in await hub.users()}
     assert active == {"s-a": False, "s-b": True, "s-c": True}
+
+
+async def test_concurrent_first_requests_make_one_user(hub: Hub) -> None:
+    tokens = [hub.idp.token("s-many", groups=["hfi-tovholder"], jti=str(i)) for i in range(6)]
+    responses = await asyncio.gather(*(hub.me(t) for t in tokens))
+    assert [r.status_code for r in responses] == [200] * 6
+    assert [u.subject for u in await hub.users()] == ["s-many"]
+    assert [r for r, _ in await hub.security_reasons()] == ["user_provisioned"]
+
+
+async def test_a_citizen_linked_by_the_hub_is_not_governed_by_groups(hub: Hub) -> None:
+    async with transaction(create_session_factory(hub.engine)) as session:
+        session.add(User(username="borger", subject="s-citizen", display_name="B", role=Role.CITIZEN))
+    for claims in ({}, {"groups": []}, {"groups": ["hfi-admin"]}):
+        response = await hub.me(hub.idp.token("s-citizen", **claims))
+        assert response.json()["data"]["me"]["role"] == "CITIZEN"
+    [user] = await hub.users()
+    assert (user.role, user.active) == (Role.CITIZEN, True)
+    assert await hub.security_reasons() == []
