@@ -58,6 +58,7 @@ NOT_PERSON_DATA = {
     "FamilyUpdate": "subscription payloads (Subscription is outside this walk; see its own tests)",
     "PlanHistoryEntry": "plan change trail, only under familyPlan (family-level access checked on the root)",
     "FamilyMembership": "a mutation result",
+    "CaseloadEntryRecord": "an administrator's mutation result: a person id on a caseload, no person data",
 }
 PERSON_FIELDS = {"cpr", "firstName", "lastName", "birthDate", "personId", "memberId"}
 FAMILY_ROOTS_ARGS = {"id", "familyId"}
