@@ -258,7 +258,7 @@ def _users_configure(p: argparse.ArgumentParser) -> None:
 
 
 def _users(args: argparse.Namespace, settings: Settings) -> int:
-    if getattr(args, "action", None) not in (None, "list"):
+    if getattr(args, "action", None) not in (None, "list") or getattr(args, "all", False):
         from hub.auth.users_cli import users_run
 
         return users_run(args, settings)

@@ -52,7 +52,8 @@ def now() -> datetime:
 
 def users_configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION")
-    sub.add_parser("list", help="list users (the default)")
+    lst = sub.add_parser("list", help="list the active users (the default)")
+    lst.add_argument("--all", action="store_true", help="every user, with id and whether active")
     for action, text in (
         ("deactivate", "refuse the user from their next request on"),
         ("activate", "undo it"),
@@ -62,8 +63,16 @@ def users_configure(p: argparse.ArgumentParser) -> None:
 
 
 def users_run(args: argparse.Namespace, settings: Settings) -> int:
-    """`hub users deactivate|activate USER` (the listing stays in hub/cli.py)."""
+    """`hub users list --all` and `hub users deactivate|activate USER` (the plain listing is in hub/cli.py)."""
     action = args.action
+    if action == "list":
+        print(f"{'id':<36} {'username':<24} {'role':<18} {'department':<10} active")
+        for u in run_with_sessions(settings, users.list_users):
+            department = u.department.value if u.department else ""
+            print(
+                f"{u.id:<36} {u.username:<24} {u.role.value:<18} {department:<10} {'yes' if u.active else 'no'}"
+            )
+        return 0
     try:
         view = run_with_sessions(
             settings, lambda s: users.set_active(s, args.user, action == "activate", CLI, now())

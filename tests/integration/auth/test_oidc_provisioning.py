@@ -146,15 +146,16 @@ async def test_tokens_that_do_not_make_a_hub_user_are_refused_and_create_nobody(
 
 
 async def test_hub_users_deactivate_refuses_the_next_request(
-    hub: Hub, monkeypatch: pytest.MonkeyPatch
+    hub: Hub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     token = hub.idp.token("s-4", groups=["hfi-tovholder"], preferred_username="tove")
     assert (await hub.me(token)).status_code == 200
     monkeypatch.setenv("HUB_DATABASE_URL", hub.database_url)
-    assert (
-        await asyncio.to_thread(main, ["users", "deactivate", "tove"]) == 0
-    )  # another process, as an operator
+    # Another process, as an operator would run it.
+    assert await asyncio.to_thread(main, ["users", "deactivate", "tove"]) == 0
     assert (await hub.me(token)).status_code == 401  # the read model saw the moved epoch
+    assert await asyncio.to_thread(main, ["users", "list", "--all"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].split()[1:] == ["tove", "COORDINATOR", "no"]
     assert await asyncio.to_thread(main, ["users", "activate", "tove"]) == 0
     assert (await hub.me(token)).status_code == 200
     reasons = [r for r, _ in await hub.security_reasons()]
