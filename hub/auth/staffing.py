@@ -23,7 +23,7 @@ from hub.access.hooks import AccessChange, run_access_hooks
 from hub.audit.log import record
 from hub.auth.security_audit import ChangeActor, security_event
 from hub.auth.users import find_user
-from hub.domain import Department, Role
+from hub.domain import Department, FamilyStatus, Role
 from hub.errors import BadUserInput, Conflict, NotFound
 from hub.persistence.engine import transaction
 from hub.persistence.models import CaseloadEntry, Family, Person, TeamAssignment
@@ -75,8 +75,12 @@ async def assign(
     family_id = _id(family_id, "familyId")
     today = now.date()
     async with transaction(sessions) as session:
-        if await session.get(Family, family_id) is None:
+        family = await session.get(Family, family_id)
+        if family is None:
             raise NotFound("no such family", field="familyId")
+        if family.status is FamilyStatus.CLOSED:
+            # A closed family's team has ended; re-opening goes through consent and enrolment (README).
+            raise Conflict("the family is closed", field="familyId")
         worker = await find_user(session, user)
         current = await session.scalar(
             select(TeamAssignment.id).where(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hub.audit.events import AuditKind
 from hub.audit.models import AuditEntry
 from hub.cli import main
+from hub.domain import FamilyStatus
 from hub.persistence.models import CaseloadEntry, Family, Membership, TeamAssignment, User
 from tests.support.stack import Stack
 
@@ -145,3 +146,13 @@ async def test_the_cli_manages_caseloads_and_running_hubs_see_it(
     assert await asyncio.to_thread(main, ["assignments", "add", "F-NONE", "buf-kerne", "CORE_TEAM"]) == 1
     assert "NOT_FOUND" in capsys.readouterr().err
     assert await _security_reasons(stack) == ["caseload_added"]
+
+
+async def test_a_closed_family_gets_no_new_team_member(stack: Stack) -> None:
+    family_id = await _unassigned_family(stack, await _user_id(stack, "buf-kerne"))
+    async with stack.services.sessions() as session, session.begin():
+        family = await session.get(Family, family_id)
+        assert family is not None
+        family.status = FamilyStatus.CLOSED
+    variables = {"input": {"familyId": family_id, "userId": "buf-kerne", "teamRole": "CORE_TEAM"}}
+    assert code(await stack.graphql(ASSIGN, variables, token=stack.token("admin"))) == "CONFLICT"
