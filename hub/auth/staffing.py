@@ -7,7 +7,8 @@ Every change is one transaction with an event on the SECURITY audit chain (hub/a
 ORM listeners move the facts epoch (hub/readmodel/changes.py) and the access hooks run (hub/access/hooks.py),
 so the read model and live streams see the change at the worker's next request, as for any fact change.
 Errors: NOT_FOUND (no such user, family, person, assignment or caseload entry), BAD_USER_INPUT (the rules),
-CONFLICT (already assigned, already on the caseload). Who may call is decided by the caller (admins only).
+CONFLICT (a closed family, already assigned, already on the caseload, an ended assignment). Who may call is
+decided by the caller (admins only).
 """
 
 from __future__ import annotations
