@@ -60,7 +60,12 @@ def selected_departments(info: Info) -> list[Department]:
 async def _prepare(info: Info, members: list[MemberInfo]) -> None:
     departments = selected_departments(info)
     if departments and members:
-        await section_service(info).prepare(members, departments)
+        service = section_service(info)
+        # Only the members the viewer may see (a caseworker: their caseload): no decision, no audit entry and
+        # no department call for a member who is not shown.
+        shown = await service.gate.visible_members(members)
+        if shown:
+            await service.prepare(shown, departments)
 
 
 async def load_family(info: Info, family_id: str) -> Family | None:
