@@ -87,6 +87,14 @@ def _database(settings: Settings) -> Iterator[Problem]:
         )
 
 
+def _secure(url: str) -> bool:
+    """https, or plain http to this machine only (a provider or a test on the loopback interface)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    )
+
+
 @production_check
 def _identity(settings: Settings) -> Iterator[Problem]:
     if settings.dev_issuer:
@@ -95,11 +103,11 @@ def _identity(settings: Settings) -> Iterator[Problem]:
         )
     if not settings.oidc_issuer:
         yield Problem("HUB_OIDC_ISSUER", "set it to the identity provider's issuer URL (the tokens' `iss`)")
-    elif urlsplit(settings.oidc_issuer).scheme != "https":
+    elif not _secure(settings.oidc_issuer):
         yield Problem("HUB_OIDC_ISSUER", "use the identity provider's https:// issuer URL")
     if not settings.oidc_jwks_url:
         yield Problem("HUB_OIDC_JWKS_URL", "set it to the identity provider's JWKS URL (its `jwks_uri`)")
-    elif urlsplit(settings.oidc_jwks_url).scheme != "https":
+    elif not _secure(settings.oidc_jwks_url):
         yield Problem("HUB_OIDC_JWKS_URL", "use the identity provider's https:// JWKS URL")
     if not settings.oidc_audience:
         yield Problem(
@@ -121,16 +129,21 @@ def _departments(settings: Settings) -> Iterator[Problem]:
                 f"HUB_{name}_CREDENTIAL",
                 f"is unset or the development default: set the client credential {name} issued to the hub",
             )
-        secret = settings.webhook_secret(department)
-        if secret in ("", dev_webhook_secret(department)):
+        secrets = settings.webhook_secrets(department)
+        if not secrets or dev_webhook_secret(department) in secrets:
             yield Problem(
                 f"HUB_{name}_WEBHOOK_SECRET",
                 f"is unset or the development default: generate one (`{NEW_SECRET}`) and give it to {name}",
             )
-        elif len(secret) < MIN_SECRET_CHARS:
+        elif any(len(secret) < MIN_SECRET_CHARS for secret in secrets):
             yield Problem(
                 f"HUB_{name}_WEBHOOK_SECRET",
                 f"is shorter than {MIN_SECRET_CHARS} characters: generate one with `{NEW_SECRET}`",
+            )
+        elif len(secrets) > 2:
+            yield Problem(
+                f"HUB_{name}_WEBHOOK_SECRET",
+                "lists more than two secrets: keep the new one and, while rotating, the previous one",
             )
 
 

@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import edge
-from hub.logging import request_id_var
+from hub.logging import request_id_var, request_outcome_var
 
 logger = logging.getLogger("hub.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -48,6 +48,8 @@ class RequestContextMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
+        outcome: dict[str, object] = {}
+        outcome_token = request_outcome_var.set(outcome)
         status = 500
         start = time.perf_counter()
 
@@ -73,15 +75,18 @@ class RequestContextMiddleware:
                 elapsed = time.perf_counter() - start
                 self.requests.labels(scope["method"], route, str(status)).inc()
                 self.latency.labels(scope["method"], route).observe(elapsed)
-                logger.info(
-                    "request",
-                    extra={
-                        "method": scope["method"],
-                        "route": route,
-                        "status": status,
-                        "ms": round(elapsed * 1e3, 2),
-                    },
-                )
+                extra: dict[str, object] = {
+                    "method": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "ms": round(elapsed * 1e3, 2),
+                }
+                if 400 <= status < 500:  # client errors: rate-limited per route and status (hub/logging.py)
+                    extra["rate_key"] = ("request", scope["method"], route, status)
+                elif "client_error" in outcome:  # e.g. GraphQL errors in a 200
+                    extra["rate_key"] = ("request", scope["method"], route, status, outcome["client_error"])
+                logger.info("request", extra=extra)
+            request_outcome_var.reset(outcome_token)
             request_id_var.reset(token)
 
 

@@ -163,7 +163,7 @@ class Settings(BaseSettings):
     )  # a push batch (webhook, or /graphql as a department system)
     max_url_bytes: int = 8192  # path and query string: 414 beyond
 
-    # Webhooks: HMAC secrets per department system
+    # Webhooks: HMAC secrets per department system (comma-separated while rotating: the new one first)
     webhook_tolerance_s: int = 300
     sof_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.SOF))
     bif_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.BIF))
@@ -242,9 +242,16 @@ class Settings(BaseSettings):
         secret: SecretStr = getattr(self, f"{department.value.lower()}_credential")
         return secret.get_secret_value()
 
-    def webhook_secret(self, department: Department) -> str:
+    def webhook_secrets(self, department: Department) -> list[str]:
+        """Every secret that verifies the department's webhook: `HUB_<DEPT>_WEBHOOK_SECRET` may list two,
+        comma-separated (the new one first), while a department rolls over to the new one (README, key rotation)."""
         secret: SecretStr = getattr(self, f"{department.value.lower()}_webhook_secret")
-        return secret.get_secret_value()
+        return [s.strip() for s in secret.get_secret_value().split(",") if s.strip()]
+
+    def webhook_secret(self, department: Department) -> str:
+        """The department's current webhook secret (the first listed); empty when none is set."""
+        secrets = self.webhook_secrets(department)
+        return secrets[0] if secrets else ""
 
     def cache_ttl(self, department: Department) -> int:
         return self.cache_ttl_by_department.get(department, self.cache_ttl_s)

@@ -29,7 +29,8 @@ SETTINGS_SOURCE = Path(__file__).parent / "settings.py"
 
 # Meanings of settings whose definition carries no comment.
 MEANINGS: dict[str, str] = {
-    "env": "`production` refuses development secrets, the development token issuer and SQLite",
+    "env": "`production` refuses development secrets, the development token issuer and SQLite "
+    '(`hub check-config` lists every problem; README, "Running in production")',
     "host": "where the hub listens",
     "port": "where the hub listens",
     "var_dir": "development state: SQLite database, generated keys, the demo world's anchor",
@@ -38,7 +39,8 @@ MEANINGS: dict[str, str] = {
     "log_level": "log level of the hub's JSON logs",
     "dept_url": "each department system's base URL (in `make run` the mocks listen there)",
     "dept_credential": "the hub's client credential for each department system",
-    "dept_webhook_secret": "HMAC secret of each department's webhook (`POST /webhooks/{department}`)",
+    "dept_webhook_secret": "HMAC secret of each department's webhook (`POST /webhooks/{department}`); while "
+    "rotating, the new and the previous one, comma-separated (new first)",
     "mock_admin_token": "the mock departments' admin API bearer token",
     "connect_timeout_s": "connector: TCP connect timeout per attempt (seconds)",
     "read_timeout_s": "connector: read timeout per attempt (seconds)",

@@ -46,6 +46,7 @@ from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.reports.queries import ReportsQuery
+from schema.text_inputs import RefuseNul
 
 QUERIES: tuple[type, ...] = (
     CoreQuery,
@@ -94,6 +95,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
+        RefuseNul,  # NUL in any string or id: BAD_USER_INPUT (after the validation cache, which it amends)
         *EXTRA_EXTENSIONS,
     ]
     if hidden:

@@ -17,11 +17,11 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from hub.errors import AppError, ErrorCode
-from hub.logging import masked_error, request_id_var
+from hub.logging import mark_client_error, masked_error, request_id_var
 
 logger = logging.getLogger("hub.graphql")
 
@@ -77,7 +77,8 @@ def classify(error: GraphQLError) -> GraphQLError:
     logger.error(
         "unexpected error in resolver",
         extra={
-            "path": [str(p) for p in error.path or []],
+            "field": schema_field(error),
+            "depth": len(error.path or []),
             "request_id": request_id,
             **masked_error(original),
         },
@@ -92,12 +93,26 @@ def classify(error: GraphQLError) -> GraphQLError:
     )
 
 
+def schema_field(error: GraphQLError) -> str | None:
+    """The schema field an execution error is about (its name in the schema, never the client's alias: aliases,
+    like every other part of the document, are request text and stay out of the log)."""
+    if not error.path or not error.nodes:
+        return None  # before execution: the node may be a field the client made up
+    node = error.nodes[0]
+    return node.name.value if isinstance(node, FieldNode) else None
+
+
 def log_errors(errors: list[GraphQLError]) -> None:
-    """One INFO line per operation with errors: how many, their codes and paths; never messages, documents,
-    variables or values. Unexpected errors get their own (masked) ERROR line from `classify`."""
+    """One INFO line per operation with errors: how many, their codes and the schema fields they concern; never
+    messages, documents, aliases, variables or values. Unexpected errors get their own (masked) ERROR line from
+    `classify`. Client errors repeat (a script, a scan): their lines are rate-limited per set of codes."""
     codes = Counter(error_code(e) for e in errors)
-    paths = [".".join(str(p) for p in e.path) for e in errors if e.path][:20]
-    logger.info("graphql errors", extra={"count": len(errors), "codes": dict(codes), "paths": paths})
+    fields = sorted({f for f in (schema_field(e) for e in errors) if f})[:20]
+    extra: dict[str, object] = {"count": len(errors), "codes": dict(codes), "fields": fields}
+    if ErrorCode.INTERNAL.value not in codes:
+        extra["rate_key"] = key = ("graphql errors", tuple(sorted(codes)))
+        mark_client_error(key)
+    logger.info("graphql errors", extra=extra)
 
 
 class HubErrors(SchemaExtension):

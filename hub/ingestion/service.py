@@ -172,7 +172,12 @@ class IngestionService:
         for error in outcome.dead_lettered:
             logger.info(
                 "event dead-lettered",
-                extra={"department": department.value, "code": error.code, "field": error.field},
+                extra={
+                    "department": department.value,
+                    "code": error.code,
+                    "field": error.field,
+                    "rate_key": ("event dead-lettered", department.value, error.code),
+                },
             )
         await self._announce(outcome.accepted)
         return outcome.results

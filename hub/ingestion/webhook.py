@@ -9,7 +9,7 @@ A department signs `timestamp + "." + body` with HMAC-SHA256 under its own secre
 
 Answers 200 {"results": [...]} with one result per event (the same results as the GraphQL mutation),
 401 for a missing/bad signature or a stale timestamp (missing headers and a stale timestamp are refused before
-the body is read), 403 when an event names another department (nothing of
+the body is read; a timestamp that is not 1-12 digits is 400 there, before any arithmetic or signature work), 403 when an event names another department (nothing of
 the request is stored), 404 for an unknown department, 415 for a body that is not declared JSON (text, forms),
 413 for a body over `HUB_MAX_WEBHOOK_BODY_BYTES` (counted while it streams, with or without Content-Length),
 400 for anything malformed, and 500 INTERNAL (with the request id) only for the hub's own failures, e.g. the
@@ -35,6 +35,7 @@ from hub.domain import Department, Role
 from hub.errors import AppError
 from hub.ingestion.events import EventResult
 from hub.ingestion.service import IngestionService
+from hub.inputs import NUL_MESSAGE, contains_nul
 from hub.logging import masked_error
 from hub.services import Services
 
@@ -45,6 +46,15 @@ logger = logging.getLogger("hub.ingestion")
 
 class SignatureError(Exception):
     """Why a webhook request is not authentic (safe to return: it names no secret and no data)."""
+
+
+class MalformedHeader(SignatureError):
+    """A signature header that cannot be what a sender meant (400, not 401): e.g. a 400-digit timestamp."""
+
+
+# Unix seconds: up to 12 digits (year 33658). Anything longer is refused before it is turned into a number, so no
+# arithmetic ever sees it (a 400-digit integer minus a float raised OverflowError: a 500).
+_MAX_TIMESTAMP_DIGITS = 12
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -71,20 +81,34 @@ def check_headers(
         raise SignatureError("webhook not configured for this department")
     if not timestamp or not signature:
         raise SignatureError(f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} are required")
-    try:
-        sent = int(timestamp)
-    except ValueError:
-        raise SignatureError(f"{TIMESTAMP_HEADER} must be Unix seconds") from None
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS):
+        raise MalformedHeader(
+            f"{TIMESTAMP_HEADER} must be Unix seconds (at most {_MAX_TIMESTAMP_DIGITS} digits)"
+        )
+    sent = int(timestamp)
     if abs(now - sent) > tolerance_s:
         raise SignatureError("timestamp outside the allowed window")
     return timestamp, signature
 
 
 def verify(
-    secret: str, timestamp: str | None, signature: str | None, body: bytes, *, now: float, tolerance_s: int
+    secret: str | list[str],
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    *,
+    now: float,
+    tolerance_s: int,
 ) -> None:
-    timestamp, signature = check_headers(secret, timestamp, signature, now=now, tolerance_s=tolerance_s)
-    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):
+    """Any of the secrets (two while a department rolls over to a new one) may have signed the request."""
+    secrets = [secret] if isinstance(secret, str) else secret
+    timestamp, signature = check_headers(
+        secrets[0] if secrets else "", timestamp, signature, now=now, tolerance_s=tolerance_s
+    )
+    sent = signature.strip().encode()
+    # Every secret is tried (no early exit), so the time taken does not say which one matched.
+    matches = [hmac.compare_digest(sign(s, timestamp, body).encode(), sent) for s in secrets]
+    if not any(matches):
         raise SignatureError("signature does not match")
 
 
@@ -122,6 +146,8 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
                 now=clock(),
                 tolerance_s=settings.webhook_tolerance_s,
             )
+        except MalformedHeader as exc:
+            return _error(400, "BAD_USER_INPUT", str(exc))
         except SignatureError as exc:
             return _error(401, "UNAUTHENTICATED", str(exc))
         if not is_json(request.headers.get("content-type")):
@@ -136,7 +162,7 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             return _error(400, "BAD_USER_INPUT", "the body was not sent in full")
         try:
             verify(
-                settings.webhook_secret(department),
+                settings.webhook_secrets(department),
                 timestamp,
                 signature,
                 body,
@@ -145,13 +171,9 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
             )
         except SignatureError as exc:
             return _error(401, "UNAUTHENTICATED", str(exc))
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return _error(400, "BAD_USER_INPUT", "body is not JSON")
-        events = payload.get("events") if isinstance(payload, Mapping) else None
-        if not isinstance(events, list):
-            return _error(400, "BAD_USER_INPUT", 'body must be {"events": [...]}')
+        events = parse_events(body)
+        if isinstance(events, Response):
+            return events
         if any(_names_other_department(e, department) for e in events):
             return _error(403, "FORBIDDEN", "a department system may only push its own department's events")
         service: IngestionService = services.extras["ingestion"]
@@ -179,6 +201,21 @@ def make_webhook(clock: Callable[[], float] = time.time) -> Callable[[Request], 
         return JSONResponse({"results": [result_json(r) for r in results]})
 
     return webhook
+
+
+def parse_events(body: bytes) -> list[Any] | Response:
+    """The body's events, or the 400 answer for a body that is not `{"events": [...]}` of storable text."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _error(400, "BAD_USER_INPUT", "body is not JSON")
+    events = payload.get("events") if isinstance(payload, Mapping) else None
+    if not isinstance(events, list):
+        return _error(400, "BAD_USER_INPUT", 'body must be {"events": [...]}')
+    if contains_nul(events):
+        # No text column takes NUL (PostgreSQL refuses it): refused here for the whole batch, never a 500.
+        return _error(400, "BAD_USER_INPUT", NUL_MESSAGE)
+    return events
 
 
 def is_json(content_type: str | None) -> bool:

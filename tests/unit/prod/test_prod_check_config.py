@@ -108,6 +108,7 @@ def test_development_is_a_problem_for_production(
         ("HUB_CPR_HASH_KEY", base64.urlsafe_b64encode(b"short").decode()),
         ("HUB_SOF_WEBHOOK_SECRET", "tiny-secret-x"),
         ("HUB_OIDC_ISSUER", "http://login.example.invalid/realms/kk"),
+        ("HUB_OIDC_JWKS_URL", "http://127.0.0.2.example.invalid/certs"),
         ("HUB_CORS_ORIGINS", "*"),
         ("HUB_INTROSPECTION", "true"),
         ("HUB_FEDERATION_SECRET", "router-secret"),
@@ -171,3 +172,17 @@ def extra_check() -> Iterator[None]:
 def test_another_concern_adds_a_check_to_the_registry(extra_check: None) -> None:
     problems = production_problems(Settings(env="production"))
     assert problems[-1] == Problem("HUB_OIDC_EXAMPLE_CLAIM", "another concern's check")
+
+
+def test_plain_http_is_allowed_to_the_loopback_interface_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _set(
+        monkeypatch,
+        {
+            **PRODUCTION_ENV,
+            "HUB_OIDC_ISSUER": "http://127.0.0.1:9000/realms/kk",
+            "HUB_OIDC_JWKS_URL": "http://localhost:9000/realms/kk/certs",
+        },
+    )
+    assert main(["check-config"]) == 0
