@@ -252,10 +252,16 @@ def department_addresses(settings: Settings, departments: set[Department]) -> li
 
 
 def _users_configure(p: argparse.ArgumentParser) -> None:
-    pass
+    from hub.auth.users_cli import users_configure
+
+    users_configure(p)
 
 
 def _users(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "action", None) not in (None, "list") or getattr(args, "all", False):
+        from hub.auth.users_cli import users_run
+
+        return users_run(args, settings)
     from hub.auth.devtokens import active_users
 
     users = asyncio.run(active_users(settings))
@@ -289,9 +295,11 @@ def _check_config_configure(p: argparse.ArgumentParser) -> None:
 
 def _check_config(args: argparse.Namespace, settings: Settings) -> int:
     """The settings from the environment, checked as production settings: every problem, then exit 1."""
+    from hub.auth.oidc_check import check_oidc_claims
     from hub.config_check import format_problems, production_problems
 
-    problems = production_problems(settings)
+    # The claim mapping against the provider's discovery document (network): here only, not at every start.
+    problems = production_problems(settings) + check_oidc_claims(settings)
     if problems:
         print(f"{len(problems)} problem(s) for production (variable: how to fix):")
         print(format_problems(problems))
@@ -316,7 +324,7 @@ COMMANDS: list[Command] = [
     Command("departments", "start the five mock department systems", _departments_configure, _departments),
     Command(
         "users",
-        "list the seeded users with their roles (for `hub token --user NAME`)",
+        "list the active users with their roles (for `hub token --user NAME`); deactivate or activate one",
         _users_configure,
         _users,
     ),

@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     dev_issuer: bool = True
     oidc_leeway_s: int = 30  # clock skew allowed on exp/nbf/iat; at most 60 (enforced by hub.auth.verifier)
     oidc_jwks_refetch_s: float = 30.0  # at most one JWKS fetch per this many seconds (unknown kid, refresh)
+    # Users from the identity provider (hub/auth/claims.py). Empty group mapping: users come only from the users
+    # table (the development issuer's seeded users); set, every token's groups decide its holder's role.
+    oidc_group_roles: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    oidc_roles_claim: str = "groups"  # the claim listing the user's groups (dotted path for a nested claim)
+    oidc_department_claim: str = "department"  # the department code (SOF..SUF) when the group does not say
+    oidc_username_claim: str = "preferred_username"  # the username shown to staff (falls back to `sub`)
+    oidc_name_claim: str = "name"  # the display name (falls back to the username)
     auth_user_cache_s: float = 30.0  # without the read model: how long a user look-up is cached per process
     token_cache_size: int = Field(
         default=10_000, ge=1
@@ -232,6 +239,13 @@ class Settings(BaseSettings):
 
         parse_many(value)  # raises ValueError on a malformed limit
         return value
+
+    @field_validator("oidc_group_roles", mode="before")
+    @classmethod
+    def _parse_group_roles(cls, value: object) -> object:
+        from hub.auth.claims import parse_group_roles
+
+        return parse_group_roles(value)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -56,6 +56,9 @@ MEANINGS: dict[str, str] = {
     "webhook_tolerance_s": "webhook: how far `X-Hub-Timestamp` may be from now (seconds)",
     "cpr_encryption_key": "key encrypting CPR numbers at rest (required in production)",
     "cpr_hash_key": "key of the CPR look-up hash (required in production)",
+    "oidc_group_roles": "provider group -> hub role (and department): `group=ROLE[:DEPARTMENT]`, comma-separated, "
+    "or a JSON object, e.g. `hfi-tovholder=COORDINATOR,hfi-sof-sagsbehandler=CASEWORKER:SOF`; set: users and roles "
+    "come from the tokens (provisioned on first sign-in); empty: users only from the users table",
     "introspection": "GraphQL introspection and GraphiQL; unset: on in development, off in production",
     "cors_origins": "browser origins (`scheme://host[:port]`, comma-separated or a JSON list) allowed to call the API "
     "and open its WebSocket from another origin: one list for CORS and the WebSocket origin check; unset: "

@@ -13,13 +13,24 @@ The rules (DOMAIN.md §3):
   coordinator keeps only the RECORD of it (the hub's own data, read-only, so it can be re-opened). On that
   record a member's sections are asked for on basis `closed_record`: only a consent recorded after the
   closure (the family asked again, to re-open) lifts confidentiality, never a statutory basis.
-- CASEWORKER sees the families of the persons in their own caseload (members listed), and only their own
-  department's section of those caseload persons (basis `own_department`: their administration's own data, as
-  today). Every other section is FORBIDDEN.
+- CASEWORKER sees the persons on their own department's caseload, and of those persons' families only what the
+  table below allows: that the family exists and its list fields (name, district, status, dates) and the
+  summary's counts (members, children), never another member's name, birth date, age, CPR or id (NOT_FOUND,
+  reason `not_caseload_person`). Of a caseload person only their own department's section (basis
+  `own_department`: their administration's own data, as today). Every other section is FORBIDDEN.
 - CITIZEN (15 or older) sees their own family, their own sections (basis `self`) and the sections of children
   under 18 they currently hold custody of (basis `custody`); never another adult's. A citizen under 15 sees
   nothing through the hub; their custody holders do.
 - DEPARTMENT_SYSTEM, STEERING_GROUP and ADMIN see no person data: families NOT_FOUND, sections FORBIDDEN.
+
+The caseworker's table (DOMAIN.md §3 "their own administration's data for their own caseload", issue #26):
+| what                                   | caseload person | other member of a caseload family | other family |
+|----------------------------------------|-----------------|-----------------------------------|--------------|
+| family exists, list fields, counts     | ALLOW           | ALLOW (the family's, not theirs)  | NOT_FOUND    |
+| member: id, name, birth date, age, CPR | ALLOW (full CPR)| NOT_FOUND                         | NOT_FOUND    |
+| own department's section               | ALLOW           | FORBIDDEN                         | FORBIDDEN    |
+| other departments' sections            | FORBIDDEN       | FORBIDDEN                         | FORBIDDEN    |
+| plan, core team, meetings              | NOT_FOUND       | NOT_FOUND                         | NOT_FOUND    |
 
 Full CPR numbers (`full_cpr_visible`): only a COORDINATOR on their own families and a CASEWORKER for persons
 in their own caseload, the two roles that act in the departments' systems on a person's case. Everyone else
@@ -170,11 +181,21 @@ def family_access(principal: Principal | None, facts: AccessFacts, family_id: st
 # --- members ----------------------------------------------------------------------------------------
 
 
+def _caseworker_member(principal: Principal, facts: AccessFacts, person_id: str) -> AccessDecision:
+    # Need-to-know: the family is the caseload person's context, its other members are not the caseworker's.
+    own = principal.department
+    if own is not None and own in facts.caseload.get(person_id, frozenset()):
+        return _allow("own_caseload")
+    return _not_found("not_caseload_person")
+
+
 def member_access(
     principal: Principal | None, facts: AccessFacts, person_id: str, family_id: str
 ) -> AccessDecision:
     """May the viewer see this person as a member of `family_id` (name, birth date, role in the family)?"""
     family = family_access(principal, facts, family_id)
+    if family.allowed and principal is not None and principal.role is Role.CASEWORKER:
+        return _caseworker_member(principal, facts, person_id)
     if family.allowed or principal is None or principal.role is not Role.CITIZEN:
         return family
     # A custody holder may see their child even when the child lives in another household.

@@ -9,6 +9,10 @@ role by role (DOMAIN.md §3, hub/access/policy.py):
 Lists and searches filter by it (hub/family/repository.py, as a correlated EXISTS) and count by it, so a
 10,000-family scope never travels to Python and back as an id list.
 
+`searchable_person_ids_query(principal)` says whose names a search may match within those families: None
+(every current member's) except for a CASEWORKER, whose search matches only their own caseload persons, so a
+search cannot tell them who else is in a caseload person's family (policy: `not_caseload_person`).
+
 This module builds queries only; it never runs one and never decides about a single family (the pure policy
 does). A test checks, on generated worlds and both backends, that this query and the policy agree for every
 seeded user; change them together.
@@ -67,6 +71,15 @@ def visible_family_ids_query(principal: Principal | None, today: date) -> Select
             )
         )
     return _nothing()
+
+
+def searchable_person_ids_query(principal: Principal | None) -> Select[str] | None:
+    """The persons whose names a family search may match; None: every current member of a visible family."""
+    if principal is not None and principal.role is Role.CASEWORKER:
+        return select(CaseloadEntry.person_id).where(
+            CaseloadEntry.user_id == principal.user_id, CaseloadEntry.department == principal.department
+        )
+    return None
 
 
 def _nothing() -> Select[str]:

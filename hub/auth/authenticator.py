@@ -10,16 +10,22 @@ Never log a token, a claim or a subject: reasons go to the `hub.security` log as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
+from hub.auth import users
+from hub.auth.claims import ClaimedIdentity, ClaimMapping, ClaimRefused, identity_from_claims
 from hub.auth.dev_issuer import DevIssuer
 from hub.auth.directory import UnknownUser, UserDirectory
 from hub.auth.jwks import JwksKeySource, KeySource
 from hub.auth.principal import Principal
-from hub.auth.verifier import TokenVerifier, reject
+from hub.auth.verifier import TokenVerifier, VerifiedToken, reject
+from hub.domain import Role
 from hub.services import Services
 from hub.settings import Settings
 
@@ -37,11 +43,31 @@ def bearer_token(authorization: str) -> str:
 
 
 class Authenticator:
-    """Callable as `authenticate(conn) -> Principal | None` (see schema/view.py)."""
+    """Callable as `authenticate(conn) -> Principal | None` (see schema/view.py).
 
-    def __init__(self, verifier: TokenVerifier, users: UserDirectory) -> None:
+    With a claim mapping (HUB_OIDC_GROUP_ROLES, hub/auth/claims.py) every token's groups decide its holder's
+    role: a new subject is provisioned, a changed role or department is taken over, and a token without a hub
+    group deactivates its (known) user and is refused (hub/auth/users.py; all audited, all through the read
+    model's invalidation). A CITIZEN user is the hub's own link to a person (by CPR) and is never governed by
+    groups. Without a mapping, the users table alone decides, as for the development issuer.
+    """
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        users: UserDirectory,
+        *,
+        mapping: ClaimMapping | None = None,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        if mapping is not None and sessions is None:
+            raise ValueError("a claim mapping needs sessions to provision users")
         self.verifier = verifier
         self.users = users
+        self.mapping = mapping
+        self._sessions = sessions
+        self._clock = clock
 
     async def __call__(self, conn: HTTPConnection) -> Principal | None:
         return await self.authenticate_header(conn.headers.get("authorization"))
@@ -54,11 +80,66 @@ class Authenticator:
 
     async def authenticate_token(self, token: str) -> Principal:
         verified = await self.verifier.verify(token)
-        try:
-            principal = await self.users.principal_for(verified.subject)
-        except UnknownUser as exc:
-            reject(exc.reason)
+        if self.mapping is not None:
+            principal = await self._from_claims(verified, self.mapping)
+        else:
+            try:
+                principal = await self.users.principal_for(verified.subject)
+            except UnknownUser as exc:
+                reject(exc.reason)
         return replace(principal, expires_at=verified.expires_at)
+
+    async def _from_claims(self, verified: VerifiedToken, mapping: ClaimMapping) -> Principal:
+        sessions = self._sessions
+        assert sessions is not None  # noqa: S101 - checked in __init__
+        subject = verified.subject
+        try:
+            known: Principal | None = await self.users.principal_for(subject)
+            refusal = ""
+        except UnknownUser as exc:
+            known, refusal = None, exc.reason
+        if known is not None and known.role is Role.CITIZEN:
+            return known  # a citizen is linked to their person by the hub (CPR), never governed by groups
+        try:
+            identity = identity_from_claims(verified.claims, mapping)
+        except ClaimRefused as exc:
+            if exc.reason == "no_hub_group" and known is not None:
+                # The provider has taken the user out of the hub: older tokens and live streams end too.
+                await users.deactivate_by_provider(sessions, subject, self._clock())
+                self.users.forget(subject)
+            reject(exc.reason)
+        if known is None:
+            if refusal != "unknown_subject":
+                reject(refusal)
+            known = await self._provision(sessions, identity)
+        if (known.role, known.department) != (identity.role, identity.department):
+            updated = await users.apply_claims(sessions, known.user_id, identity, self._clock())
+            self.users.forget(subject)
+            if updated is None:
+                reject("inactive_user")
+            known = updated
+        return known
+
+    async def _provision(
+        self, sessions: async_sessionmaker[AsyncSession], identity: ClaimedIdentity
+    ) -> Principal:
+        # Two first requests of one user race on the unique subject (or two new users on one username): the
+        # loser finds the winner's row, or tries once more (its username is then free of the race).
+        for _attempt in range(2):
+            created = await users.provision(sessions, identity, self._clock())
+            self.users.forget(identity.subject)
+            if created is not None:
+                return created
+            known = await self._known(identity.subject)
+            if known is not None:
+                return known
+        reject("provisioning_failed")
+
+    async def _known(self, subject: str) -> Principal | None:
+        try:
+            return await self.users.principal_for(subject)
+        except UnknownUser:
+            return None
 
 
 def build_key_source(settings: Settings, dev_issuer: DevIssuer | None) -> KeySource:
@@ -90,7 +171,12 @@ def build_authenticator(
         leeway_s=settings.oidc_leeway_s,
         cache_size=settings.token_cache_size,
     )
-    return Authenticator(verifier, UserDirectory(services.sessions, ttl_s=settings.auth_user_cache_s))
+    return Authenticator(
+        verifier,
+        UserDirectory(services.sessions, ttl_s=settings.auth_user_cache_s),
+        mapping=ClaimMapping.from_settings(settings),
+        sessions=services.sessions,
+    )
 
 
 def install_auth(services: Services) -> None:

@@ -1,6 +1,7 @@
 """From a verified token's `sub` to a Principal: role, department, unit and person come from the users table.
 
-A token only says who; the hub says what that user may do, so claims like `role` in a token are never read.
+The users table says what a user may do; a `role` claim in a token is never read. With a claim mapping
+(HUB_OIDC_GROUP_ROLES) the provider's groups keep the table up to date (hub/auth/authenticator.py, users.py).
 With the read model (hub/readmodel, the app's default) a look-up is kept until the user's row changes: every
 request first checks the facts epoch, so deactivating a user or changing a role is honoured by the very next
 request on every hub process. Without it, look-ups are cached per process for `ttl_s` seconds.

@@ -19,8 +19,8 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from joserfc import jws
@@ -45,6 +45,8 @@ class VerifiedToken:
     issued_at: int
     expires_at: int
     token_id: str | None = None
+    # All the token's claims, for the claim mapping (hub/auth/claims.py). Never logged.
+    claims: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class _Rejected(Exception):
@@ -161,4 +163,5 @@ class TokenVerifier:
             issued_at=int(claims["iat"]),
             expires_at=int(claims["exp"]),
             token_id=jti if isinstance(jti, str) else None,
+            claims=claims,
         )

@@ -311,6 +311,10 @@ class Gate:
         principal = self.principal if self._sessions is not None else None
         return scope.visible_family_ids_query(principal, self.today)
 
+    def searchable_person_query(self) -> Select[str] | None:
+        """The persons whose names a search may match (a caseworker: their caseload only; see scope.py)."""
+        return scope.searchable_person_ids_query(self.principal)
+
     async def family_access(self, family_id: str) -> AccessDecision:
         decision = policy.family_access(self.principal, await self.facts_about([family_id]), family_id)
         if decision.allowed:
@@ -324,6 +328,15 @@ class Gate:
         if policy.member_access(self.principal, facts, member.person_id, member.family_id).allowed:
             return True
         return await self.emergency_grant(member.family_id) is not None
+
+    async def visible_members(self, members: Collection[MemberInfo]) -> list[MemberInfo]:
+        """The members the viewer may see, in order: a caseworker only their caseload persons (policy table)."""
+        facts = await self.facts_about({m.family_id for m in members}, {m.person_id for m in members})
+        return [
+            m
+            for m in members
+            if policy.member_access(self.principal, facts, m.person_id, m.family_id).allowed
+        ]
 
     async def full_cpr(self, member: MemberInfo) -> bool:
         """Full CPR for this member, or masked (see hub/access/policy.py for who and why)."""

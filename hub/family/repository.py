@@ -49,7 +49,9 @@ async def get_families(session: AsyncSession, ids: Collection[str]) -> dict[str,
     return {row.id: _family_info(row) for row in rows}
 
 
-def _filtered(stmt: Select[Family], flt: FamilyFilter, visible: Select[str] | None) -> Select[Family]:
+def _filtered(
+    stmt: Select[Family], flt: FamilyFilter, visible: Select[str] | None, persons: Select[str] | None = None
+) -> Select[Family]:
     if visible is not None:
         # A correlated EXISTS, not IN (...): probed per candidate row through the scope tables' family_id
         # indexes, so a page in id order stops after `first + 1` visible rows however large the scope is.
@@ -68,6 +70,8 @@ def _filtered(stmt: Select[Family], flt: FamilyFilter, visible: Select[str] | No
                 or_(func.lower(Person.first_name).like(pattern), func.lower(Person.last_name).like(pattern)),
             )
         )
+        if persons is not None:  # need-to-know: only the names the viewer may see (hub/access/scope.py)
+            member_match = member_match.where(Membership.person_id.in_(persons))
         stmt = stmt.where(or_(func.lower(Family.display_name).like(pattern), Family.id.in_(member_match)))
     return stmt
 
@@ -79,12 +83,14 @@ async def list_families(
     visible: Select[str] | None,
     first: int,
     after_id: str | None,
+    persons: Select[str] | None = None,
 ) -> tuple[list[FamilyInfo], bool, int]:
     """A page ordered by id (stable keyset pagination): (families, has_next_page, total_count).
 
     `visible` selects the family ids the viewer may see (one column); None means no scope (trusted callers).
+    `persons` selects whose names `search` may match (None: every current member's).
     """
-    base = _filtered(select(Family), flt, visible)
+    base = _filtered(select(Family), flt, visible, persons)
     total = await session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
     page = base.order_by(Family.id).limit(first + 1)
     if after_id is not None:

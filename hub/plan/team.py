@@ -45,6 +45,31 @@ async def _view(edit: Edit, assignment_id: str) -> TeamMemberView:
     return next(a for a in team.assignments if a.assignment_id == assignment_id)
 
 
+async def check_assignment(
+    session: AsyncSession, family_id: str, user_id: str, team_role: str, today: date
+) -> User:
+    """The team's rules for a new assignment (BadUserInput otherwise); also used by the administrator's
+    assignments (hub/auth/staffing.py). Returns the worker."""
+    if team_role not in TEAM_ROLES:
+        raise BadUserInput("unknown team role", field="teamRole")
+    user = await session.get(User, user_id)
+    if user is None or not user.active or user.role not in (Role.COORDINATOR, Role.CORE_TEAM):
+        raise BadUserInput("only active coordinators and core-team workers join a core team", field="userId")
+    if team_role != TeamRole.COORDINATOR and user.department is None:
+        raise BadUserInput("a core-team worker belongs to a department", field="userId")
+    current = await _open_assignments(session, family_id, today)
+    if any(a.user_id == user_id for a in current):
+        raise BadUserInput("the worker is already on this family's core team", field="userId")
+    if team_role == TeamRole.COORDINATOR and any(a.team_role == TeamRole.COORDINATOR for a in current):
+        raise BadUserInput("the family has a coordinator; unassign them first", field="teamRole")
+    if (
+        team_role == TeamRole.MAKKERPAR
+        and sum(a.team_role == TeamRole.MAKKERPAR for a in current) >= MAKKERPAR_SIZE
+    ):
+        raise BadUserInput("the makkerpar has two workers already; unassign one first", field="teamRole")
+    return user
+
+
 async def assign_team_member(
     sessions: async_sessionmaker[AsyncSession],
     actor: Actor,
@@ -58,23 +83,7 @@ async def assign_team_member(
         raise BadUserInput("unknown team role", field="teamRole")
     start = since or actor.today
     async with open_edit(sessions, actor, family_id, manage_team=True) as edit:
-        user = await edit.session.get(User, user_id)
-        if user is None or not user.active or user.role not in (Role.COORDINATOR, Role.CORE_TEAM):
-            raise BadUserInput(
-                "only active coordinators and core-team workers join a core team", field="userId"
-            )
-        if team_role != TeamRole.COORDINATOR and user.department is None:
-            raise BadUserInput("a core-team worker belongs to a department", field="userId")
-        current = await _open_assignments(edit.session, family_id, actor.today)
-        if any(a.user_id == user_id for a in current):
-            raise BadUserInput("the worker is already on this family's core team", field="userId")
-        if team_role == TeamRole.COORDINATOR and any(a.team_role == TeamRole.COORDINATOR for a in current):
-            raise BadUserInput("the family has a coordinator; unassign them first", field="teamRole")
-        if (
-            team_role == TeamRole.MAKKERPAR
-            and sum(a.team_role == TeamRole.MAKKERPAR for a in current) >= MAKKERPAR_SIZE
-        ):
-            raise BadUserInput("the makkerpar has two workers already; unassign one first", field="teamRole")
+        user = await check_assignment(edit.session, family_id, user_id, team_role, actor.today)
         row = TeamAssignment(family_id=family_id, user_id=user_id, team_role=team_role, since=start)
         edit.session.add(row)
         await edit.session.flush()

@@ -34,7 +34,12 @@ MAX_PAGE = 100
 async def _prepare(info: Info, members: list[MemberInfo]) -> None:
     departments = selected_departments(info)
     if departments and members:
-        await section_service(info).prepare(members, departments)
+        service = section_service(info)
+        # Only the members the viewer may see (a caseworker: their caseload): no decision, no audit entry and
+        # no department call for a member who is not shown.
+        shown = await service.gate.visible_members(members)
+        if shown:
+            await service.prepare(shown, departments)
 
 
 async def load_family(info: Info, family_id: str) -> Family | None:
@@ -157,10 +162,16 @@ class FamilyQuery:
         if flt.search is not None and len(flt.search) > 100:
             raise BadUserInput("search is too long", field="filter.search")
         # The viewer's scope stays in the database: a query of the visible ids (hub/access/scope.py).
-        visible = section_service(info).gate.visible_family_query()
+        gate = section_service(info).gate
+        visible = gate.visible_family_query()
         async with info.context.services.sessions() as session:
             families, has_next, total = await repository.list_families(
-                session, flt, visible=visible, first=first, after_id=after_id
+                session,
+                flt,
+                visible=visible,
+                first=first,
+                after_id=after_id,
+                persons=gate.searchable_person_query(),
             )
         if selected_departments(info):
             loader = members_by_family(info.context)

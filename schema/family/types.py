@@ -299,9 +299,12 @@ class Family:
     def version(self) -> int:
         return self.info_.version
 
-    @strawberry.field(description="The family's current members.")
+    @strawberry.field(
+        description="The family's current members the viewer may see: a caseworker sees only the persons on "
+        "their caseload (the summary still counts every member)."
+    )
     async def members(self, info: Info) -> list[FamilyMember]:
-        members = await family_members(info, self.info_.id)
+        members = await section_service(info).gate.visible_members(await family_members(info, self.info_.id))
         log_identity_reads(info, members)
         departments = selected_departments(info)
         if departments:

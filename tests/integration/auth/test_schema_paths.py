@@ -61,6 +61,7 @@ NOT_PERSON_DATA = {
     "Signal": "an early signal names its member by id; computed per member through the gate and the plan's "
     "access (tests/integration/signals), its `member` field re-checks visibility",
     "OutcomeSnapshot": "a member's snapshot, filtered by the plan's access (tests/integration/outcomes)",
+    "CaseloadEntryRecord": "an administrator's mutation result: a person id on a caseload, no person data",
 }
 PERSON_FIELDS = {"cpr", "firstName", "lastName", "birthDate", "personId", "memberId"}
 FAMILY_ROOTS_ARGS = {"id", "familyId"}

@@ -234,7 +234,9 @@ def test_lists_hold_exactly_the_visible_families(viewer: str) -> None:
         ("citizen_parent", "f1_grandmother", Outcome.ALLOW, "own_family"),  # listed, sections FORBIDDEN
         ("citizen_16", "f2_custody_child", Outcome.NOT_FOUND, "not_own_family"),
         ("citizen_10", "f1_parent", Outcome.NOT_FOUND, "citizen_under_15"),
-        ("caseworker_sof", "f5_sibling", Outcome.ALLOW, "caseload_family"),  # members listed
+        ("caseworker_sof", "f5_caseload", Outcome.ALLOW, "own_caseload"),
+        ("caseworker_sof", "f5_sibling", Outcome.NOT_FOUND, "not_caseload_person"),  # need-to-know (#26)
+        ("caseworker_without_department", "f5_caseload", Outcome.NOT_FOUND, "caseworker_without_department"),
         ("caseworker_sof", "f1_parent", Outcome.NOT_FOUND, "not_caseload_family"),
         ("coordinator", "f2_custody_child", Outcome.NOT_FOUND, "not_assigned"),
         ("department_system", "f1_parent", Outcome.NOT_FOUND, "role_has_no_person_data"),
