@@ -23,6 +23,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     SERVICE_OVERLOADED = "SERVICE_OVERLOADED"  # HTTP 503 with Retry-After: try again shortly
+    RELOAD_REQUIRED = (
+        "RELOAD_REQUIRED"  # too much to resume a live stream from: reload, then subscribe afresh
+    )
     INTERNAL = "INTERNAL"
 
 
@@ -59,6 +62,12 @@ class BadUserInput(AppError):
 
 class Conflict(AppError):
     code = ErrorCode.CONFLICT
+
+
+class ReloadRequired(AppError):
+    """A live stream cannot be resumed from the client's cursor (too much happened): reload, subscribe afresh."""
+
+    code = ErrorCode.RELOAD_REQUIRED
 
 
 class RateLimited(AppError):
