@@ -31,6 +31,7 @@ from hub.graphiql import graphiql_routes
 from hub.health import healthz, metrics_endpoint, readyz
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
+from hub.metrics import install_hub_metrics
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
 from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
@@ -74,6 +75,7 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
     install_auth(services)
     install_ingestion(services)
     install_readmodel(services)
+    install_hub_metrics(services)
     return services
 
 

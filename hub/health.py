@@ -9,6 +9,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub.metrics import hub_metrics
 from hub.services import Services
 
 
@@ -49,4 +50,6 @@ async def readyz(request: Request) -> Response:
 
 async def metrics_endpoint(request: Request) -> Response:
     services: Services = request.app.state.services
+    if (metrics := hub_metrics(services)) is not None:
+        await metrics.refresh(services)  # gauges read from the database (hub/metrics.py)
     return Response(generate_latest(services.metrics), media_type=CONTENT_TYPE_LATEST)

@@ -23,6 +23,7 @@ Concerns announce on a family's channel through `hub.ingestion.feed.announce` (s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from hub.family.gate import Gate
 from hub.ingestion.feed import cursor_of, family_channel, stored_after
 from hub.ingestion.stream_guard import StreamEnded, stream_end
 from hub.ingestion.timeline import TimelineKind, department_summary
+from hub.metrics import HubMetrics, hub_metrics
 from hub.plan.access import access_for
 from hub.pubsub import PubSub
 from hub.services import Services
@@ -77,7 +79,8 @@ async def family_updates(
     if family_id not in exists or family_id not in await gate.visible_families([family_id]):
         raise NotFound("no such family")
     pubsub: PubSub = services.extras["pubsub"]
-    async with pubsub.subscribe(family_channel(family_id)) as subscription:
+    metrics = hub_metrics(services)
+    async with pubsub.subscribe(family_channel(family_id)) as subscription, _counted(metrics):
         replayed_up_to = after
         if after is not None:
             limit = services.settings.subscription_replay_max
@@ -91,6 +94,19 @@ async def family_updates(
                 continue  # replayed already (or older than the client's cursor)
             if (update := await _next(services, family_id, message, new_gate, today)) is not None:
                 yield update
+
+
+@contextlib.asynccontextmanager
+async def _counted(metrics: HubMetrics | None) -> AsyncIterator[None]:
+    """familiehub_subscriptions_active counts this stream while it is open."""
+    if metrics is None:
+        yield
+        return
+    metrics.subscriptions.inc()
+    try:
+        yield
+    finally:
+        metrics.subscriptions.dec()
 
 
 async def _next(
