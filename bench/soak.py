@@ -2,7 +2,10 @@
 
 Two `hub serve` replicas on one fresh PostgreSQL database (created and dropped here) and Redis, the five mock
 departments, and a steady open-loop mixed load from this process, alternating between the replicas: family views
-(tovholder, a random family) and webhook pushes (one event each, fresh ids). Every `--sample` seconds it records
+(tovholder, a random family) and webhook pushes (one event each, fresh ids); and `--subscribers` WebSocket
+clients (alternating replicas), each a citizen following their own family with `familyUpdated` (a share of the
+pushes, `--watched-share`, change their records), that drop the connection every `--resubscribe` seconds and
+resume from the last cursor (`after:`); a repeated cursor or a stream error counts as an error. Every `--sample` seconds it records
 per replica the RSS and open file descriptors, the database's connections (pg_stat_activity), the Redis clients
 on the soak's own database index, and for the interval the request count, error count and p50/p99 latency.
 Prints one table and a final JSON line; exit 1 if any request failed or a resource grew past its tolerance
@@ -52,6 +55,15 @@ class Interval:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    updates: int = 0  # familyUpdated deliveries
+    resumes: int = 0  # reconnections with a cursor
+
+
+RESUME = """
+subscription Soak($familyId: ID!, $after: String) {
+  familyUpdated(familyId: $familyId, after: $after) { kind version cursor }
+}
+"""
 
 
 def _rss_mb(pid: int) -> float:
@@ -105,12 +117,23 @@ async def soak(  # noqa: PLR0915 - one bounded scenario, read top to bottom
     for _, url in hubs:
         stack.hub_url = url
         tokens.append(await stack.token("tovholder"))
+    citizens = []  # borger-<family>-1: the first adult of each of the first families (hub/auth/seed.py)
+    for n in range(args.subscribers):
+        stack.hub_url = hubs[n % 2][1]
+        citizens.append(await stack.token(f"borger-{world.families[n].key}-1"))
     settings = Settings()
     pushable = [
         (d, m)
         for f in world.families
         for m in f.members
         if age_on(m.birth_date, world.today) >= 18
+        for d in Department
+        if m.cpr in world.department_records[d]
+    ]
+    watched = [
+        (d, m)
+        for f in world.families[: args.subscribers]
+        for m in [next(m for m in f.members if age_on(m.birth_date, world.today) >= 18)]
         for d in Department
         if m.cpr in world.department_records[d]
     ]
@@ -128,7 +151,8 @@ async def soak(  # noqa: PLR0915 - one bounded scenario, read top to bottom
         try:
             if rng.random() < args.push_share:
                 kind = "push"
-                department, member = rng.choice(pushable)
+                watch = watched and rng.random() < args.watched_share
+                department, member = rng.choice(watched if watch else pushable)
                 event = {
                     "eventId": f"soak-{uuid.uuid4().hex}",
                     "department": department.value,
@@ -160,6 +184,61 @@ async def soak(  # noqa: PLR0915 - one bounded scenario, read top to bottom
             interval.errors += 1
             interval.error_kinds[kind] = interval.error_kinds.get(kind, 0) + 1
 
+    def error(kind: str) -> None:
+        interval = intervals[-1]
+        interval.errors += 1
+        interval.error_kinds[kind] = interval.error_kinds.get(kind, 0) + 1
+
+    async def subscriber(session: aiohttp.ClientSession, n: int, stop: asyncio.Event) -> None:
+        """Follows `--follow` families on one connection; every `--resubscribe` s drops it and resumes."""
+        _, url = hubs[n % 2]
+        families = [world.families[n].key]
+        cursors: dict[str, str | None] = dict.fromkeys(families)
+        seen: set[str] = set()
+        ws_url = url.replace("http://", "ws://") + "/graphql"
+        while not stop.is_set():
+            resumed = any(c is not None for c in cursors.values())
+            try:
+                async with session.ws_connect(ws_url, protocols=("graphql-transport-ws",)) as ws:
+                    await ws.send_json(
+                        {"type": "connection_init", "payload": {"Authorization": f"Bearer {citizens[n]}"}}
+                    )
+                    ack = await ws.receive_json(timeout=10)
+                    if ack.get("type") != "connection_ack":
+                        error("subscribe:no-ack")
+                        continue
+                    for family_id in families:
+                        variables = {"familyId": family_id, "after": cursors[family_id]}
+                        payload = {"query": RESUME, "variables": variables}
+                        await ws.send_json({"id": family_id, "type": "subscribe", "payload": payload})
+                    if resumed:
+                        intervals[-1].resumes += 1
+                    until = time.monotonic() + args.resubscribe
+                    while not stop.is_set() and time.monotonic() < until:
+                        try:
+                            message = await ws.receive_json(timeout=1)
+                        except TimeoutError:
+                            continue
+                        if message.get("type") == "ping":
+                            await ws.send_json({"type": "pong"})
+                        elif message.get("type") == "next" and message["payload"].get("errors"):
+                            codes = {
+                                e.get("extensions", {}).get("code") for e in message["payload"]["errors"]
+                            }
+                            error(f"subscribe:{','.join(sorted(map(str, codes)))}")
+                        elif message.get("type") == "next":
+                            cursor = message["payload"]["data"]["familyUpdated"]["cursor"]
+                            intervals[-1].updates += 1
+                            if cursor in seen:
+                                error("subscribe:repeated")
+                            seen.add(cursor)
+                            cursors[message["id"]] = cursor
+                        elif message.get("type") != "pong":
+                            error(f"subscribe:{message.get('type')}")
+            except (aiohttp.ClientError, TimeoutError, ValueError, TypeError, KeyError) as exc:
+                error(f"subscribe:{type(exc).__name__}")
+                await asyncio.sleep(1)
+
     async def sample(minute: int) -> None:
         interval = intervals[-1]
         intervals.append(Interval())
@@ -170,6 +249,8 @@ async def soak(  # noqa: PLR0915 - one bounded scenario, read top to bottom
             "errors": interval.errors,
             "p50_ms": round(percentile(ordered, 0.5) * 1e3, 1) if ordered else None,
             "p99_ms": round(percentile(ordered, 0.99) * 1e3, 1) if ordered else None,
+            "updates": interval.updates,
+            "resumes": interval.resumes,
             "rss_mb": [round(_rss_mb(p.pid), 1) for p, _ in hubs],
             "open_files": [_open_files(p.pid) for p, _ in hubs],
             "pg_connections": await _pg_connections(admin_url, database),
@@ -182,6 +263,10 @@ async def soak(  # noqa: PLR0915 - one bounded scenario, read top to bottom
 
     timeout = aiohttp.ClientTimeout(total=10)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+        stop_following = asyncio.Event()
+        following = [
+            asyncio.create_task(subscriber(session, n, stop_following)) for n in range(args.subscribers)
+        ]
         t0 = time.monotonic()
         next_sample = 1
         for i in itertools.count():
@@ -198,6 +283,8 @@ async def soak(  # noqa: PLR0915 - one bounded scenario, read top to bottom
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
         await asyncio.gather(*in_flight)
+        stop_following.set()
+        await asyncio.gather(*following)
         await sample(next_sample)
     for proc, _ in hubs:
         proc.stop()
@@ -226,6 +313,8 @@ def _verdict(args: argparse.Namespace, samples: list[dict[str, Any]]) -> dict[st
         "duration_s": args.duration,
         "rate": args.rate,
         "requests": sum(s["requests"] for s in samples),
+        "updates": sum(s["updates"] for s in samples),
+        "resumes": sum(s["resumes"] for s in samples),
         "errors": errors,
         "growth_from_second_sample": growth,
         "problems": problems,
@@ -240,6 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--push-share", type=float, default=0.25, help="share of requests that are pushes")
     p.add_argument("--sample", type=float, default=60, help="seconds between samples (default 60)")
     p.add_argument("--families", type=int, default=40)
+    p.add_argument(
+        "--subscribers", type=int, default=2, help="WebSocket clients (alternating replicas; at most 3)"
+    )
+    p.add_argument("--watched-share", type=float, default=0.3, help="share of pushes to subscribers' records")
+    p.add_argument("--resubscribe", type=float, default=60, help="seconds between a subscriber's reconnects")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--latency-ms", type=int, default=20, help="injected latency of every department")
     p.add_argument(

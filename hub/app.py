@@ -33,6 +33,7 @@ from hub.graphiql import graphiql_routes
 from hub.health import healthz, metrics_endpoint, readyz
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
+from hub.metrics import install_hub_metrics
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
 from hub.ratelimit import RATE_LIMITS, RateLimits
@@ -79,6 +80,7 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
     install_auth(services)
     install_ingestion(services)
     install_readmodel(services)
+    install_hub_metrics(services)
     return services
 
 

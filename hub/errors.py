@@ -25,6 +25,9 @@ class ErrorCode(StrEnum):
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # an unknown document id (hub/documents)
     OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"  # not a trusted document (production)
     SERVICE_OVERLOADED = "SERVICE_OVERLOADED"  # HTTP 503 with Retry-After: try again shortly
+    RELOAD_REQUIRED = (
+        "RELOAD_REQUIRED"  # too much to resume a live stream from: reload, then subscribe afresh
+    )
     INTERNAL = "INTERNAL"
 
 
@@ -61,6 +64,12 @@ class BadUserInput(AppError):
 
 class Conflict(AppError):
     code = ErrorCode.CONFLICT
+
+
+class ReloadRequired(AppError):
+    """A live stream cannot be resumed from the client's cursor (too much happened): reload, subscribe afresh."""
+
+    code = ErrorCode.RELOAD_REQUIRED
 
 
 class RateLimited(AppError):

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub.metrics import hub_metrics
 from hub.services import Services
 from hub.settings import Settings
 
@@ -59,6 +60,8 @@ async def metrics_endpoint(request: Request) -> Response:
     refusal = metrics_refusal(request, services.settings)
     if refusal is not None:
         return refusal
+    if (metrics := hub_metrics(services)) is not None:
+        await metrics.refresh(services)  # gauges read from the database (hub/metrics.py)
     return Response(generate_latest(services.metrics), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -197,6 +197,8 @@ class Settings(BaseSettings):
     suf_webhook_secret: SecretStr = SecretStr(dev_webhook_secret(Department.SUF))
     max_push_batch: int = 500  # events per push (GraphQL or webhook)
     pubsub_prefix: str = "familiehub"  # Redis channel prefix (one per deployment, or per test run)
+    # familyUpdated(familyId, after: cursor) replays at most this many stored updates (then RELOAD_REQUIRED)
+    subscription_replay_max: int = Field(default=1000, ge=1)
 
     # Programme capacity (issue: enrolment)
     capacity: int = 35

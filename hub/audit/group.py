@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from hub.audit.events import AuditEvent
 from hub.errors import AppError, ErrorCode
+from hub.metrics import HubMetrics
 
 logger = logging.getLogger("hub.audit.group")
 
@@ -68,6 +70,7 @@ class GroupCommitter:
         *,
         max_pending: int = DEFAULT_MAX_PENDING,
         max_batch_events: int = DEFAULT_MAX_BATCH_EVENTS,
+        metrics: HubMetrics | None = None,
     ) -> None:
         # The writer is looked up per batch, so a test can swap it (inject a failure) on a running hub.
         self._writer = writer
@@ -78,6 +81,9 @@ class GroupCommitter:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.batches = 0  # transactions written (tests, metrics)
+        self._metrics = metrics
+        if metrics is not None:
+            metrics.audit_queue_depth.set_function(lambda: len(self._queue))
 
     @property
     def pending(self) -> int:
@@ -134,9 +140,13 @@ class GroupCommitter:
 
     async def _write(self, batch: list[_Waiting]) -> None:
         events = [event for waiting in batch for event in waiting.events]
+        started = time.perf_counter()
         try:
             await self._writer()(events)
         except Exception as exc:
+            if self._metrics is not None:
+                self._metrics.audit_commit.observe(time.perf_counter() - started)
+                self._metrics.audit_write_failures.inc()
             # No traceback: database errors quote their parameters.
             logger.error(
                 "audit group commit failed; failing its requests closed",
@@ -144,6 +154,8 @@ class GroupCommitter:
             )
             _fail(batch)
             return
+        if self._metrics is not None:
+            self._metrics.audit_commit.observe(time.perf_counter() - started)
         self.batches += 1
         for waiting in batch:
             if not waiting.done.done():

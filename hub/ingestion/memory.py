@@ -44,6 +44,8 @@ class MemoryCache:
         self._dropped: OrderedDict[Key, int] = OrderedDict()  # key -> epoch of its latest drop (bounded)
         self._forgotten = 0  # the latest epoch among drops no longer remembered individually
         self.evictions = 0
+        self.hits = 0  # look-ups that found an entry (hub/metrics.py exports both)
+        self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -56,6 +58,9 @@ class MemoryCache:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
+            self.hits += 1
+        else:
+            self.misses += 1
         return entry
 
     def put(self, entry: CacheEntry, *, since: int) -> bool:

@@ -7,6 +7,8 @@
   "newer or not", updated with a conditional upsert so concurrent pushes cannot reorder a record.
 - `ingestion_cache`: the latest known record per (person, department), from pushes and connector fetches.
 - `ingestion_dead_letters`: malformed or unplaceable events with the reason; the subject CPR only encrypted.
+- `family_updates`: every update announced on a family's live channel, numbered: its id is the cursor a
+  subscriber resumes from (`familyUpdated(familyId, after:)`, hub/ingestion/feed.py). Ids only, as published.
 
 No CPR number is ever stored in clear here.
 """
@@ -18,10 +20,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -110,3 +114,18 @@ class DeadLetter(Base):
     # The event as received with every CPR-shaped value masked; the subject CPR encrypted beside it.
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     subject_cpr_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class FamilyUpdateRecord(Base):
+    """One announced family update (the pub/sub message as published); `id` is its resume cursor."""
+
+    __tablename__ = "family_updates"
+    __table_args__ = (Index("ix_family_updates_family_id_id", "family_id", "id"),)
+
+    # 64-bit on PostgreSQL; SQLite autoincrements only an INTEGER primary key (which is 64-bit there).
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    family_id: Mapped[str] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -9,7 +9,8 @@ For each event of a batch, in one transaction committed before the push is ackno
 - the record's version decides: newer than any seen (before, or earlier in the batch) -> APPLIED (the cache
   is updated), else SUPERSEDED; concurrent pushes of one record are serialised on its version row;
 - every accepted event writes a PUSH audit event in the same transaction (one `record` call per batch).
-After the commit, APPLIED events are announced on the family's pub/sub channel (ids only, no data).
+After the commit, APPLIED events are announced on the family's pub/sub channel (ids only, no data), each
+stored first with its resume cursor (hub/ingestion/feed.py).
 
 A batch costs a fixed handful of statements whatever its size (hub/ingestion/batch.py): replays, subjects,
 versions, the event log, dead letters, the cache, the audit append.
@@ -60,6 +61,7 @@ from hub.ingestion.events import (
     event_id_of,
     validate,
 )
+from hub.ingestion.feed import announce
 from hub.ingestion.trail import masked, push_audit
 from hub.ingestion.wire import WireError, WireParser, parse_wire
 from hub.persistence.engine import transaction
@@ -76,10 +78,6 @@ _UNKNOWN_SUBJECT = EventError("NOT_FOUND", "unknown subject", "subjectCpr")  # n
 _REUSED_ID = EventError(
     "CONFLICT", "eventId was already used for an event with different content; use a new eventId", "eventId"
 )
-
-
-def family_channel(family_id: str) -> str:
-    return f"family:{family_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,25 +221,24 @@ class IngestionService:
         return self.vault.content_digest(data)
 
     async def _announce(self, accepted: Sequence[_Accepted]) -> None:
-        for done in accepted:
-            if done.status is not EventStatus.APPLIED or done.family_id is None:
-                continue
-            event = done.event
-            await self.pubsub.publish(
-                family_channel(done.family_id),
-                {
-                    "type": "DEPARTMENT_RECORD",
-                    "familyId": done.family_id,
-                    "personId": done.person_id,
-                    "department": event.department.value,
-                    "recordKind": event.record_kind,
-                    "recordId": event.record_id,
-                    "version": event.version,
-                    "deleted": event.deleted,
-                    "occurredAt": event.occurred_at.isoformat(),
-                    "eventId": event.event_id,
-                },
-            )
+        """Store and publish the APPLIED events (hub/ingestion/feed.py: each gets its resume cursor)."""
+        messages = [
+            {
+                "type": "DEPARTMENT_RECORD",
+                "familyId": done.family_id,
+                "personId": done.person_id,
+                "department": done.event.department.value,
+                "recordKind": done.event.record_kind,
+                "recordId": done.event.record_id,
+                "version": done.event.version,
+                "deleted": done.event.deleted,
+                "occurredAt": done.event.occurred_at.isoformat(),
+                "eventId": done.event.event_id,
+            }
+            for done in accepted
+            if done.status is EventStatus.APPLIED and done.family_id is not None
+        ]
+        await announce(self.sessions, self.pubsub, messages)
 
 
 class _Batch:

@@ -29,6 +29,7 @@ from hub.audit.buffer import STATE_KEY, AuditWriter, ReadBuffer, session_writer
 from hub.audit.group import AuditOverloaded, GroupCommitter
 from hub.errors import ErrorCode
 from hub.logging import masked_error
+from hub.metrics import hub_metrics
 from schema.context import Context
 
 logger = logging.getLogger("hub.audit")
@@ -57,7 +58,7 @@ def committer_for(services: Any) -> GroupCommitter:
                 "max_pending": settings.audit_queue_max_requests,
                 "max_batch_events": settings.audit_batch_max_events,
             }
-        committer = GroupCommitter(lambda: _writer(services), **bounds)
+        committer = GroupCommitter(lambda: _writer(services), metrics=hub_metrics(services), **bounds)
         services.extras[COMMITTER_KEY] = committer
     return committer
 

@@ -17,7 +17,7 @@ from hub.consent.service import StatutoryRequest
 from hub.consent.views import ConsentView
 from hub.consent.vocabulary import Channel, Purpose
 from hub.domain import DataCategory, Department
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import announce
 from hub.pubsub import PubSub
 from schema.consent.queries import consent_service
 from schema.consent.types import (
@@ -41,15 +41,18 @@ async def _tell_the_team(info: Info, view: ConsentView, what: str) -> None:
     if pubsub is None:
         return
     departments = ", ".join(sorted(d.value for d in view.departments))
-    await pubsub.publish(
-        family_channel(view.family_id),
-        {
-            "type": "CONSENT_CHANGE",
-            "familyId": view.family_id,
-            "personId": view.subject_id,
-            "summary": f"Consent {what} ({departments})",
-            "occurredAt": info.context.now.isoformat(),
-        },
+    await announce(
+        info.context.services.sessions,
+        pubsub,
+        [
+            {
+                "type": "CONSENT_CHANGE",
+                "familyId": view.family_id,
+                "personId": view.subject_id,
+                "summary": f"Consent {what} ({departments})",
+                "occurredAt": info.context.now.isoformat(),
+            }
+        ],
     )
 
 

@@ -191,6 +191,12 @@ class FamilyUpdateType:
     summary: str | None = strawberry.field(
         description="One line describing the change: the same as its entry in Family.timeline."
     )
+    cursor: str | None = strawberry.field(
+        description="Where this update stands in the family's feed (opaque). After a lost connection, "
+        "subscribe with `after:` the last cursor seen to receive what happened since, then live updates, "
+        "with no gap and no repeat. Null only when the hub could not store the update (then it cannot be "
+        "resumed from)."
+    )
 
     @strawberry.field(
         description="The family's early signals for the viewer, decided afresh at this delivery (computed only "
@@ -217,6 +223,7 @@ class FamilyUpdateType:
             version=None if update.version is None else Long(update.version),
             deleted=update.deleted,
             summary=update.summary,
+            cursor=update.cursor,
         )
 
 

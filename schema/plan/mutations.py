@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import announce
 from hub.plan import goals, measurements, meetings, membership, team
 from hub.plan.history import Actor
 from hub.plan.meetings import MinutesInput
@@ -85,10 +85,10 @@ def actor(info: Info) -> Actor:
     pubsub: PubSub | None = ctx.services.extras.get("pubsub")
 
     async def notify(messages: Sequence[Mapping[str, Any]]) -> None:
-        # After commit: familyUpdated(familyId) subscribers hear of it (each re-decided on delivery).
-        for message in messages:
-            if pubsub is not None:
-                await pubsub.publish(family_channel(str(message["familyId"])), message)
+        # After commit: familyUpdated(familyId) subscribers hear of it (each re-decided on delivery), stored
+        # first with its resume cursor.
+        if pubsub is not None:
+            await announce(ctx.services.sessions, pubsub, messages)
 
     return Actor(principal=ctx.require_principal(), now=ctx.now, request_id=ctx.request_id, notify=notify)
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import uvicorn
 
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import family_channel
 from hub.pubsub import InProcessPubSub
 from tests.support.backends import unavailable
 from tests.support.stack import Stack, running_stack

@@ -12,7 +12,7 @@ from ws_support import serving, subscribed
 
 from hub.cpr import age_on
 from hub.domain import Department
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import family_channel
 from hub.ingestion.webhook import signed_headers
 from hub.pubsub import InProcessPubSub
 from hub.world.model import WorldPerson

@@ -18,7 +18,7 @@ from ws_support import Subscriber, receive_text, serving, subscribed
 
 from hub.auth.seed import user_id_for
 from hub.consent.policy import local_day
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import family_channel
 from hub.persistence.models import TeamAssignment, User
 from hub.pubsub import InProcessPubSub
 from tests.support.stack import Stack, running_stack

@@ -18,6 +18,12 @@ subscription Follow($familyId: ID!) {
   familyUpdated(familyId: $familyId) { familyId kind memberId department recordId version deleted summary }
 }
 """
+# With the resume cursor (familyUpdated(familyId, after:)): each update names its cursor.
+RESUMABLE = """
+subscription Resume($familyId: ID!, $after: String) {
+  familyUpdated(familyId: $familyId, after: $after) { familyId kind memberId department version cursor }
+}
+"""
 
 
 def free_port() -> int:
@@ -79,7 +85,13 @@ class Subscriber:
 
 
 @contextlib.asynccontextmanager
-async def subscribed(base_url: str, token: str, family_id: str) -> AsyncIterator[Subscriber]:
+async def subscribed(
+    base_url: str, token: str, family_id: str, *, after: str | None = None, resumable: bool = False
+) -> AsyncIterator[Subscriber]:
+    """Subscribed to familyUpdated(familyId); `resumable` (or an `after` cursor) asks for each update's cursor."""
+    query, variables = SUBSCRIBE, {"familyId": family_id}
+    if resumable or after is not None:
+        query, variables = RESUMABLE, {"familyId": family_id, "after": after}
     url = base_url.replace("http://", "ws://") + "/graphql"
     async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
         await ws.send(
@@ -92,7 +104,7 @@ async def subscribed(base_url: str, token: str, family_id: str) -> AsyncIterator
                 {
                     "id": "1",
                     "type": "subscribe",
-                    "payload": {"query": SUBSCRIBE, "variables": {"familyId": family_id}},
+                    "payload": {"query": query, "variables": variables},
                 }
             )
         )

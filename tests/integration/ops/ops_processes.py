@@ -49,7 +49,7 @@ class HubProcess:
 
 async def wait_healthy(url: str, process: asyncio.subprocess.Process, log: Path) -> None:
     async with httpx.AsyncClient(timeout=1) as client:
-        for _ in range(300):
+        for _ in range(1200):  # generous (a minute when refused at once): a shared CI machine starts slowly
             if process.returncode is not None:
                 tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
                 raise AssertionError(f"hub process exited: {tail}")

@@ -24,6 +24,20 @@ REPO = Path(__file__).resolve().parents[3]
 ALERTS = REPO / "docker" / "prometheus" / "alerts.yml"
 DASHBOARDS = sorted((REPO / "docker" / "grafana" / "dashboards").glob("*.json"))
 HUB_METRIC = re.compile(r"\bfamiliehub_[a-z0-9_]+\b")
+# What issue #18 asks the dashboard and rules to show: each must be named, and exported.
+REQUIRED = {
+    "familiehub_http_request_duration_seconds_bucket",  # family view (GraphQL) latency
+    "familiehub_connector_requests_total",
+    "familiehub_connector_breaker_state",
+    "familiehub_section_cache_lookups_total",
+    "familiehub_audit_commit_duration_seconds_bucket",
+    "familiehub_audit_queue_depth",
+    "familiehub_audit_write_failures_total",
+    "familiehub_ingested_events_total",
+    "familiehub_dead_letters_stored",
+    "familiehub_subscriptions_active",
+    "familiehub_rate_limited_total",
+}
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "summary": ("_count", "_sum")}
 
 
@@ -59,6 +73,8 @@ def test_the_rules_cover_what_an_operator_is_paged_for() -> None:
         "FamiliehubServerErrors",
         "FamiliehubDeadLettersGrowing",
         "FamiliehubP99OverBudget",
+        "FamiliehubAuditWriteFailures",
+        "FamiliehubDeadLettersStoredGrowing",
     } <= names
     assert DASHBOARDS
 
@@ -74,11 +90,20 @@ async def test_every_metric_the_rules_and_dashboard_name_is_exported(stack: Stac
     assert bad.status_code in (400, 401, 403, 422)
     text = (await stack.client.get("/metrics")).text
     exported: set[str] = set()
+    values: dict[str, float] = {}
     for family_ in text_string_to_metric_families(text):
+        for sample in family_.samples:
+            values[sample.name] = values.get(sample.name, 0.0) + sample.value
         exported.add(family_.name)
         exported |= {family_.name + s for s in SUFFIXES.get(family_.type, ())}
         exported |= {s.name for s in family_.samples}
     named = {m for e in _alert_expressions() + _dashboard_expressions() for m in HUB_METRIC.findall(e)}
     assert len(named) >= 6
+    assert not REQUIRED - named, f"not on the dashboard or in the rules: {sorted(REQUIRED - named)}"
     missing = sorted(named - exported)
     assert not missing, f"named in alerts/dashboard but not exported by the hub: {missing}"
+    # The family view was audited (one group commit at least) and looked in the section cache.
+    assert values["familiehub_audit_commit_duration_seconds_count"] >= 1
+    assert values["familiehub_section_cache_lookups_total"] >= 1
+    assert values["familiehub_audit_write_failures_total"] == 0
+    assert values["familiehub_subscriptions_active"] == 0

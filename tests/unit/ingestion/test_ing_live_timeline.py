@@ -17,8 +17,8 @@ from hub.errors import NotFound
 from hub.family import repository
 from hub.family.gate import Gate, SectionDecision, Verdict
 from hub.family.model import MemberInfo
+from hub.ingestion.feed import family_channel
 from hub.ingestion.live import deliverable, family_updates
-from hub.ingestion.service import family_channel
 from hub.ingestion.timeline import TimelineKind, timeline
 from hub.persistence.models import User
 from hub.plan.access import Level, PlanAccess

@@ -18,8 +18,8 @@ from hub.ingestion import service as service_module
 from hub.ingestion.cache import SOURCE_PURGED
 from hub.ingestion.codec import from_json
 from hub.ingestion.events import EventStatus
+from hub.ingestion.feed import family_channel
 from hub.ingestion.models import CachedSection, DeadLetter, IngestedEvent
-from hub.ingestion.service import family_channel
 from hub.pubsub import InProcessPubSub
 
 SOF = Department.SOF
