@@ -167,7 +167,7 @@ class BreakGlassMutation:
             request_id=ctx.request_id or None,
         )
         pubsub: PubSub | None = ctx.services.extras.get("pubsub")
-        await service.announce(pubsub, view, ctx.now)
+        await service.announce(ctx.services.sessions, pubsub, view, ctx.now)
         return EmergencyAccess.of(view)
 
     @strawberry.mutation(

@@ -330,13 +330,16 @@ class Gate:
         return await self.emergency_grant(member.family_id) is not None
 
     async def visible_members(self, members: Collection[MemberInfo]) -> list[MemberInfo]:
-        """The members the viewer may see, in order: a caseworker only their caseload persons (policy table)."""
+        """The members the viewer may see, in order: a caseworker only their caseload persons (policy table).
+        Under an emergency grant on the family (hub/access/breakglass) every member is listed, as for the family's
+        team: the grant's departments and consent still decide each section."""
         facts = await self.facts_about({m.family_id for m in members}, {m.person_id for m in members})
-        return [
-            m
-            for m in members
-            if policy.member_access(self.principal, facts, m.person_id, m.family_id).allowed
+        shown = [
+            (m, policy.member_access(self.principal, facts, m.person_id, m.family_id).allowed) for m in members
         ]
+        hidden = {m.family_id for m, allowed in shown if not allowed}
+        grants = await self._emergency_grants(hidden) if hidden else {}
+        return [m for m, allowed in shown if allowed or m.family_id in grants]
 
     async def full_cpr(self, member: MemberInfo) -> bool:
         """Full CPR for this member, or masked (see hub/access/policy.py for who and why)."""

@@ -182,6 +182,7 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
             kind=TimelineKind.EMERGENCY_ACCESS,
             occurred_at=occurred_at,
             summary=str(message.get("summary", "")),
+            cursor=_cursor(message),
         )
     if kind in ("PLAN_EDIT", "CONSENT_CHANGE"):
         principal = new_gate().principal

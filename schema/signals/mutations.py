@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import announce
 from hub.pubsub import PubSub
 from schema.context import Info
 from schema.plan.errors import PlanForbiddenError, PlanInputError, PlanNotFoundError, as_append_result
@@ -48,16 +48,15 @@ class SignalMutation:
             pubsub: PubSub | None = ctx.services.extras.get("pubsub")
             if pubsub is not None:
                 # familyUpdated subscribers hear of it (re-decided per delivery, like any plan edit).
-                await pubsub.publish(
-                    family_channel(str(family_id)),
-                    {
-                        "type": "PLAN_EDIT",
-                        "familyId": str(family_id),
-                        "personId": view.signal.person_id,
-                        "summary": f"Signal kvitteret: {view.signal.kind.value}",
-                        "occurredAt": ctx.now.isoformat(),
-                    },
-                )
+                # Stored and numbered, so a reconnecting subscriber resumes past it (hub/ingestion/feed.py).
+                message = {
+                    "type": "PLAN_EDIT",
+                    "familyId": str(family_id),
+                    "personId": view.signal.person_id,
+                    "summary": f"Signal kvitteret: {view.signal.kind.value}",
+                    "occurredAt": ctx.now.isoformat(),
+                }
+                await announce(ctx.services.sessions, pubsub, [message])
             return as_types([view], principal)[0]
 
         return await as_append_result(call)

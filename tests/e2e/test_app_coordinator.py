@@ -16,7 +16,7 @@ import pytest
 
 from hub.auth.seed import system_username
 from hub.domain import Department
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import family_channel
 from hub.pubsub import InProcessPubSub
 from hub.world.generator import DEMO_FAMILIES, DEMO_SEED
 from tests.e2e.app_browser import WAIT_MS, axe_violations, browsing, screenshots

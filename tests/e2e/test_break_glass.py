@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from hub.audit.models import AuditEntry
 from hub.cpr import age_on
 from hub.domain import Department
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import family_channel
 from hub.persistence.engine import transaction
 from hub.persistence.models import CaseloadEntry
 from hub.pubsub.memory import InProcessPubSub

@@ -25,7 +25,7 @@ from hub.app import build_services, create_app
 from hub.crypto import CprVault
 from hub.documents.manifest import ROOT, document_id, load
 from hub.domain import Department
-from hub.ingestion.service import family_channel
+from hub.ingestion.feed import family_channel
 from hub.persistence.engine import create_engine, create_session_factory
 from hub.pubsub import InProcessPubSub
 from hub.seed import seed_world

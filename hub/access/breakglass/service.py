@@ -32,7 +32,7 @@ from hub.domain import Department, Role
 from hub.errors import BadUserInput, Conflict, Forbidden, NotFound
 from hub.family import repository
 from hub.family.gate import Gate
-from hub.ingestion.service import family_channel
+from hub.ingestion import feed
 from hub.persistence.engine import transaction
 from hub.persistence.models import User
 from hub.pubsub import PubSub
@@ -41,7 +41,7 @@ SOURCE = "HUB:break_glass"
 REVIEW_PURPOSE = "BREAK_GLASS_REVIEW"
 NOTE_MAX = 2000
 MAX_REVIEWS = 100
-MESSAGE_TYPE = "EMERGENCY_ACCESS"  # on the family's live channel (hub/ingestion/service.family_channel)
+MESSAGE_TYPE = "EMERGENCY_ACCESS"  # on the family's live channel, stored and numbered (hub/ingestion/feed.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,23 +247,29 @@ async def reviews(
     return [_view(row, user) for row, user in rows]
 
 
-async def announce(pubsub: PubSub | None, view: GrantView, now: datetime) -> None:
-    """After commit: tell the family's coordinator (role, administration, unit and reason; never a name)."""
+async def announce(
+    sessions: async_sessionmaker[AsyncSession], pubsub: PubSub | None, view: GrantView, now: datetime
+) -> None:
+    """After commit: tell the family's coordinator (role, administration, unit and reason; never a name), as a
+    stored update a reconnecting subscriber can resume past (hub/ingestion/feed.py)."""
     if pubsub is None:
         return
     grant = view.grant
     who = view.worker_role.value.lower().replace("_", " ")
     where = view.worker_department.value if view.worker_department else "HFI"
     until = grant.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-    await pubsub.publish(
-        family_channel(grant.family_id),
-        {
-            "type": MESSAGE_TYPE,
-            "familyId": grant.family_id,
-            "personId": None,
-            "grantId": grant.id,
-            "summary": f"Emergency access (nødadgang) by a {where} {who} ({view.worker_unit}): "
-            f"{grant.reason.value}, until {until}",
-            "occurredAt": now.isoformat(),
-        },
+    await feed.announce(
+        sessions,
+        pubsub,
+        [
+            {
+                "type": MESSAGE_TYPE,
+                "familyId": grant.family_id,
+                "personId": None,
+                "grantId": grant.id,
+                "summary": f"Emergency access (nødadgang) by a {where} {who} ({view.worker_unit}): "
+                f"{grant.reason.value}, until {until}",
+                "occurredAt": now.isoformat(),
+            }
+        ],
     )
