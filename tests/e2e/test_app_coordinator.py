@@ -25,6 +25,7 @@ from tests.support.stack import Stack, running_stack
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DEMO_FAMILY = "F00002"  # the README's demo family: SOF, BIF, BUF, KFF and SUF each show someone's data
+OVERDUE_FAMILY = "F00008"  # a scheduled meeting in the past, still without minutes (README: early signals)
 DOWN = "BUF"
 PUSH = """mutation($events: [DepartmentEventInput!]!) {
   pushDepartmentUpdates(events: $events) { results { eventId status } } }"""
@@ -158,12 +159,15 @@ async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_u
         await meeting.get_by_role("button", name="Planlæg møde").click()
         await meeting.get_by_text("Mødet er planlagt.").wait_for(timeout=WAIT_MS)
 
-        # Minutes of the earliest meeting still without them, with a decision: it becomes the latest meeting.
+        # Minutes of a meeting that has not started yet: the hub's refusal is shown, what was typed is kept.
         minutes = page.get_by_role("form", name="Referat af mødet")
         await minutes.get_by_label("Referat", exact=True).fill("Familien og teamet gennemgik planen.")
-        await minutes.get_by_label("Beslutninger (én pr. linje)").fill("Rim starter i fritidsklub")
         await minutes.get_by_role("button", name="Gem referat").click()
-        await page.get_by_text("Rim starter i fritidsklub").first.wait_for(timeout=WAIT_MS)
+        await minutes.get_by_text("once the meeting has started").wait_for(timeout=WAIT_MS)
+        assert (
+            await minutes.get_by_label("Referat", exact=True).input_value()
+            == "Familien og teamet gennemgik planen."
+        )
 
         # A department's push reaches the open page without a reload.
         await page.evaluate("window.__sameDocument = true")
@@ -186,3 +190,11 @@ async def test_coordinator_signs_in_sees_the_family_edits_a_goal_and_gets_live_u
         await stale.first.wait_for(timeout=WAIT_MS)
         assert "gammel" in await stale.first.inner_text()
         assert await page.locator('section.dept[data-department="SOF"] [data-status="OK"]').count() >= 1
+
+        # Minutes of a meeting that is overdue (the demo's F00008 has one), with a decision: it becomes the latest.
+        await page.goto(f"{browser.base}/app/familier/{OVERDUE_FAMILY}")
+        minutes = page.get_by_role("form", name="Referat af mødet")
+        await minutes.get_by_label("Referat", exact=True).fill("Familien og teamet gennemgik planen.")
+        await minutes.get_by_label("Beslutninger (én pr. linje)").fill("Rim starter i fritidsklub")
+        await minutes.get_by_role("button", name="Gem referat").click()
+        await page.get_by_text("Rim starter i fritidsklub").first.wait_for(timeout=WAIT_MS)

@@ -216,6 +216,9 @@ export function ScheduleMeetingForm({ familyId, onSaved }) {
   </form>`;
 }
 
+// The fields the minutes form shows an error beside; an error naming any other (e.g. heldAt) is shown on top.
+const MINUTES_FIELDS = ['meetingId', 'minutes', 'decisions', 'nextMeetingAt'];
+
 // Minutes of a scheduled meeting (the earliest one without minutes by default; a past one is still open).
 export function MinutesForm({ meetings, planVersion, members, onSaved, onReload }) {
   const [meetingId, setMeetingId] = useState(meetings[0].id);
@@ -269,7 +272,7 @@ export function MinutesForm({ meetings, planVersion, members, onSaved, onReload 
     <h4 id="minutes-heading">Referat af mødet</h4>
     ${state.conflict && html`<${Conflict} onReload=${reload} reloaded=${state.reloaded} />`}
     ${state.saved && html`<${Notice}>Referatet er gemt.<//>`}
-    ${state.message && !Object.keys(state.errors).length && html`<${Notice} kind="error">${state.message}<//>`}
+    ${state.message && !MINUTES_FIELDS.some((f) => state.errors[f]) && html`<${Notice} kind="error">${state.message}<//>`}
     <${Field} id="minutes-meeting" label="Møde" error=${state.errors.meetingId}>
       <select id="minutes-meeting" value=${meeting.id} onChange=${choose}>
         ${meetings.map((m) => html`<option key=${m.id} value=${m.id}>${formatDateTime(m.scheduledAt)}${m.location ? `, ${m.location}` : ''}</option>`)}
