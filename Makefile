@@ -51,7 +51,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 
 schema: $(STAMP)
-	$(BIN)/python -m schema > schema/schema.graphql
+	$(BIN)/python -m schema > schema/schema.graphql.tmp && mv schema/schema.graphql.tmp schema/schema.graphql
 
 readme: $(STAMP)
 	$(BIN)/python -m hub.settings_doc --write README.md

@@ -94,7 +94,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         services.extras[TRUSTED_DOCUMENTS] = trusted_documents(settings)
     schema = build_schema(settings)
     middleware = [
-        Middleware(RequestContextMiddleware, registry=services.metrics, max_url_bytes=settings.max_url_bytes)
+        Middleware(
+            RequestContextMiddleware,
+            registry=services.metrics,
+            max_url_bytes=settings.max_url_bytes,
+            hsts=settings.hsts,
+        )
     ]
     if tracing.configure(settings):  # off: nothing below is installed, so tracing costs nothing
         schema.extensions = (tracing.GraphQLOperationSpan, *schema.extensions)

@@ -23,9 +23,15 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry, max_url_bytes: int = 8192) -> None:
+    def __init__(
+        self, app: ASGIApp, registry: CollectorRegistry, max_url_bytes: int = 8192, hsts: bool = False
+    ) -> None:
         self.app = app
         self.max_url_bytes = max_url_bytes
+        # Behind TLS (HUB_HSTS=true): browsers keep to HTTPS for a year, subdomains included.
+        self.extra_headers: list[tuple[bytes, bytes]] = (
+            [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")] if hsts else []
+        )
         self.requests = Counter(
             "familiehub_http_requests_total",
             "HTTP requests served",
@@ -59,6 +65,7 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(self.extra_headers)
                 message["headers"] = headers
             await send(message)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.domain import Department
@@ -77,7 +77,15 @@ class Settings(BaseSettings):
     # close subscriptions with 1012 (service restart, so clients reconnect elsewhere), then exit.
     shutdown_grace_s: int = Field(default=20, ge=1)
     # Proxy headers (X-Forwarded-For/-Proto) are honoured only from these addresses (comma-separated, or "*").
-    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # HUB_TRUSTED_PROXIES is the same setting under the name the hardening issue gives it.
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        validation_alias=AliasChoices(
+            "HUB_TRUSTED_PROXIES", "HUB_FORWARDED_ALLOW_IPS", "forwarded_allow_ips"
+        ),
+    )
+    # Strict-Transport-Security on every response: only when the hub is reached over TLS (at the proxy).
+    hsts: bool = False
     # OpenTelemetry traces over OTLP/HTTP (hub.tracing): off unless this (or OTEL_EXPORTER_OTLP_ENDPOINT) is set.
     otel_exporter_otlp_endpoint: str = ""
     otel_service_name: str = "familiehub"  # the traces' service.name
