@@ -28,6 +28,7 @@ from strawberry.tools import merge_types
 
 from hub.settings import Settings
 from schema import federation, hardening
+from schema.agenda.mutations import AgendaMutation
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
 from schema.breakglass import BreakGlassMutation, BreakGlassQuery
@@ -73,6 +74,7 @@ MUTATIONS: tuple[type, ...] = (
     BreakGlassMutation,
     SignalMutation,
     OutcomeMutation,
+    AgendaMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
