@@ -93,8 +93,8 @@ def _dated(person_id: str, record: r.DepartmentRecord) -> Iterator[AgendaItem]: 
             yield _day(p, record, record.department_id, "CHILD_PLAN", "Barnets plan", record.child_plan_date)
     elif isinstance(record, r.EmploymentRecord):
         who = record.caseworker.name
-        interviews = {a.start.astimezone(LOCAL).date() for a in record.appointments if a.kind == "INTERVIEW"}
-        if record.next_interview is not None and record.next_interview not in interviews:
+        booked = any(a.kind == "INTERVIEW" for a in record.appointments)  # the interview's time is known
+        if record.next_interview is not None and not booked:
             yield _day(
                 p, record, record.department_id, "INTERVIEW", "Jobsamtale", record.next_interview, contact=who
             )

@@ -24,7 +24,10 @@ ConflictRuleType = described_enum(
 )
 
 
-@strawberry.type(description="One dated item: an appointment (start/end) or a day (deadline, start, visit).")
+@strawberry.type(
+    name="AgendaItem",
+    description="One dated item: an appointment (start/end) or a day (deadline, start, visit).",
+)
 class AgendaItemType:
     key: str = strawberry.field(description="Stable id of the item (for conflicts' itemKeys).")
     member_id: strawberry.ID | None = strawberry.field(description="The member; null for the whole family.")
@@ -73,7 +76,9 @@ class ConflictAcknowledgement:
     note: str = strawberry.field(description="What the team agreed.")
 
 
-@strawberry.type(description="A clash in the family's agenda, with a reason the family team can act on.")
+@strawberry.type(
+    name="Conflict", description="A clash in the family's agenda, with a reason the family team can act on."
+)
 class ConflictType:
     key: str = strawberry.field(description="Stable key: pass to acknowledgeConflict.")
     rule: ConflictRuleType = strawberry.field(description="Which rule found it.")  # type: ignore[valid-type]

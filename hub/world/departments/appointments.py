@@ -164,6 +164,12 @@ def add_appointments(
             records[department][cpr][key] = [{names[k]: v for k, v in item.items()} for item in items]
 
 
+def _weekday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 def contact_name(department: Department, record: Mapping[str, Any]) -> str:
     if department is Department.BIF:
         return str(record["CoordinatingCaseworker"]["Name"])
@@ -186,7 +192,7 @@ def _ordinary(plan: _Plan, department: Department, person: WorldPerson, record: 
                 person,
                 "INTERVIEW",
                 "Jobsamtale",
-                plan.weekday(2, 12),
+                _weekday(date.fromisoformat(str(record["NextInterviewDate"]))),
                 time(9, 0),
                 45,
                 place="Jobcenter København",
