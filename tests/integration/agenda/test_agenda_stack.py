@@ -91,26 +91,33 @@ async def test_a_plain_family_view_calls_no_department(stack: Stack) -> None:
 
 
 async def test_health_appointments_only_with_a_health_basis(stack: Stack) -> None:
-    family = await _family(stack, stack.token("tovholder"))
-    demo = next(f for f in stack.world.families if f.key == DEMO)
-    key, _ = WIRE[Department.SUF]
-    planted = {
-        m.cpr
-        for m in demo.members
-        if any(
-            a.get("health")
-            for a in stack.world.department_records[Department.SUF].get(m.cpr, {}).get(key, [])
-        )
-    }
-    assert planted, "the demo family has a health conversation booked"
-    timed_health = [
-        i
-        for i in family["agenda"]
-        if i["department"] == "SUF" and i["kind"] == "HEALTH_CONVERSATION" and i["start"]
-    ]
-    withheld = [m for m in family["members"] if m["health"]["healthWithheld"]]
-    for member in withheld:
-        assert not [i for i in timed_health if i["memberId"] == member["id"]]
+    token = stack.token("tovholder")
+    # With a health basis (the demo family's mother): her family health conversation is on the agenda.
+    demo = await _family(stack, token)
+    assert any(i["kind"] == "HEALTH_CONVERSATION" and i["start"] for i in demo["agenda"])
+    # F00035: the team has no health basis for some members whose records hold health appointments (SUF health
+    # conversations, BUF health-visitor and PPR visits): none of them reaches the agenda.
+    body = await stack.graphql(EVERYTHING, {"id": "F00035"}, token=token)
+    family = body["data"]["family"]
+    world = next(f for f in stack.world.families if f.key == "F00035")
+    checked = 0
+    people = {f"P-{p.key}": p for p in world.members}
+    for member in family["members"]:
+        person = people[member["id"]]
+        for department, section in ((Department.SUF, "health"), (Department.BUF, "childAndYouth")):
+            key, _ = WIRE[department]
+            held = stack.world.department_records[department].get(person.cpr, {}).get(key, [])
+            health_titles = {a["title"] for a in held if a.get("health")}
+            if not member[section]["healthWithheld"] or not health_titles:
+                continue
+            checked += 1
+            shown = {
+                i["title"]
+                for i in family["agenda"]
+                if i["memberId"] == member["id"] and i["department"] == department.value and i["start"]
+            }
+            assert not shown & health_titles, (department, shown)
+    assert checked >= 2
 
 
 async def test_an_outsider_sees_no_plan_items_and_cannot_acknowledge(stack: Stack) -> None:
