@@ -99,3 +99,35 @@ def test_a_department_reschedules_an_appointment() -> None:
     assert after.start > before.start
     assert after.end - after.start == before.end - before.start
     assert after.start.weekday() < 5
+
+
+async def test_the_change_producer_pushes_a_rescheduled_appointment() -> None:
+    import random
+    from datetime import UTC, datetime
+
+    from connectors.mock.producer import ChangeProducer, ProducerConfig
+
+    world = generate_world(4, 3)
+    key, _ = WIRE[Department.BIF]
+    before = {cpr: r.get(key) for cpr, r in world.department_records[Department.BIF].items()}
+    producer = ChangeProducer(
+        world,
+        ProducerConfig(departments=(Department.BIF,)),
+        rng=random.Random(1),
+        now=lambda: datetime(2026, 11, 1, 9, tzinfo=UTC),
+    )
+    try:
+        moved = 0
+        for _ in range(10):
+            change = producer.next_change()
+            assert change is not None
+            cpr = change.event["subjectCpr"]
+            pushed = change.event["record"].get(key)
+            if pushed and before[cpr]:
+                assert pushed[0]["Start"] != before[cpr][0]["Start"]
+                assert world.department_records[Department.BIF][cpr][key] == pushed  # served as pushed
+                before[cpr] = pushed
+                moved += 1
+        assert moved
+    finally:
+        await producer.aclose()
