@@ -123,8 +123,9 @@ async def test_the_change_producer_pushes_a_rescheduled_appointment() -> None:
             assert change is not None
             cpr = change.event["subjectCpr"]
             pushed = change.event["record"].get(key)
-            if pushed and before[cpr]:
-                assert pushed[0]["Start"] != before[cpr][0]["Start"]
+            earlier = before[cpr]
+            if pushed and earlier:
+                assert pushed[0]["Start"] != earlier[0]["Start"]
                 assert world.department_records[Department.BIF][cpr][key] == pushed  # served as pushed
                 before[cpr] = pushed
                 moved += 1
