@@ -124,7 +124,10 @@ async def family_conflicts(
 ) -> list[ConflictType]:
     found = await current_conflicts(info, family_id, window)
     acks: dict[str, list[ConflictAcknowledgement]] = {}
-    if found and await _readable_plan(info, family_id) is not None:
+    principal = info.context.principal
+    # The team's notes are the team's: a citizen sees the conflicts, not the acknowledgements (as with signals).
+    workers_view = principal is not None and principal.is_worker
+    if found and workers_view and await _readable_plan(info, family_id) is not None:
         async with info.context.services.sessions() as session:
             stored = await acknowledgements(session, family_id, [c.key for c in found])
         acks = {

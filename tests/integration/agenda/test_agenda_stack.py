@@ -167,5 +167,20 @@ async def test_acknowledging_a_conflict_is_kept_in_the_plan_history_and_audited(
             )
         )
     assert [h.entity_id for h in history] == [target["key"]]
+    plan = await stack.graphql(
+        """query($id: ID!) { family(id: $id) { plan { history(limit: 100) { entity change summary } } } }""",
+        {"id": DEMO},
+        token=token,
+    )
+    entries = plan["data"]["family"]["plan"]["history"]
+    assert {
+        "entity": "CONFLICT",
+        "change": "ACKNOWLEDGED",
+        "summary": "Netværksmødet flyttes til kl. 13.",
+    } in entries
+    # The family sees its conflicts, not the team's notes on them.
+    theirs = await stack.graphql(CONFLICTS, {"id": DEMO}, token=stack.token(f"borger-{DEMO}-1"))
+    if theirs["data"]["family"] is not None:
+        assert all(c["acknowledgements"] == [] for c in theirs["data"]["family"]["conflicts"])
     assert any(c.source == "HUB:plan" for c in changes)
     assert {r.source for r in reads} & {d.value for d in Department}
