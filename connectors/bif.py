@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import AwareDatetime
 
+from connectors._appointments import PascalAppointment
 from connectors._connector import HttpDepartmentConnector
 from connectors._http import AuthStyle
 from connectors._wire import WireModel, sensitivity, translate, translate_optional, utc
@@ -86,6 +87,7 @@ class Citizen(WireModel):
     PlanActivities: tuple[PlanActivity, ...] = ()
     LastInterviewDate: date | None = None
     NextInterviewDate: date | None = None
+    Appointments: tuple[PascalAppointment, ...] = ()
     OpenCaseCount: int
     LastUpdated: AwareDatetime | None = None
     Sensitivity: str
@@ -119,6 +121,7 @@ def to_record(wire: Citizen) -> EmploymentRecord:
         ),
         last_interview=wire.LastInterviewDate,
         next_interview=wire.NextInterviewDate,
+        appointments=tuple(a.record() for a in wire.Appointments),
         open_cases=wire.OpenCaseCount,
         last_updated=utc(wire.LastUpdated),
         sensitivity=sensitivity(SENSITIVITIES, wire.Sensitivity),

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import AwareDatetime
 
+from connectors._appointments import CamelAppointment
 from connectors._connector import HttpDepartmentConnector
 from connectors._http import AuthStyle
 from connectors._wire import WireModel, sensitivity, utc
@@ -94,6 +95,7 @@ class Child(WireModel):
     psychologistContacts: tuple[Psychologist, ...] = ()
     healthVisits: tuple[Visit, ...] = ()
     screenings: tuple[ScreeningWire, ...] = ()
+    appointments: tuple[CamelAppointment, ...] = ()
     openCases: int
     updateTime: AwareDatetime | None = None
     sensitivity: str
@@ -128,6 +130,7 @@ def to_record(wire: Child) -> ChildYouthRecord:
         screenings=tuple(
             Screening(instrument=s.instrument, score=s.score, date=s.date) for s in wire.screenings
         ),
+        appointments=tuple(a.record() for a in wire.appointments),
         open_cases=wire.openCases,
         last_updated=utc(wire.updateTime),
         sensitivity=sensitivity(SENSITIVITIES, wire.sensitivity),

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import AwareDatetime
 
+from connectors._appointments import SnakeAppointment
 from connectors._connector import HttpDepartmentConnector
 from connectors._http import AuthStyle
 from connectors._wire import WireModel, sensitivity, utc
@@ -77,6 +78,7 @@ class Member(WireModel):
     fritidsguide: FritidsGuide | None = None
     subsidies: tuple[Subsidy, ...] = ()
     feriecamp: tuple[Camp, ...] = ()
+    appointments: tuple[SnakeAppointment, ...] = ()
     open_cases: int
     updated_at: AwareDatetime | None = None
     sensitivity: str
@@ -108,6 +110,7 @@ def to_record(wire: Member) -> LeisureRecord:
             for s in wire.subsidies
         ),
         feriecamps=tuple(FerieCamp(year=c.year, camp=c.camp, week=c.week) for c in wire.feriecamp),
+        appointments=tuple(a.record() for a in wire.appointments),
         open_cases=wire.open_cases,
         last_updated=utc(wire.updated_at),
         sensitivity=sensitivity(SENSITIVITIES, wire.sensitivity),

@@ -30,6 +30,27 @@ class Contact:
     email: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A dated appointment or a recurring activity in a department's system: an interview, a meeting, a home
+    visit, a course session, a training. `start`/`end` are aware instants (UTC); a recurring activity is its
+    first session plus `weekly_until`."""
+
+    id: str
+    kind: str  # INTERVIEW, MEETING, HOME_VISIT, HEALTH_CONVERSATION, ACTIVITY, COURSE
+    title: str
+    start: datetime
+    end: datetime
+    place: str | None = None
+    contact: str | None = None  # the person the family meets (a name; the unit is the record's contact's)
+    contact_role: str | None = None
+    service: str | None = (
+        None  # the kind of service, e.g. MENTOR, PARENTING_COURSE (same kind, two departments)
+    )
+    weekly_until: date | None = None  # recurs weekly up to and including this date
+    health: bool = False  # HEALTH category: withheld without a health basis
+
+
 # --- SOF: social services, child welfare -------------------------------------------------------
 
 
@@ -100,6 +121,7 @@ class SocialRecord:
     placements: tuple[Placement, ...] = ()
     child_plan_date: date | None = None  # barnets plan
     adult_support: tuple[AdultSupport, ...] = ()
+    appointments: tuple[Appointment, ...] = ()
     open_cases: int = 0
     last_updated: datetime | None = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE
@@ -138,6 +160,7 @@ class EmploymentRecord:
     activities: tuple[EmploymentActivity, ...] = ()
     last_interview: date | None = None
     next_interview: date | None = None
+    appointments: tuple[Appointment, ...] = ()
     open_cases: int = 0
     last_updated: datetime | None = None
     sensitivity: Sensitivity = Sensitivity.CONFIDENTIAL
@@ -207,6 +230,7 @@ class ChildYouthRecord:
     psychologist_contacts: tuple[PsychologistContact, ...] = ()  # HEALTH category
     health_visits: tuple[HealthVisit, ...] = ()  # HEALTH category
     screenings: tuple[Screening, ...] = ()  # HEALTH category
+    appointments: tuple[Appointment, ...] = ()
     open_cases: int = 0
     last_updated: datetime | None = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE
@@ -256,6 +280,7 @@ class LeisureRecord:
     fritidsguide: FritidsGuideReferral | None = None
     subsidies: tuple[MembershipSubsidy, ...] = ()
     feriecamps: tuple[FerieCamp, ...] = ()
+    appointments: tuple[Appointment, ...] = ()
     open_cases: int = 0
     last_updated: datetime | None = None
     sensitivity: Sensitivity = Sensitivity.NORMAL
@@ -297,6 +322,7 @@ class HealthRecord:
     conversations: tuple[HealthConversation, ...] = ()
     referrals: tuple[HealthReferral, ...] = ()
     services: tuple[HealthService, ...] = ()
+    appointments: tuple[Appointment, ...] = ()
     open_cases: int = 0
     last_updated: datetime | None = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE

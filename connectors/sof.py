@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import AwareDatetime
 
+from connectors._appointments import DanishAppointment
 from connectors._connector import HttpDepartmentConnector
 from connectors._http import AuthStyle
 from connectors._wire import WireModel, sensitivity, translate, utc
@@ -122,6 +123,7 @@ class Borger(WireModel):
     anbringelser: tuple[Anbringelse, ...] = ()
     barnetsPlanDato: date | None = None
     voksenstoette: tuple[Voksenstoette, ...] = ()
+    aftaler: tuple[DanishAppointment, ...] = ()
     antalAabneSager: int
     senestOpdateret: AwareDatetime | None = None
     foelsomhed: str
@@ -179,6 +181,7 @@ def to_record(wire: Borger) -> SocialRecord:
             AdultSupport(id=v.id, legal_basis=v.hjemmel, kind=v.ydelse, start=v.startdato, end=v.slutdato)
             for v in wire.voksenstoette
         ),
+        appointments=tuple(a.record() for a in wire.aftaler),
         open_cases=wire.antalAabneSager,
         last_updated=utc(wire.senestOpdateret),
         sensitivity=sensitivity(SENSITIVITIES, wire.foelsomhed),

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime
 
+from connectors._appointments import CamelAppointment
 from connectors._connector import HttpDepartmentConnector
 from connectors._http import AuthStyle
 from connectors._wire import WireModel, translate, utc
@@ -118,6 +119,7 @@ class PatientSummary(WireModel):
     encounter: tuple[Encounter, ...] = ()
     serviceRequest: tuple[ServiceRequest, ...] = ()
     episodeOfCare: tuple[EpisodeOfCare, ...] = ()
+    appointment: tuple[CamelAppointment, ...] = ()
     extension: tuple[Extension, ...] = ()
 
     @property
@@ -148,6 +150,7 @@ def to_record(wire: PatientSummary) -> HealthRecord:
             )
             for e in wire.episodeOfCare
         ),
+        appointments=tuple(a.record() for a in wire.appointment),
         open_cases=open_cases or 0,
         last_updated=utc(wire.meta.lastUpdated),
         sensitivity=CONFIDENTIALITY.get(marking, Sensitivity.SENSITIVE),

@@ -215,6 +215,11 @@ class Settings(BaseSettings):
     # Early signals (hub/signals): an enrolled family nobody has met (meeting held, measurement taken) for more
     # than this many weeks is signalled NO_CONTACT
     signal_no_contact_weeks: int = Field(default=8, ge=1, le=52)
+    # The family's agenda (hub/agenda): two appointments for one person closer than this many minutes at two
+    # places are a conflict (no time to travel)
+    agenda_travel_gap_minutes: int = Field(default=30, ge=0, le=240)
+    # More municipal appointments than this in one week for one family is a conflict (WEEKLY_LOAD)
+    agenda_weekly_limit: int = Field(default=6, ge=1, le=50)
     # Outcome snapshots (hub/outcomes): each department's own effect indicators as JSON, a list of {"key",
     # "label", "department", "collection", "where"}, e.g. SOF's active measures: {"key": "SOF_ACTIVE_MEASURES",
     # "label": "Aktive støttende indsatser", "department": "SOF", "collection": "measures", "where":

@@ -29,6 +29,7 @@ from strawberry.tools import merge_types
 from hub.settings import Settings
 from schema import federation, hardening
 from schema.admin.mutations import AdminMutation
+from schema.agenda.mutations import AgendaMutation
 from schema.audit.extension import AuditFlush
 from schema.audit.queries import AuditQuery
 from schema.breakglass import BreakGlassMutation, BreakGlassQuery
@@ -75,6 +76,7 @@ MUTATIONS: tuple[type, ...] = (
     SignalMutation,
     OutcomeMutation,
     AdminMutation,
+    AgendaMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()

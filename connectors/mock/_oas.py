@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.mock.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from hub.domain import Department
 
 Schema = dict[str, Any]
 JSON = "application/json"
@@ -269,3 +270,30 @@ def list_path(
         codes=LIST_ERRORS,
         media_type=media_type,
     )
+
+
+def add_appointments(record: Schema, department: Department) -> None:
+    """Document a record's (optional) appointments in the department's naming style (hub/world/departments/
+    appointments.py)."""
+    from hub.world.departments.appointments import KEYS, WIRE
+
+    key, style = WIRE[department]
+    names = KEYS[style]
+    kinds = ("INTERVIEW", "MEETING", "HOME_VISIT", "HEALTH_CONVERSATION", "ACTIVITY", "ACTIVATION", "COURSE")
+    fields: dict[str, Schema] = {
+        names["id"]: STRING,
+        names["kind"]: enum(*kinds),
+        names["title"]: STRING,
+        names["start"]: DATETIME,
+        names["end"]: DATETIME,
+        names["place"]: nullable(STRING),
+        names["contact"]: nullable(STRING),
+        names["contact_role"]: nullable(STRING),
+        names["service"]: nullable(STRING),
+        names["weekly_until"]: {**nullable(DATE), "description": "Recurs weekly until this day."},
+        names["health"]: {**BOOLEAN, "description": "Health category: only with a health basis."},
+    }
+    record["properties"][key] = {
+        **arr(obj(fields)),
+        "description": "Appointments and recurring activities (first session; see weekly-until).",
+    }

@@ -188,6 +188,7 @@ def openapi() -> dict[str, Any]:
             description="RFC 7807 problem details.",
         ),
     }
+    o.add_appointments(schemas["Citizen"], Department.BIF)
     errors = ("ProblemDetails", PROBLEM_JSON)
     paths = {
         SINGLE_PATH: o.single_path(

@@ -217,6 +217,7 @@ def openapi() -> dict[str, Any]:
             }
         ),
     }
+    o.add_appointments(schemas["Child"], Department.BUF)
     errors = ("Error", o.JSON)
     paths = {
         SINGLE_PATH: o.single_path(

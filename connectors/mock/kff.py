@@ -186,6 +186,7 @@ def openapi() -> dict[str, Any]:
         ),
         "Error": o.obj({"error": o.enum(*dict.fromkeys(_CODES.values())), "message": o.STRING}),
     }
+    o.add_appointments(schemas["Member"], Department.KFF)
     errors = ("Error", o.JSON)
     offset = {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}
     paths = {

@@ -28,6 +28,7 @@ import orjson
 from hub.domain import Department
 from hub.ingestion.webhook import signed_headers
 from hub.settings import Settings, dev_webhook_secret
+from hub.world.departments.appointments import move_appointment
 from hub.world.model import World
 
 logger = logging.getLogger("mock.producer")
@@ -169,6 +170,7 @@ class ChangeProducer:
         now = self.now()
         record = copy.deepcopy(dict(records[cpr]))
         edit(record, now, self.rng)
+        move_appointment(chosen, record)  # and the department reschedules one of its appointments
         records[cpr] = record  # the mock department serves the new state from now on
         record_id = str(record[id_field])
         # Versions from the clock survive a producer restart; +1 keeps them strictly increasing per record.

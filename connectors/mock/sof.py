@@ -204,6 +204,7 @@ def openapi() -> dict[str, Any]:
             {"fejl": o.obj({"kode": o.enum(*dict.fromkeys(_ERROR_CODES.values())), "besked": o.STRING})}
         ),
     }
+    o.add_appointments(schemas["Borger"], Department.SOF)
     errors = ("Fejl", o.JSON)
     paths = {
         SINGLE_PATH: o.single_path(

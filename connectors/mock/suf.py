@@ -341,6 +341,7 @@ def openapi() -> dict[str, Any]:
             }
         ),
     }
+    o.add_appointments(schemas["PatientSummary"], Department.SUF)
     errors = ("OperationOutcome", FHIR_JSON)
     identifier_parameter = {
         "name": "identifier",

@@ -16,6 +16,8 @@ from hub.domain import DataCategory
 def redact(record: DepartmentRecord, categories: frozenset[DataCategory]) -> DepartmentRecord:
     if DataCategory.HEALTH in categories:
         return record
+    if any(a.health for a in record.appointments):  # a health visit, a PPR or health conversation
+        record = replace(record, appointments=tuple(a for a in record.appointments if not a.health))
     if isinstance(record, ChildYouthRecord):
         return replace(record, psychologist_contacts=(), health_visits=(), screenings=())
     if isinstance(record, HealthRecord):
@@ -33,6 +35,6 @@ def withheld_categories(
     """The categories this record has data in that were withheld (so a front-end can say so)."""
     if DataCategory.HEALTH in categories:
         return frozenset()
-    if isinstance(record, ChildYouthRecord | HealthRecord):
+    if isinstance(record, ChildYouthRecord | HealthRecord) or any(a.health for a in record.appointments):
         return frozenset({DataCategory.HEALTH})
     return frozenset()

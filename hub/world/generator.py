@@ -22,6 +22,7 @@ from hub.cpr import age_on
 from hub.domain import HOUSING_AREAS, Department, District, FamilyStatus, MemberRole
 from hub.world.cprs import CprAllocator
 from hub.world.departments import BuildContext, Builder, Built
+from hub.world.departments.appointments import add_appointments
 from hub.world.departments.bif import build_bif
 from hub.world.departments.buf import build_buf
 from hub.world.departments.kff import build_kff
@@ -75,12 +76,15 @@ def generate_world(families: int, seed: int, today: date = WORLD_TODAY) -> World
         family = _family(f"F{index:05d}", rng, cprs, today, demo)
         generated.append(family)
         _department_records(family, ctx, records)
+    candidates = _candidates(families // CANDIDATE_EVERY, seed, cprs, today, records)
+    # Appointments last, from streams of their own: every other record stays as it was.
+    add_appointments((*generated, *candidates), records, seed, today)
     return World(
         seed=seed,
         today=today,
         families=tuple(generated),
         department_records=records,
-        candidates=_candidates(families // CANDIDATE_EVERY, seed, cprs, today, records),
+        candidates=candidates,
     )
 
 

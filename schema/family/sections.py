@@ -60,6 +60,7 @@ SECTION_FIELDS: dict[str, tuple[Department, ...]] = {
     "departmentsInvolved": tuple(Department),
     "openCases": tuple(Department),
     "summary": tuple(Department),
+    "agenda": tuple(Department),  # FamilyMember.agenda (schema/agenda)
 }
 
 

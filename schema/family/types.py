@@ -36,6 +36,7 @@ from schema.ingestion.types import TimelineEntryType
 from schema.loaders import family_members, gate, log_identity_reads, section_service, show_full_cpr
 
 if TYPE_CHECKING:
+    from schema.agenda.types import AgendaItemType, ConflictType, FamilyContact
     from schema.outcomes.types import HandOverType, OutcomeSnapshotType
     from schema.plan.types import (
         CoreTeam,
@@ -54,6 +55,7 @@ _T = TypeVar("_T")
 _PLAN = "schema.plan.types"
 _SIGNALS = "schema.signals.types"
 _OUTCOMES = "schema.outcomes.types"
+_AGENDA = "schema.agenda.types"
 
 DistrictType = described_enum(
     District,
@@ -202,6 +204,24 @@ class FamilyMember:
     @strawberry.field(description="Health and care (SUF) section.", graphql_type=HealthSection)
     def health(self, info: Info) -> HealthSection | Awaitable[HealthSection]:
         return self._section(info, Department.SUF, _health)
+
+    @strawberry.field(
+        description="The member's agenda: their dated items from the departments the viewer may see and the "
+        "plan, with the family's own (plan meetings); `days` 1-92 from `from` (default today). Computed only when "
+        "selected."
+    )
+    async def agenda(
+        self,
+        info: Info,
+        start: Annotated[
+            date | None, strawberry.argument(name="from", description="First day (default: today).")
+        ] = None,
+        days: Annotated[int, strawberry.argument(description="Days from `from`, 1-92.")] = 28,
+    ) -> list[Annotated[AgendaItemType, strawberry.lazy(_AGENDA)]]:
+        from schema.agenda import fields
+
+        window = fields.Window.of(info, start, days)
+        return await fields.member_agenda(info, self.member.family_id, self.member.person_id, window)
 
     @strawberry.field(description="The member's goals in the family action plan (empty if not visible).")
     async def goals(self, info: Info) -> list[Annotated[PlanGoal, strawberry.lazy(_PLAN)]]:
@@ -411,6 +431,54 @@ class Family:
         from schema.outcomes.fields import family_outcomes
 
         return await family_outcomes(info, self.info_.id)
+
+    @strawberry.field(
+        description="The family's agenda: every dated item (appointments, deadlines, visits, starts) from the "
+        "departments the viewer may see (health items only with a health basis) and the plan's actions and "
+        "meetings, in time order; `days` 1-92 from `from` (default today). Computed only when selected."
+    )
+    async def agenda(
+        self,
+        info: Info,
+        start: Annotated[
+            date | None, strawberry.argument(name="from", description="First day (default: today).")
+        ] = None,
+        days: Annotated[int, strawberry.argument(description="Days from `from`, 1-92.")] = 28,
+    ) -> list[Annotated[AgendaItemType, strawberry.lazy(_AGENDA)]]:
+        from schema.agenda import fields
+
+        return await fields.family_agenda(info, self.info_.id, fields.Window.of(info, start, days))
+
+    @strawberry.field(
+        description="Clashes in the family's agenda (same window as `agenda`), each with a reason the team can "
+        "act on and the team's acknowledgements. Computed only when selected."
+    )
+    async def conflicts(
+        self,
+        info: Info,
+        start: Annotated[
+            date | None, strawberry.argument(name="from", description="First day (default: today).")
+        ] = None,
+        days: Annotated[int, strawberry.argument(description="Days from `from`, 1-92.")] = 28,
+        include_acknowledged: Annotated[
+            bool, strawberry.argument(description="Also conflicts the team has acknowledged.")
+        ] = True,
+    ) -> list[Annotated[ConflictType, strawberry.lazy(_AGENDA)]]:
+        from schema.agenda import fields
+
+        window = fields.Window.of(info, start, days)
+        return await fields.family_conflicts(
+            info, self.info_.id, window, include_acknowledged=include_acknowledged
+        )
+
+    @strawberry.field(
+        description="Every municipal person the family deals with (core team, and the contacts in the "
+        "departments' records the viewer may see), de-duplicated, makkerpar first."
+    )
+    async def contacts(self, info: Info) -> list[Annotated[FamilyContact, strawberry.lazy(_AGENDA)]]:
+        from schema.agenda import fields
+
+        return await fields.contacts(info, self.info_.id)
 
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:
