@@ -335,7 +335,8 @@ class Gate:
         team: the grant's departments and consent still decide each section."""
         facts = await self.facts_about({m.family_id for m in members}, {m.person_id for m in members})
         shown = [
-            (m, policy.member_access(self.principal, facts, m.person_id, m.family_id).allowed) for m in members
+            (m, policy.member_access(self.principal, facts, m.person_id, m.family_id).allowed)
+            for m in members
         ]
         hidden = {m.family_id for m, allowed in shown if not allowed}
         grants = await self._emergency_grants(hidden) if hidden else {}
