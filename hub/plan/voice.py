@@ -179,27 +179,34 @@ async def add_family_note(
     sessions: async_sessionmaker[AsyncSession],
     actor: Actor,
     *,
-    goal_id: str,
+    goal_id: str | None = None,
+    meeting_id: str | None = None,
     note: str,
     shared_with_parents: bool = False,
 ) -> VoiceView:
-    """A family member's own progress note on a goal they see (an append, marked as the family's)."""
+    """A family member's own note on a goal, or on a meeting's decisions, they see (an append, the family's)."""
+    if (goal_id is None) == (meeting_id is None):
+        raise BadUserInput("name either a goal or a meeting", field="goalId")
     clean = text(note, "text", max_len=TEXT_MAX)
-    owner = await owner_of(sessions, Goal, goal_id, GOAL)
+    if goal_id is not None:
+        owner, hidden = await owner_of(sessions, Goal, goal_id, GOAL), GOAL
+    else:
+        owner, hidden = await owner_of(sessions, Meeting, str(meeting_id), MEETING), MEETING
     writer = actor.principal.person_id
     async with open_edit(
-        sessions, actor, owner.family_id, hidden_as=GOAL, person_id=owner.person_id, family_voice=True
+        sessions, actor, owner.family_id, hidden_as=hidden, person_id=owner.person_id, family_voice=True
     ) as edit:
         if writer is None:
             raise Forbidden("the family's own notes are written by a family member")
-        await _goal_in(edit, goal_id)
+        if goal_id is not None:
+            await _goal_in(edit, goal_id)
         return await _add(
             edit,
             kind=VoiceKind.NOTE,
             owner_id=writer,
             clean=clean,
             goal_id=goal_id,
-            meeting_id=None,
+            meeting_id=meeting_id,
             by_family=True,
             shared=shared_with_parents,
         )

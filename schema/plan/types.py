@@ -341,6 +341,17 @@ class PlanMeeting:
         return await interpreter_needs(info, self.family_id_, list(self.participant_ids_))
 
     @strawberry.field(
+        description="The family's own words on this meeting's decisions (addFamilyNote with meetingId), beside "
+        "the minutes, as the viewer may read them."
+    )
+    async def family_notes(
+        self, info: Info
+    ) -> list[Annotated[FamilyWords, strawberry.lazy("schema.plan.voice")]]:
+        from schema.plan.voice import meeting_notes
+
+        return await meeting_notes(info, self.family_id_, str(self.id))
+
+    @strawberry.field(
         description="Children's views given at this meeting (recordChildView), as the viewer may read."
     )
     async def child_views(

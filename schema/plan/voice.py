@@ -138,6 +138,14 @@ async def child_views(info: Info, family_id: str, meeting_id: str | None = None)
     ]
 
 
+async def meeting_notes(info: Info, family_id: str, meeting_id: str) -> list[FamilyWords]:
+    return [
+        FamilyWords.of(v)
+        for v in await _voices(info).load(family_id)
+        if v.kind is VoiceKind.NOTE and v.meeting_id == meeting_id
+    ]
+
+
 async def language_needs(info: Info, family_id: str) -> list[LanguageNeedView]:
     from hub.plan.repository import current_member_ids
 
@@ -196,9 +204,12 @@ class WriteGoalWordingInput:
     )
 
 
-@strawberry.input(description="A family member's own progress note on a goal.")
+@strawberry.input(description="A family member's own note on a goal, or on a meeting's decisions (name one).")
 class AddFamilyNoteInput:
-    goal_id: strawberry.ID = strawberry.field(description="The goal (PlanGoal.id).")
+    goal_id: strawberry.ID | None = strawberry.field(default=None, description="The goal (PlanGoal.id).")
+    meeting_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The meeting whose decisions the note is about (PlanMeeting.id)."
+    )
     text: str = strawberry.field(description="The note (up to 2,000 characters).")
     shared_with_parents: bool = strawberry.field(
         default=False, description="From 15: let my parents read it (otherwise they do not)."
@@ -278,7 +289,8 @@ class VoiceMutation:
                 await voice.add_family_note(
                     sessions,
                     who,
-                    goal_id=str(input.goal_id),
+                    goal_id=str(input.goal_id) if input.goal_id else None,
+                    meeting_id=str(input.meeting_id) if input.meeting_id else None,
                     note=input.text,
                     shared_with_parents=input.shared_with_parents,
                 )

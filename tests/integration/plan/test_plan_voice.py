@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 import strawberry
 from prometheus_client import CollectorRegistry
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 
 from connectors.base import Deadline
+from hub.domain import FamilyStatus
+from hub.persistence.models import Family
 from hub.plan.models import HistoryEntry
 from hub.services import Services
 from hub.settings import Settings
@@ -220,3 +222,26 @@ async def test_language_and_interpreter_needs_on_meetings(services: Services) ->
     seen = await plan(services, "mor")
     assert seen["meetings"][0]["interpreterNeeds"] == [{"member": {"id": "P-MOR"}, "language": "ar"}]
     assert {n["member"]["id"] for n in seen["languageNeeds"]} == {"P-MOR", "P-FAR"}
+
+
+async def test_the_familys_words_on_a_meetings_decisions(services: Services) -> None:
+    meeting = {"familyId": "F1", "scheduledAt": "2026-11-10T09:00:00+00:00"}
+    meeting_id = (await run(services, "coord", SCHEDULE, input=meeting))["scheduleMeeting"]["id"]
+    note = {"meetingId": meeting_id, "text": "Vi er enige i beslutningen"}
+    saved = (await run(services, "far", NOTE, input=note))["addFamilyNote"]
+    assert (saved["kind"], saved["member"]["id"]) == ("NOTE", "P-FAR")
+    query = (
+        "query($id: ID!) { familyPlan(familyId: $id) { meetings { familyNotes { member { id } text } } } }"
+    )
+    seen = (await run(services, "mor", query, id="F1"))["familyPlan"]["meetings"][0]["familyNotes"]
+    assert seen == [{"member": {"id": "P-FAR"}, "text": "Vi er enige i beslutningen"}]
+    both = (await run(services, "far", NOTE, input=note | {"goalId": "G-x"}))["addFamilyNote"]
+    assert (both["__typename"], both["field"]) == ("PlanInputError", "goalId")
+
+
+async def test_a_closed_familys_plan_takes_no_more_words(services: Services) -> None:
+    goal, _ = await family_goal(services)
+    async with services.sessions() as session, session.begin():
+        await session.execute(update(Family).where(Family.id == "F1").values(status=FamilyStatus.CLOSED))
+    refused = (await run(services, "mor", NOTE, input={"goalId": goal, "text": "Hej"}))["addFamilyNote"]
+    assert (refused["__typename"], refused["code"]) == ("PlanConflictError", "CONFLICT")
