@@ -49,6 +49,7 @@ from schema.outcomes.mutations import OutcomeMutation
 from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
+from schema.plan.voice import VoiceMutation
 from schema.ratelimit import RateLimit
 from schema.reports.queries import ReportsQuery
 from schema.signals.mutations import SignalMutation
@@ -71,6 +72,7 @@ MUTATIONS: tuple[type, ...] = (
     IngestionMutation,
     PlanMutation,
     MeetingMutation,
+    VoiceMutation,
     EnrolmentMutation,
     BreakGlassMutation,
     SignalMutation,

@@ -73,6 +73,8 @@ class Entity(StrEnum):
     MEASUREMENT = "MEASUREMENT"
     TEAM = "TEAM"
     MEMBERSHIP = "MEMBERSHIP"
+    FAMILY_VOICE = "FAMILY_VOICE"
+    LANGUAGE_NEED = "LANGUAGE_NEED"
 
 
 class ChangeKind(StrEnum):

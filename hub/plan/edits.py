@@ -159,6 +159,7 @@ async def open_edit(
     closed_ok: bool = False,
     hidden_as: Missing | None = None,
     person_id: str | None = None,
+    family_voice: bool = False,
 ) -> AsyncIterator[Edit]:
     """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`.
 
@@ -166,6 +167,8 @@ async def open_edit(
     keeps the record may make it; every other change to a closed family is refused.
     `hidden_as` names the object the input pointed at (a goal, a meeting ...; `person_id` its member): a caller
     who may not see it gets exactly the answer a missing one gets, never "no such family" or FORBIDDEN.
+    `family_voice`: the family's own words (hub/plan/voice.py): a family member who reads the plan may write
+    them too (the caller decides whose voice it is).
     """
     async with transaction(sessions) as session:
         locked = await _lock(session, family_id, actor, expected_version)
@@ -176,7 +179,7 @@ async def open_edit(
         if not closed_ok and (
             record
             or (
-                access.level is Level.EDIT
+                (access.level is Level.EDIT or (family_voice and access.can_read))
                 and await session.scalar(select(Family.status).where(Family.id == family_id))
                 is FamilyStatus.CLOSED
             )
@@ -185,6 +188,8 @@ async def open_edit(
             raise family_closed(int(current or 0))
         if manage_team:
             access.require_manage_team()
+        elif family_voice and access.can_read:
+            pass
         elif not (closed_ok and record):
             access.require_edit()
         version, conflict = await _settle(session, family_id, actor, expected_version, locked)

@@ -16,7 +16,7 @@ from hub.access.visibility import FAMILY_MEMBER
 from hub.cpr import age_on
 from hub.errors import BadUserInput
 from hub.persistence.models import Membership, Person
-from hub.plan import repository
+from hub.plan import repository, voice_policy
 from hub.plan.domain import (
     ChangeKind,
     Entity,
@@ -58,13 +58,21 @@ async def record_measurement(
     respondent: SdqRespondent | None = None,
     subscales: Mapping[SdqSubscale, int] | None = None,
     note: str = "",
+    self_report: bool = False,
 ) -> MeasurementView:
+    """Record a measurement: by the family's team, or (`self_report`) by the member about themselves."""
+    if self_report:
+        own = voice_policy.may_write_own(actor.principal.person_id, person_id)
+        if not own.allowed:
+            raise BadUserInput("a self-reported score is the member's own", field="memberId")
     clean_score = validate_score(instrument, score)
     clean_note = text(note, "note", max_len=NOTE_MAX, required=False)
     if measured_on > actor.today:
         raise BadUserInput("a measurement cannot be dated in the future", field="measuredOn")
     family_id = await _current_family(sessions, person_id)
-    async with open_edit(sessions, actor, family_id, hidden_as=FAMILY_MEMBER, person_id=person_id) as edit:
+    async with open_edit(
+        sessions, actor, family_id, hidden_as=FAMILY_MEMBER, person_id=person_id, family_voice=self_report
+    ) as edit:
         born = await edit.session.scalar(select(Person.birth_date).where(Person.id == person_id))
         if born is None:  # pragma: no cover - a membership always has its person
             raise FAMILY_MEMBER.error()
@@ -75,6 +83,12 @@ async def record_measurement(
             raise BadUserInput("ORS is for ages 13 and up; use CORS for children", field="instrument")
         if instrument is Instrument.CORS and age >= ORS_MIN_AGE:
             raise BadUserInput("CORS is for children under 13; use ORS", field="instrument")
+        if self_report:
+            allowed = voice_policy.self_report_allowed(instrument, age)
+            if not allowed.allowed:
+                raise BadUserInput("this instrument is not self-reported at this age", field="instrument")
+            if instrument is Instrument.SDQ and respondent is not SdqRespondent.SELF:
+                raise BadUserInput("a self-reported SDQ is answered by the child (SELF)", field="respondent")
         validate_sdq(instrument, clean_score, respondent, subscales, age)
         row = Measurement(
             family_id=family_id,
@@ -87,6 +101,7 @@ async def record_measurement(
             recorded_by=actor.principal.user_id,
             recorded_at=actor.now,
             note=clean_note,
+            self_reported_by=person_id if self_report else None,
         )
         edit.session.add(row)
         await edit.session.flush()
@@ -94,7 +109,8 @@ async def record_measurement(
             entity=Entity.MEASUREMENT,
             entity_id=row.id,
             change=ChangeKind.RECORDED,
-            summary=f"{instrument.value} measurement recorded for {measured_on.isoformat()}",
+            summary=f"{instrument.value} {'self-report' if self_report else 'measurement'} recorded for "
+            f"{measured_on.isoformat()}",
             # The score itself stays out of the timeline: it is health data, shown only where it is allowed.
             diff={"instrument": instrument.value, "measured_on": measured_on.isoformat()},
             person_id=person_id,

@@ -172,6 +172,8 @@ class Measurement(Base):
     recorded_by: Mapped[str | None] = mapped_column(_user_fk())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Self-reported by the family member (hub/plan/voice.py): the person who answered, not a worker's rating.
+    self_reported_by: Mapped[str | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
 
 
 class HistoryEntry(Base):
@@ -192,3 +194,40 @@ class HistoryEntry(Base):
     plan_version: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(String(300))
     diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FamilyVoice(Base):
+    """The family's own words (hub/plan/voice.py): a goal in their wording, their note, a child's view.
+
+    `person_id` is whose voice it is (the member who wrote it, or the child whose view a worker recorded);
+    `written_by_person` is set when a family member wrote it themselves, `recorded_by` when a worker did.
+    """
+
+    __tablename__ = "plan_family_voice"
+    __table_args__ = (Index("ix_plan_family_voice_goal", "goal_id", "written_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    family_id: Mapped[str] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    goal_id: Mapped[str | None] = mapped_column(ForeignKey("plan_goals.id", ondelete="CASCADE"))
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("plan_meetings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # GOAL_WORDING, NOTE, CHILD_VIEW
+    text: Mapped[str] = mapped_column(Text)
+    written_by_person: Mapped[str | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    recorded_by: Mapped[str | None] = mapped_column(_user_fk())
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A 15-17-year-old's own choice to let their parents read it (DOMAIN §4); ignored for others.
+    shared_with_parents: Mapped[bool] = mapped_column(default=False)
+
+
+class LanguageNeed(Base):
+    """A member's language and interpreter needs, set by the family's team."""
+
+    __tablename__ = "plan_language_needs"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))  # ISO 639-1, e.g. "ar", "so", "da"
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    interpreter_for: Mapped[list[str]] = mapped_column(JSON, default=list)  # MeetingKind values
+    updated_by: Mapped[str | None] = mapped_column(_user_fk())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

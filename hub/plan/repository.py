@@ -322,6 +322,7 @@ def measurement_view(r: Measurement, person: PersonRef, who: dict[str, WorkerVie
         recorded_at=r.recorded_at,
         signals_risk=signals_risk(Instrument(r.instrument), r.score, age, respondent),
         note=r.note,
+        self_reported=r.self_reported_by is not None,
     )
 
 

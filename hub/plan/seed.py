@@ -433,3 +433,31 @@ async def seed_plans(session: AsyncSession, ctx: SeedContext) -> None:
 
 
 SEEDERS.append(("plan", seed_plans))
+
+
+async def seed_language_needs(session: AsyncSession, ctx: SeedContext) -> None:
+    """Languages and interpreter needs of the programme's families (hub/world/language.py), set by the team."""
+    from hub.plan.models import LanguageNeed
+    from hub.world.language import language_needs
+
+    keys = {
+        m.key: ctx.person_ids[m.cpr] for f in ctx.world.families for m in f.members if m.cpr in ctx.person_ids
+    }
+    rows = [
+        {
+            "person_id": keys[n.person_key],
+            "language": n.language,
+            "interpreter_needed": n.interpreter_needed,
+            "interpreter_for": list(n.interpreter_for),
+            "updated_by": None,
+            "updated_at": _at(ctx.today),
+        }
+        for family in ctx.world.families
+        for n in language_needs(family, ctx.today)
+        if n.person_key in keys
+    ]
+    if rows:
+        await session.execute(insert(LanguageNeed), rows)
+
+
+SEEDERS.append(("language", seed_language_needs))

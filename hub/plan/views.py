@@ -162,6 +162,7 @@ class MeasurementView:
     recorded_at: datetime
     signals_risk: bool
     note: str
+    self_reported: bool = False  # answered and recorded by the member themselves (the family's own score)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ their own and their children's); nothing here decides access itself.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -30,6 +30,9 @@ from schema.context import Info
 from schema.core import DepartmentType, RoleType
 from schema.family.types import MemberRoleType
 from schema.plan import loaders
+
+if TYPE_CHECKING:
+    from schema.plan.voice import FamilyWords, LanguageNeed
 from schema.plan.enums import (
     ActionStatusType,
     CoreTeamRole,
@@ -205,6 +208,31 @@ class PlanGoal:
         description="The plan's version: send it as `expectedVersion` to edit."
     )
 
+    family_id_: strawberry.Private[str] = ""
+
+    @strawberry.field(
+        description="The goal in the family's own words, beside the team's (each member's latest wording the "
+        "viewer may read; a 15-17-year-old's only with their consent). Write it with writeGoalWording."
+    )
+    async def family_wording(
+        self, info: Info
+    ) -> list[Annotated[FamilyWords, strawberry.lazy("schema.plan.voice")]]:
+        from hub.plan.voice_policy import VoiceKind
+        from schema.plan.voice import goal_voice
+
+        return await goal_voice(info, self.family_id_, str(self.id), VoiceKind.GOAL_WORDING)
+
+    @strawberry.field(
+        description="The family's own progress notes on the goal (addFamilyNote), oldest first."
+    )
+    async def family_notes(
+        self, info: Info
+    ) -> list[Annotated[FamilyWords, strawberry.lazy("schema.plan.voice")]]:
+        from hub.plan.voice_policy import VoiceKind
+        from schema.plan.voice import goal_voice
+
+        return await goal_voice(info, self.family_id_, str(self.id), VoiceKind.NOTE)
+
     @strawberry.field(
         description="Whether the goal is an exit criterion: reaching it is part of ending the course well "
         "(setExitCriterion)."
@@ -239,6 +267,7 @@ class PlanGoal:
             updated_at=g.updated_at,
             updated_by=TeamWorker.of(g.updated_by),
             plan_version=g.plan_version,
+            family_id_=g.family_id,
         )
 
 
@@ -297,6 +326,40 @@ class PlanMeeting:
     cancel_reason: str | None = strawberry.field(
         default=None, description="Why the meeting was cancelled; null unless CANCELLED."
     )
+    family_id_: strawberry.Private[str] = ""
+    participant_ids_: strawberry.Private[tuple[str, ...]] = ()
+
+    @strawberry.field(
+        description="Who needs an interpreter at this meeting: family participants (every current member if "
+        "none are named) whose interpreter need covers plan meetings (setLanguageNeed)."
+    )
+    async def interpreter_needs(
+        self, info: Info
+    ) -> list[Annotated[LanguageNeed, strawberry.lazy("schema.plan.voice")]]:
+        from schema.plan.voice import interpreter_needs
+
+        return await interpreter_needs(info, self.family_id_, list(self.participant_ids_))
+
+    @strawberry.field(
+        description="The family's own words on this meeting's decisions (addFamilyNote with meetingId), beside "
+        "the minutes, as the viewer may read them."
+    )
+    async def family_notes(
+        self, info: Info
+    ) -> list[Annotated[FamilyWords, strawberry.lazy("schema.plan.voice")]]:
+        from schema.plan.voice import meeting_notes
+
+        return await meeting_notes(info, self.family_id_, str(self.id))
+
+    @strawberry.field(
+        description="Children's views given at this meeting (recordChildView), as the viewer may read."
+    )
+    async def child_views(
+        self, info: Info
+    ) -> list[Annotated[FamilyWords, strawberry.lazy("schema.plan.voice")]]:
+        from schema.plan.voice import child_views
+
+        return await child_views(info, self.family_id_, str(self.id))
 
     @classmethod
     def of(cls, m: MeetingView) -> PlanMeeting:
@@ -325,6 +388,8 @@ class PlanMeeting:
             minutes_recorded_by=TeamWorker.of(m.minutes_recorded_by),
             minutes_recorded_at=m.minutes_recorded_at,
             plan_version=m.plan_version,
+            family_id_=m.family_id,
+            participant_ids_=tuple(p.person.person_id for p in m.participants if p.person is not None),
         )
 
 
@@ -351,6 +416,10 @@ class WellbeingMeasurement:
         "SDQ total in the 'high' band: parent 17+, teacher 16+, self 18+)."
     )
     note: str = strawberry.field(description="The worker's note on the measurement; empty if none.")
+    self_reported: bool = strawberry.field(
+        default=False,
+        description="Answered and recorded by the family member themselves (recordSelfReport), not a worker.",
+    )
 
     @classmethod
     def of(cls, m: MeasurementView) -> WellbeingMeasurement:
@@ -366,6 +435,7 @@ class WellbeingMeasurement:
             recorded_at=m.recorded_at,
             signals_risk=m.signals_risk,
             note=m.note,
+            self_reported=m.self_reported,
         )
 
 
@@ -484,6 +554,25 @@ class FamilyPlan:
                 continue
             out.append(PlanGoal.of(g))
         return out
+
+    @strawberry.field(
+        description="Children's views (10-17) the viewer may read: written by the young person or recorded by "
+        "the team as the child's; a 15-17-year-old's reach a parent only with their consent."
+    )
+    async def child_views(
+        self, info: Info
+    ) -> list[Annotated[FamilyWords, strawberry.lazy("schema.plan.voice")]]:
+        from schema.plan.voice import child_views
+
+        return await child_views(info, self.family_id_)
+
+    @strawberry.field(description="Current members' language and interpreter needs (setLanguageNeed).")
+    async def language_needs(
+        self, info: Info
+    ) -> list[Annotated[LanguageNeed, strawberry.lazy("schema.plan.voice")]]:
+        from schema.plan.voice import family_language_needs
+
+        return await family_language_needs(info, self.family_id_)
 
     @strawberry.field(description="The family's core team.")
     async def core_team(self, info: Info) -> CoreTeam:

@@ -22,7 +22,7 @@ from hub.consent.rules import ConsentRequest
 from hub.consent.service import ConsentService
 from hub.consent.vocabulary import Channel
 from hub.domain import DataCategory, Department
-from hub.plan import goals, meetings
+from hub.plan import goals, meetings, voice
 from hub.services import Services
 from hub.settings import Settings
 from schema import MUTATIONS, SCALARS
@@ -78,6 +78,12 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("setExitCriterion", 'mutation($id: ID!) { setExitCriterion(goalId: $id, exitCriterion: true, expectedVersion: 2) { __typename ... on PlanMutationError { code message } ... on PlanNotFoundError { field } } }', {"id": "{goal}"}),
     ("takeOutcomeSnapshot", "mutation($id: ID!) { takeOutcomeSnapshot(familyId: $id, occasion: HALF_YEAR) { occasion } }", {"id": "{F}"}),
     ("acknowledgeSignal", 'mutation($id: ID!) { acknowledgeSignal(familyId: $id, signalKey: "NO_CONTACT:x") { __typename ... on PlanMutationError { code message } } }', {"id": "{F}"}),
+    ("writeGoalWording", plan("writeGoalWording", "WriteGoalWordingInput"), {"input": {"goalId": "{goal}", "wording": "Ro", "expectedVersion": 2}}),
+    ("addFamilyNote", plan("addFamilyNote", "AddFamilyNoteInput"), {"input": {"goalId": "{goal}", "text": "Hej"}}),
+    ("recordChildView", plan("recordChildView", "RecordChildViewInput"), {"input": {"memberId": "{member}", "view": "Hej"}}),
+    ("shareWithParents", 'mutation($id: ID!) { shareWithParents(entryId: $id, shared: true) ' + PLAN_RESULT + " }", {"id": "{voice}"}),
+    ("recordSelfReport", plan("recordSelfReport", "RecordSelfReportInput"), {"input": {"memberId": "{member}", "instrument": "WHO5", "score": 64, "measuredOn": "2026-10-01"}}),
+    ("setLanguageNeed", plan("setLanguageNeed", "SetLanguageNeedInput"), {"input": {"memberId": "{member}", "language": "ar", "interpreterNeeded": True}}),
 ]  # fmt: skip
 
 
@@ -117,7 +123,9 @@ async def real_ids(world: PlanWorld) -> dict[str, str]:
             evidence_ref="J-1",
         ),
     )
+    view = await voice.record_child_view(world.sessions, coord, person_id="P-TEEN", view="Mit syn")
     return {
+        "voice": view.id,
         "F": "F1",
         "goal": goal.id,
         "action": action.id,
