@@ -84,6 +84,11 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("shareWithParents", 'mutation($id: ID!) { shareWithParents(entryId: $id, shared: true) ' + PLAN_RESULT + " }", {"id": "{voice}"}),
     ("recordSelfReport", plan("recordSelfReport", "RecordSelfReportInput"), {"input": {"memberId": "{member}", "instrument": "WHO5", "score": 64, "measuredOn": "2026-10-01"}}),
     ("setLanguageNeed", plan("setLanguageNeed", "SetLanguageNeedInput"), {"input": {"memberId": "{member}", "language": "ar", "interpreterNeeded": True}}),
+    ("acknowledgeConflict", 'mutation($id: ID!) { acknowledgeConflict(familyId: $id, conflictKey: "OVERLAP:x") { __typename ... on PlanMutationError { code message } } }', {"id": "{F}"}),
+    ("adminAssignTeamMember", "mutation($input: AdminAssignTeamMemberInput!) { adminAssignTeamMember(input: $input) { __typename } }", {"input": {"familyId": "{F}", "userId": "kff", "teamRole": "CORE_TEAM"}}),
+    ("adminEndTeamAssignment", "mutation($id: ID!) { adminEndTeamAssignment(assignmentId: $id) { __typename } }", {"id": "{assignment}"}),
+    ("adminAddToCaseload", "mutation($input: AdminCaseloadInput!) { adminAddToCaseload(input: $input) { __typename } }", {"input": {"userId": "bif-cw", "personId": "{member}"}}),
+    ("adminRemoveFromCaseload", "mutation($input: AdminCaseloadInput!) { adminRemoveFromCaseload(input: $input) { __typename } }", {"input": {"userId": "bif-cw", "personId": "{member}"}}),
 ]  # fmt: skip
 
 
@@ -191,6 +196,9 @@ async def test_the_rows_cover_every_mutation_that_takes_an_id() -> None:
     # and reviewed); every other role is FORBIDDEN whether it exists or not. Reviews are an administrator's, on
     # grant ids. Both are covered by tests/e2e/test_break_glass.py.
     by_design = {"requestEmergencyAccess", "reviewBreakGlass"}
+    # An administrator's switch on a user account names a user, not an object of a family; everyone else is
+    # FORBIDDEN before any look-up (tests/integration/auth).
+    by_design.add("adminSetUserActive")
     mutation = SCHEMA._schema.mutation_type
     assert mutation is not None
     every = set(mutation.fields)
