@@ -15,6 +15,7 @@ Labels are fixed words, never ids or personal data.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from hub.services import Services
 
 HUB_METRICS = "hub_metrics"  # Services.extras key
+DEAD_LETTER_QUERY_TIMEOUT_S = 2.0
 DEAD_LETTER_REFRESH_S = 30.0
 
 
@@ -87,10 +89,12 @@ class HubMetrics:
         from hub.ingestion.models import DeadLetter
 
         try:
-            async with services.sessions() as session:
+            async with asyncio.timeout(DEAD_LETTER_QUERY_TIMEOUT_S), services.sessions() as session:
                 count = await session.scalar(select(func.count()).select_from(DeadLetter))
-        except SQLAlchemyError:
-            return  # the database is away: keep the last value (readiness reports it)
+        except (SQLAlchemyError, OSError, TimeoutError):
+            # The database is away or slow (a refused connection is an OSError from the driver): keep the last
+            # value, never fail or stall the scrape (readiness reports the database).
+            return
         self.dead_letters.set(float(count or 0))
 
 
