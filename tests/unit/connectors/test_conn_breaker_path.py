@@ -95,9 +95,10 @@ async def test_half_open_probe_closes_the_breaker(
 async def test_half_open_lets_one_probe_through_and_refuses_the_rest(
     make_connector: MakeConnector, mock_router: respx.MockRouter, clock: FakeClock
 ) -> None:
-    release = asyncio.Event()
+    release, probing = asyncio.Event(), asyncio.Event()
 
     async def slow_ok(request: httpx.Request) -> httpx.Response:
+        probing.set()
         await release.wait()
         return ok(request)
 
@@ -110,7 +111,7 @@ async def test_half_open_lets_one_probe_through_and_refuses_the_rest(
             await connector.fetch_many(["0101900002"])
     clock.advance(5.0)
     probe = asyncio.create_task(connector.fetch_many(["0101900002"]))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(probing.wait(), 10)  # the probe is at the department (an event, not a sleep)
     with pytest.raises(CircuitOpen):
         await connector.fetch_many(["0101900004"])
     release.set()
