@@ -9,11 +9,11 @@ STAMP := $(VENV)/.installed
 export HUB_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help venv run test lint fmt schema readme openapi bench bench-smoke clean
+.PHONY: help venv run test test-random test-parallel lint fmt schema readme openapi bench bench-smoke clean
 
 help:
 	@echo "make run     - set up, migrate, seed the demo world and start the hub with five mock departments"
-	@echo "make test    - set up and run the whole test suite"
+	@echo "make test    - set up and run the whole test suite (test-random: shuffled; test-parallel: N=2 workers)"
 	@echo "make lint    - ruff check, ruff format --check, mypy --strict"
 	@echo "make schema  - regenerate schema/schema.graphql from the code"
 	@echo "make readme  - regenerate the README's configuration table from hub/settings.py"
@@ -40,6 +40,15 @@ run: $(RUNTIME)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The suite in a shuffled order (pytest-randomly); reproduce a failure with `make test-random SEED=<the seed it
+# printed>`. Off in `make test` so that a failure there is always the same one.
+test-random: $(STAMP)
+	$(BIN)/pytest -p randomly $(if $(SEED),--randomly-seed=$(SEED))
+
+# The suite on N pytest-xdist workers (default 2): each its own PostgreSQL database and Redis DB number.
+test-parallel: $(STAMP)
+	$(BIN)/pytest -n $(or $(N),2)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

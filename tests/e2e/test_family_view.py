@@ -153,7 +153,7 @@ async def test_a_department_slower_than_the_deadline_is_unavailable_in_time(stac
     start = time.perf_counter()
     body = await stack.graphql(FAMILY_QUERY, {"id": family.key}, token=stack.token("tovholder"))
     elapsed = time.perf_counter() - start
-    assert elapsed < stack.settings.request_deadline_s + 1.5
+    assert elapsed < stack.settings.request_deadline_s + 5  # the deadline ended it, not the 10 s latency
     statuses = {m["leisure"]["status"] for m in body["data"]["family"]["members"]}
     assert "UNAVAILABLE" in statuses
     assert {m["social"]["status"] for m in body["data"]["family"]["members"]} - {"UNAVAILABLE"}

@@ -14,14 +14,14 @@ from connectors.base import BreakerState
 from tests.e2e.test_family_view import FAMILY_QUERY, SECTIONS
 from tests.support.stack import Stack, running_stack
 
-BUDGET_S = 0.5
+BUDGET_S = 1.5  # generous: healthy departments must answer within it on a loaded machine (#21)
 
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
     # TTL 0: every view asks the departments, so what the cache holds is always last known data.
     async with running_stack(
-        tmp_path, families=6, seed=11, request_deadline_s=3.0, department_budget_s=BUDGET_S, cache_ttl_s=0
+        tmp_path, families=6, seed=11, request_deadline_s=10.0, department_budget_s=BUDGET_S, cache_ttl_s=0
     ) as s:
         yield s
 
@@ -48,7 +48,7 @@ async def _a_family_with_live_data(stack: Stack) -> tuple[str, str, dict[str, An
 
 async def test_a_hanging_department_is_answered_from_the_cache_within_the_budget(stack: Stack) -> None:
     key, hanging, before = await _a_family_with_live_data(stack)
-    await stack.set_faults(SECTIONS[hanging], hang_rate=1.0, hang_s=20)
+    await stack.set_faults(SECTIONS[hanging], hang_rate=1.0, hang_s=60)
     after, elapsed = await _view(stack, key)
     assert elapsed < stack.settings.request_deadline_s  # not the whole deadline
     expected = ["STALE" if s == "OK" else s for s in _statuses(before, hanging)]
@@ -62,7 +62,7 @@ async def test_a_hanging_department_is_answered_from_the_cache_within_the_budget
 async def test_a_hanging_department_opens_its_breaker_on_slowness(stack: Stack) -> None:
     key, hanging, _ = await _a_family_with_live_data(stack)
     department = SECTIONS[hanging]
-    await stack.set_faults(department, hang_rate=1.0, hang_s=20)
+    await stack.set_faults(department, hang_rate=1.0, hang_s=60)
     connector: Any = stack.services.connectors[department]
     views = 0
     while connector.breaker_state is not BreakerState.OPEN and views < 20:

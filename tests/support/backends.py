@@ -62,11 +62,28 @@ def drop_postgres_database(url: str) -> None:
     asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def xdist_worker_index() -> int:
+    """0 without pytest-xdist; N for its worker gwN (each worker is its own test session)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+def per_worker_redis_url(url: str, worker: int) -> str:
+    """HUB_TEST_REDIS_URL's DB number plus the xdist worker's index (mod 16): workers never share a Redis DB.
+    PostgreSQL needs nothing of the kind: every session (so every worker) creates its own database."""
+    if worker == 0:
+        return url
+    head, _, tail = url.rpartition("/")
+    base = int(tail) if tail.isdigit() else 0
+    return f"{head}/{(base + worker) % 16}"
+
+
 def redis_url() -> str:
     url = os.environ.get("HUB_TEST_REDIS_URL")
     if not url:
         unavailable("Redis", "HUB_TEST_REDIS_URL is not set")
         raise AssertionError("unreachable")
+    url = per_worker_redis_url(url, xdist_worker_index())
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2)

@@ -23,8 +23,8 @@ ADMIN = {"Authorization": "Bearer dev-admin"}
 # Small numbers so that every failure path finishes in well under a second.
 FAST: dict[str, Any] = {
     "connect_timeout_s": 0.5,
-    "read_timeout_s": 0.3,
-    "default_deadline_s": 3.0,
+    "read_timeout_s": 10.0,  # generous: a loaded machine must not time out a healthy mock (issue #21)
+    "default_deadline_s": 30.0,
     "max_attempts": 3,
     "backoff_initial_s": 0.005,
     "backoff_max_s": 0.02,

@@ -36,6 +36,7 @@ from connectors.errors import (
 )
 from connectors.metrics import ConnectorMetrics
 from connectors.mock import RunningDepartments
+from connectors.mock.faults import MAX_HANG_S as HANG_S
 from connectors.records import RECORD_TYPES, DepartmentRecord
 from connectors.registry import CONNECTOR_TYPES
 from hub.domain import Department
@@ -148,7 +149,7 @@ async def test_429_asking_too_long_a_wait_is_given_up(
     with pytest.raises(DepartmentRateLimited) as caught:
         await make_connector(department).fetch_many(everyone(world)[:5])
     assert caught.value.retry_after == 60.0
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 30  # it gave up rather than wait the 60 s asked (not a speed target)
     assert await admin.batch_calls(department) == 1
 
 
@@ -182,20 +183,22 @@ async def test_a_hanging_department_times_out(
     started = time.monotonic()
     with pytest.raises(DepartmentTimeout):
         await make_connector(department, read_timeout_s=0.1, max_attempts=2).fetch_many(everyone(world)[:5])
-    assert time.monotonic() - started < 1.5
+    assert (
+        time.monotonic() - started < HANG_S / 2
+    )  # the read timeout ended it, not the hang (not a speed target)
     assert await admin.batch_calls(department) == 2
 
 
 async def test_the_deadline_caps_a_slow_department(
     department: Department, make_connector: MakeConnector, admin: Admin, world: World
 ) -> None:
-    await admin.faults(department, latency_ms=2000)
+    await admin.faults(department, hang_rate=1.0)
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded):
-        await make_connector(department, read_timeout_s=5.0).fetch_many(
+        await make_connector(department, read_timeout_s=HANG_S).fetch_many(
             everyone(world)[:5], deadline=Deadline.after(0.15)
         )
-    assert time.monotonic() - started < 0.6
+    assert time.monotonic() - started < HANG_S / 2  # the deadline ended it, not the hang (not a speed target)
     assert await admin.batch_calls(department) == 1
 
 
@@ -268,13 +271,14 @@ async def test_bulkhead_bounds_concurrency_against_a_slow_department(
     department: Department, make_connector: MakeConnector, admin: Admin, world: World
 ) -> None:
     await admin.faults(department, latency_ms=50)
-    connector = make_connector(department, max_concurrency=2, batch_limit=10, read_timeout_s=1.0)
-    asked = everyone(world)[:60]  # six chunks, two at a time: three waves of ~50 ms
+    connector = make_connector(department, max_concurrency=2, batch_limit=10)
+    asked = everyone(world)[:60]  # six chunks, two at a time: three waves of at least 50 ms
     started = time.monotonic()
     result = await connector.fetch_many(asked)
     elapsed = time.monotonic() - started
     assert len(result) == 60
-    assert 0.14 <= elapsed < 1.0
+    # Load only makes it slower: the lower bound (no single wave of six) cannot flake; the upper one is "it ends".
+    assert 0.14 <= elapsed < 30
     assert await admin.batch_calls(department) == 6
 
 

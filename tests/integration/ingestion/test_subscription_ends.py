@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from hub.consent.policy import local_day
 from hub.ingestion.feed import family_channel
 from hub.persistence.models import TeamAssignment, User
 from hub.pubsub import InProcessPubSub
+from schema.view import AuthenticatingTransportWS
 from tests.support.stack import Stack, running_stack
 
 SETTLE_S = 10.0  # an upper bound for a close to arrive, never a speed target
@@ -36,7 +37,9 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
 async def _wait_subscribed(stack: Stack, family_id: str) -> InProcessPubSub:
     pubsub = stack.services.extras["pubsub"]
     assert isinstance(pubsub, InProcessPubSub)
-    for _ in range(500):
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + SETTLE_S
+    while loop.time() < give_up:
         if pubsub.subscriber_count(family_channel(family_id)):
             return pubsub
         await asyncio.sleep(0.01)
@@ -64,17 +67,45 @@ async def _close_code(sub: Subscriber) -> int:
 
 
 async def test_the_connection_closes_4401_when_the_token_expires_with_nothing_to_deliver(
-    stack: Stack,
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The expiry timer waits on an event the test sets instead of the wall clock: a loaded machine cannot let a
+    # short-lived token lapse before the delivery that shows it was still valid (issue #21).
+    expired = asyncio.Event()
+    delays: list[float] = []
+
+    async def end_session_after(self: AuthenticatingTransportWS, delay_s: float) -> None:
+        delays.append(delay_s)
+        await expired.wait()
+        await self.end_session()
+
+    monkeypatch.setattr(AuthenticatingTransportWS, "_end_session_after", end_session_after)
     family_id = stack.world.families[0].key
     async with (
         serving(stack.app) as url,
-        subscribed(url, stack.token("tovholder", ttl_s=2), family_id) as sub,
+        subscribed(url, stack.token("tovholder", ttl_s=600), family_id) as sub,
     ):
         pubsub = await _wait_subscribed(stack, family_id)
         await pubsub.publish(family_channel(family_id), _plan_edit(family_id))
         assert (await sub.next())["kind"] == "PLAN_EDIT"  # still valid: delivered
-        assert await _close_code(sub) == 4401  # then the timer ends it, no event needed
+        assert delays, "no expiry timer was armed"
+        assert 0 < delays[-1] <= 600  # set from the token's own lifetime
+        expired.set()
+        assert await _close_code(sub) == 4401  # then the timer ends it, no event needed to deliver
+
+
+async def test_the_real_timer_ends_the_connection(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real timer, end to end: it happens (within SETTLE_S), whatever the machine's load; no speed target.
+    # The token lives ten minutes for the verifier at connect; the hub's own clock runs 598 s ahead, so the
+    # timer is armed for about two seconds (a token that really lived 2 s could lapse before the ack).
+    ahead = timedelta(seconds=598)
+    monkeypatch.setattr(stack.services, "clock", lambda: datetime.now(UTC) + ahead)
+    family_id = stack.world.families[0].key
+    async with (
+        serving(stack.app) as url,
+        subscribed(url, stack.token("tovholder", ttl_s=600), family_id) as sub,
+    ):
+        assert await _close_code(sub) == 4401
 
 
 async def test_a_deactivated_user_gets_4401_before_the_next_delivery(stack: Stack) -> None:

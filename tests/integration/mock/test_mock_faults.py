@@ -64,7 +64,7 @@ async def test_latency_fault_delays_the_answer(
     response = await _get_single(client, adapter, world)
     elapsed = time.perf_counter() - started
     assert response.status == 200
-    assert 0.15 <= elapsed < 1.5
+    assert 0.15 <= elapsed < 30  # load only lengthens it: the lower bound is the check, the upper "it ends"
 
 
 async def test_drop_fault_closes_the_connection_without_an_answer(
@@ -89,11 +89,11 @@ async def test_hang_fault_outlasts_the_client_timeout_and_ends_on_shutdown(
         await client.get(
             path, params=query, headers=adapter.headers(), timeout=aiohttp.ClientTimeout(total=0.3)
         )
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 30  # the client timeout ended it, not the 60 s hang
     # A hung request must not hold the server open: closing ends it at once.
     closing = time.perf_counter()
     await client.close()
-    assert time.perf_counter() - closing < 3
+    assert time.perf_counter() - closing < 30  # closing ended the 60 s hang (not a speed target)
 
 
 async def test_a_short_hang_ends_in_a_dropped_connection(make_client: MakeClient, world: World) -> None:

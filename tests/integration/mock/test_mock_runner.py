@@ -67,7 +67,7 @@ async def test_serve_departments_stops_on_cancellation_even_with_a_hung_request(
             started=started,
         )
     )
-    await asyncio.wait_for(started.wait(), timeout=5)
+    await asyncio.wait_for(started.wait(), timeout=30)
     adapter = ADAPTERS[Department.BUF]
     path, _ = adapter.single(next(iter(world.department_records[Department.BUF])))
     async with httpx.AsyncClient(timeout=5) as http:
@@ -77,7 +77,7 @@ async def test_serve_departments_stops_on_cancellation_even_with_a_hung_request(
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert time.perf_counter() - stopping < 3
+        assert time.perf_counter() - stopping < 30  # cancelling ended the 60 s hang (not a speed target)
         with pytest.raises(httpx.TransportError):
             await hung
 

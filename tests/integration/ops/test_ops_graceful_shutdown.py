@@ -34,6 +34,18 @@ async def _audit_rows(stack: Stack) -> int:
         return int((await session.execute(select(func.count()).select_from(AuditEntry))).scalar_one())
 
 
+async def _department_calls(stack: Stack) -> int:
+    return sum(stats["total_requests"] for stats in (await stack.stats()).values())
+
+
+async def _until_departments_called(stack: Stack, before: int) -> None:
+    """Wait (generously) until the view's calls have reached the departments: then it is surely in flight."""
+    give_up = asyncio.get_running_loop().time() + 30
+    while await _department_calls(stack) == before:
+        assert asyncio.get_running_loop().time() < give_up, "the view never called a department"
+        await asyncio.sleep(0.05)
+
+
 async def _slow_departments(stack: Stack, latency_ms: int) -> None:
     for department in Department:
         await stack.set_faults(department, latency_ms=latency_ms)
@@ -45,10 +57,17 @@ async def test_sigterm_drains_in_flight_requests_and_closes_subscriptions(
     family = stack.world.families[0]
     token = stack.token(f"borger-{family.key}-1")
     # A latency budget past the departments' delay: the view waits for them, so it is in flight at SIGTERM.
-    env = hub_env(stack.settings, HUB_SHUTDOWN_GRACE_S="10", HUB_DEPARTMENT_BUDGET_S="30")
+    env = hub_env(
+        stack.settings,
+        HUB_SHUTDOWN_GRACE_S="10",
+        HUB_DEPARTMENT_BUDGET_S="30",
+        HUB_READ_TIMEOUT_S="30",
+        HUB_REQUEST_DEADLINE_S="30",
+    )
     async with hub_serve(env, tmp_path / "hub.log") as hub:
-        await _slow_departments(stack, 1500)
+        await _slow_departments(stack, 3000)
         before = await _audit_rows(stack)
+        called = await _department_calls(stack)
         async with (
             subscribed(hub.url, token, family.key) as subscriber,
             httpx.AsyncClient(base_url=hub.url, timeout=15) as client,
@@ -60,7 +79,7 @@ async def test_sigterm_drains_in_flight_requests_and_closes_subscriptions(
                     headers={"Authorization": f"Bearer {token}"},
                 )
             )
-            await asyncio.sleep(0.6)  # the view now waits on the (slow) departments
+            await _until_departments_called(stack, called)  # the view now waits on the (slow) departments
             assert not view.done()
             hub.process.send_signal(signal.SIGTERM)
 
@@ -96,8 +115,9 @@ async def test_sigterm_gives_up_on_requests_after_the_grace_period(stack: Stack,
         HUB_REQUEST_DEADLINE_S="30",
     )
     async with hub_serve(env, tmp_path / "hub.log") as hub:
-        await _slow_departments(stack, 8000)
-        async with httpx.AsyncClient(base_url=hub.url, timeout=20) as client:
+        await _slow_departments(stack, 60_000)
+        called = await _department_calls(stack)
+        async with httpx.AsyncClient(base_url=hub.url, timeout=90) as client:
             view = asyncio.create_task(
                 client.post(
                     "/graphql",
@@ -105,12 +125,13 @@ async def test_sigterm_gives_up_on_requests_after_the_grace_period(stack: Stack,
                     headers={"Authorization": f"Bearer {token}"},
                 )
             )
-            await asyncio.sleep(0.6)
+            await _until_departments_called(stack, called)
             started = time.monotonic()
             hub.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(hub.process.wait(), 15)
+            await asyncio.wait_for(hub.process.wait(), 45)
             stopped_after = time.monotonic() - started
             with contextlib.suppress(httpx.HTTPError):
                 await view
-        # Without a bound the process would wait for the 8 s department call; the bound is 1 s plus shutdown.
-        assert stopped_after < 6, f"the hub took {stopped_after:.1f} s to stop"
+        # Without a bound the process would wait for the 60 s department call; the grace is 1 s plus shutdown.
+        # Generous for a loaded machine (#21): the check is that the grace ends it, not how fast.
+        assert stopped_after < 30, f"the hub took {stopped_after:.1f} s to stop"

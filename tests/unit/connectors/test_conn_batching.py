@@ -17,6 +17,8 @@ from connectors.errors import BulkheadFull, DepartmentOverloaded
 from connectors.records import LeisureRecord
 from hub.cpr import InvalidCPR
 
+SETTLE_S = 10.0  # an upper bound for something to happen, never a speed target
+
 
 def ok(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=answer(json.loads(request.content)["cprs"]))
@@ -107,15 +109,17 @@ async def test_a_full_bulkhead_past_its_wait_is_unavailable(
     make_connector: MakeConnector, mock_router: respx.MockRouter
 ) -> None:
     release = asyncio.Event()
+    holding = asyncio.Event()
 
     async def blocked(request: httpx.Request) -> httpx.Response:
+        holding.set()
         await release.wait()
         return ok(request)
 
     route = mock_router.post("/batch").mock(side_effect=blocked)
     connector = make_connector(max_concurrency=1, bulkhead_max_wait_s=0.05)
     first = asyncio.create_task(connector.fetch_many(["0101900002"]))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(holding.wait(), SETTLE_S)  # the first call holds the only slot
     with pytest.raises(BulkheadFull) as caught:
         await connector.fetch_many(["0101900004"])
     assert caught.value.code == "DEPARTMENT_UNAVAILABLE"
@@ -128,20 +132,24 @@ async def test_a_full_bulkhead_is_capped_by_the_deadline(
     make_connector: MakeConnector, mock_router: respx.MockRouter
 ) -> None:
     release = asyncio.Event()
+    holding = asyncio.Event()
 
     async def blocked(request: httpx.Request) -> httpx.Response:
+        holding.set()
         await release.wait()
         return ok(request)
 
     mock_router.post("/batch").mock(side_effect=blocked)
     connector = make_connector(max_concurrency=1, bulkhead_max_wait_s=10.0)
     first = asyncio.create_task(connector.fetch_many(["0101900002"]))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(holding.wait(), SETTLE_S)  # the first call holds the only slot
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(BulkheadFull):
         await connector.fetch_many(["0101900004"], deadline=Deadline.after(0.05))
-    assert loop.time() - started < 0.5
+    assert (
+        loop.time() - started < 5
+    )  # the deadline ended the wait, not the 10 s bulkhead wait (no speed target)
     release.set()
     await first
 
@@ -149,22 +157,34 @@ async def test_a_full_bulkhead_is_capped_by_the_deadline(
 async def test_one_failing_chunk_fails_the_call_and_cancels_the_rest(
     make_connector: MakeConnector, mock_router: respx.MockRouter
 ) -> None:
-    finished = 0
+    # The other chunks wait on an event nobody sets: they end only by being cancelled, never by a race.
+    started = cancelled = finished = 0
+    never, others_in_flight, both_cancelled = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def first_fails(request: httpx.Request) -> httpx.Response:
-        nonlocal finished
+        nonlocal started, cancelled, finished
         if json.loads(request.content)["cprs"][0] == cprs(1)[0]:
+            await others_in_flight.wait()  # fail only once the two other chunks are running
             return httpx.Response(503)
-        await asyncio.sleep(0.2)
+        started += 1
+        if started == 2:
+            others_in_flight.set()
+        try:
+            await never.wait()
+        except asyncio.CancelledError:
+            cancelled += 1
+            if cancelled == 2:
+                both_cancelled.set()
+            raise
         finished += 1
         return ok(request)
 
     mock_router.post("/batch").mock(side_effect=first_fails)
     connector = make_connector(max_attempts=1, batch_limit=10)
     with pytest.raises(DepartmentOverloaded):
-        await connector.fetch_many(cprs(30))
-    await asyncio.sleep(0.3)
-    assert finished == 0
+        await asyncio.wait_for(connector.fetch_many(cprs(30)), SETTLE_S)
+    await asyncio.wait_for(both_cancelled.wait(), SETTLE_S)
+    assert (started, cancelled, finished) == (2, 2, 0)
 
 
 async def test_dashed_and_plain_forms_are_one_person(

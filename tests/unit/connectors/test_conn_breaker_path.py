@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import httpx
@@ -23,7 +22,7 @@ def ok(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=answer(json.loads(request.content)["cprs"]))
 
 
-async def test_breaker_opens_and_then_costs_microseconds(
+async def test_breaker_opens_and_then_refuses_locally(
     make_connector: MakeConnector, mock_router: respx.MockRouter, registry: CollectorRegistry
 ) -> None:
     route = mock_router.post("/batch").mock(side_effect=httpx.ConnectError("refused"))
@@ -34,14 +33,11 @@ async def test_breaker_opens_and_then_costs_microseconds(
     assert connector.breaker_state is BreakerState.OPEN
     assert sample(registry, "familiehub_connector_breaker_state", department="KFF") == 2
 
-    calls = 2000
-    started = time.perf_counter()
-    for _ in range(calls):
+    # How cheap a refusal is belongs in `make bench`, not here: a loaded machine made a µs bound flaky (#21).
+    for _ in range(200):
         with pytest.raises(CircuitOpen):
             await connector.fetch_many(["0101900002"])
-    per_call = (time.perf_counter() - started) / calls
     assert route.call_count == 3  # nothing reached the department while open
-    assert per_call < 100e-6, f"{per_call * 1e6:.0f} µs per refused call"
 
 
 async def test_a_call_counts_once_for_the_breaker_after_its_retries(
@@ -99,9 +95,10 @@ async def test_half_open_probe_closes_the_breaker(
 async def test_half_open_lets_one_probe_through_and_refuses_the_rest(
     make_connector: MakeConnector, mock_router: respx.MockRouter, clock: FakeClock
 ) -> None:
-    release = asyncio.Event()
+    release, probing = asyncio.Event(), asyncio.Event()
 
     async def slow_ok(request: httpx.Request) -> httpx.Response:
+        probing.set()
         await release.wait()
         return ok(request)
 
@@ -114,7 +111,7 @@ async def test_half_open_lets_one_probe_through_and_refuses_the_rest(
             await connector.fetch_many(["0101900002"])
     clock.advance(5.0)
     probe = asyncio.create_task(connector.fetch_many(["0101900002"]))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(probing.wait(), 10)  # the probe is at the department (an event, not a sleep)
     with pytest.raises(CircuitOpen):
         await connector.fetch_many(["0101900004"])
     release.set()

@@ -196,7 +196,9 @@ async def test_a_hanging_department_times_out_at_the_read_timeout(
     with pytest.raises(DepartmentTimeout):
         await connector.fetch_many(["0101900002"], deadline=Deadline.after(5.0))
     assert len(started_calls) == 2
-    assert time.monotonic() - started < 1.0
+    assert (
+        time.monotonic() - started < 15
+    )  # the read timeout ended each, not the 30 s hang (not a speed target)
 
 
 async def test_deadline_exceeded_caps_the_attempt(
@@ -207,11 +209,12 @@ async def test_deadline_exceeded_caps_the_attempt(
         raise AssertionError("not reached")
 
     mock_router.post("/batch").mock(side_effect=hang)
-    connector = make_connector(read_timeout_s=5.0)
+    connector = make_connector(read_timeout_s=20.0)
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded):
         await connector.fetch_many(["0101900002"], deadline=Deadline.after(0.1))
-    assert 0.09 <= time.monotonic() - started < 0.6
+    # It waited for the deadline (load only lengthens that) and not for the read timeout: no speed target.
+    assert 0.09 <= time.monotonic() - started < 15
     assert connector.breaker_state is BreakerState.CLOSED  # our impatience is not the department's failure
     labels = {"department": "KFF", "code": "DEPARTMENT_UNAVAILABLE", "reason": "deadline"}
     assert sample(registry, "familiehub_connector_errors_total", **labels) == 1

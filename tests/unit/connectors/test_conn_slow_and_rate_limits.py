@@ -4,8 +4,11 @@ calls (fail fast until it has passed), and the latency budget answers for a depa
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -14,6 +17,7 @@ import respx
 from conftest import MakeConnector
 from connector_fakes import FakeClock, answer
 
+from connectors import latency
 from connectors.base import BreakerState, ConnectorError
 from connectors.breaker import CircuitBreaker
 from connectors.errors import DepartmentRateLimited, DepartmentSlow
@@ -86,18 +90,51 @@ async def test_retry_after_is_honoured_across_calls(
     assert route.call_count == 2
 
 
+# The latency budget's own timeout is real (asyncio.wait), so a department call here never races it: a slow call
+# waits on an event the test sets only after the budget has given up, a fast one answers at once (issue #21).
+SETTLE_S = 10.0  # an upper bound for the background to finish, never a speed target
+
+
+class _Department:
+    """Calls that answer only when the test opens the gate."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+
+    async def answer(self, value: str) -> str:
+        await self.gate.wait()
+        return value
+
+    async def fail(self) -> str:
+        await self.gate.wait()
+        raise ConnectorError(Department.KFF, "down")
+
+
+async def _now(value: str) -> str:
+    return value
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + SETTLE_S
+    while not condition():
+        assert loop.time() < give_up, "the background call never finished"
+        await asyncio.sleep(0.001)
+
+
 async def test_latency_budget_answers_in_time_or_raises_slow_and_keeps_the_late_answer() -> None:
     budget = LatencyBudget(Department.KFF, 0.05, max_background=1)
-    assert await budget.run(_after(0.0, "fast")) == "fast"
+    assert await budget.run(_now("fast")) == "fast"
+    slow = _Department()
     late: list[str] = []
     with pytest.raises(DepartmentSlow):
-        await budget.run(_after(0.2, "late"), on_late=late.append)
+        await budget.run(slow.answer("late"), on_late=late.append)
     with pytest.raises(DepartmentSlow):  # the background is full: this one is cancelled at once
-        await budget.run(_after(0.2, "dropped"), on_late=late.append)
+        await budget.run(slow.answer("dropped"), on_late=late.append)
     assert budget.in_background == 1
-    await asyncio.sleep(0.4)
+    slow.gate.set()
+    await _until(lambda: budget.in_background == 0)
     assert late == ["late"]
-    assert budget.in_background == 0
 
 
 async def test_a_late_failure_is_retrieved_not_reported() -> None:
@@ -107,36 +144,42 @@ async def test_a_late_failure_is_retrieved_not_reported() -> None:
     loop.set_exception_handler(lambda _loop, context: reported.append(context))
     try:
         budget = LatencyBudget(Department.KFF, 0.01)
+        failing = _Department()
         with pytest.raises(DepartmentSlow):
-            await budget.run(_fail_after(0.05))
-        await asyncio.sleep(0.1)
+            await budget.run(failing.fail())
+        failing.gate.set()
+        await _until(lambda: budget.in_background == 0)
+        gc.collect()  # an unretrieved exception is reported when its task is collected
+        await asyncio.sleep(0)
     finally:
         loop.set_exception_handler(previous)
     assert reported == []
 
 
-async def _after(seconds: float, value: str) -> str:
-    await asyncio.sleep(seconds)
-    return value
-
-
-async def _fail_after(seconds: float) -> str:
-    await asyncio.sleep(seconds)
-    raise ConnectorError(Department.KFF, "down")
-
-
-def test_the_budget_counts_from_the_requests_arrival_with_a_floor() -> None:
+def test_the_budget_counts_from_the_requests_arrival_with_a_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = 1000.0
+    monkeypatch.setattr(latency, "time", SimpleNamespace(monotonic=lambda: now))  # a clock that stands still
     budget = LatencyBudget(Department.KFF, 1.0)
     assert budget.wait_s(None) == 1.0  # no arrival known: the whole budget from now
-    now = time.monotonic()
-    assert 0.25 <= budget.wait_s(now - 0.5) <= 0.5  # half of it went waiting for the CPU before the call
+    assert budget.wait_s(now - 0.25) == pytest.approx(0.75)  # a quarter went waiting for the CPU
+    assert budget.wait_s(now - 0.6) == 0.5  # never below the floor of half
     assert budget.wait_s(now - 5.0) == 0.5  # an overloaded hub still gives the department half
 
 
-async def test_a_call_that_starts_late_gets_only_what_is_left_of_the_budget() -> None:
+async def test_a_call_that_starts_late_gets_only_what_is_left_of_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     budget = LatencyBudget(Department.KFF, 0.4, max_background=0)
-    # Arrived 0.3 s ago: 0.1 s are left, raised to the floor of 0.2 s, so an answer after 0.25 s is too late
-    # (it would be in time if the budget started with the call).
+    asked: list[float | None] = []
+    wait_s = budget.wait_s
+
+    def spy(started: float | None) -> float:
+        asked.append(started)
+        return wait_s(started)
+
+    monkeypatch.setattr(budget, "wait_s", spy)
+    arrived = time.monotonic() - 0.3
     with pytest.raises(DepartmentSlow):
-        await budget.run(_after(0.25, "late"), started=time.monotonic() - 0.3)
-    assert await budget.run(_after(0.0, "fast"), started=time.monotonic() - 0.3) == "fast"
+        await budget.run(_Department().answer("late"), started=arrived)
+    assert asked == [arrived]  # the wait counts from the request's arrival, not from the call
+    assert await budget.run(_now("fast"), started=arrived) == "fast"

@@ -184,12 +184,14 @@ def test_cpr_allocator_refuses_years_it_cannot_encode() -> None:
         CprAllocator().allocate(date(1930, 1, 1), male=True)
 
 
-def test_ten_thousand_families_in_well_under_a_minute() -> None:
+def test_ten_thousand_families_without_a_runaway_cost() -> None:
+    # A guard against an accidentally quadratic generator, generous enough for a loaded machine (#21); how fast
+    # it is belongs in `make bench`.
     started = time.perf_counter()
     world = generate_world(10_000, seed=WORLD_TODAY.year)
     elapsed = time.perf_counter() - started
     assert 35_000 <= len(world.persons()) <= 50_000
-    assert elapsed < 30, f"generation took {elapsed:.1f}s"
+    assert elapsed < 120, f"generation took {elapsed:.1f}s"
 
 
 def test_candidates_are_known_to_two_departments_and_not_in_the_programme() -> None:
