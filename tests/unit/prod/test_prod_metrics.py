@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from hub.app import create_app
+from hub.app import build_services, create_app
 from hub.domain import Department
 from hub.settings import Settings
 from tests.support.backends import unavailable
@@ -26,7 +26,7 @@ PRODUCTION: dict[str, Any] = {
     "dev_issuer": False,
     "oidc_issuer": "https://login.example.invalid/realms/kk",
     "oidc_jwks_url": "https://login.example.invalid/realms/kk/certs",
-    # Never connected to: /metrics touches no database, and the app's lifespan is not run here.
+    # Unreachable: a scrape's dead-letter count gives up on it and keeps the last value (hub/metrics.py).
     "database_url": "postgresql+asyncpg://hub@127.0.0.1:9/hub",
     "cpr_encryption_key": base64.urlsafe_b64encode(b"e" * 32).decode(),
     "cpr_hash_key": base64.urlsafe_b64encode(b"h" * 32).decode(),
@@ -37,11 +37,16 @@ PRODUCTION: dict[str, Any] = {
 
 
 async def _client(tmp_path: Path, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(var_dir=tmp_path / "var", **settings))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
-    ) as client:
-        yield client
+    services = build_services(Settings(var_dir=tmp_path / "var", **settings))
+    app = create_app(services=services)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://hub.test"
+        ) as client:
+            yield client
+    finally:
+        # A scrape counts the stored dead letters (hub/metrics.py): whatever it opened is closed here.
+        await services.aclose()
 
 
 @pytest.fixture
