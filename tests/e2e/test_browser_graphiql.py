@@ -8,62 +8,24 @@ that GraphiQL cannot read). With CI=true a missing chromium or Playwright fails;
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-import uvicorn
 
 from hub.ingestion.feed import family_channel
 from hub.pubsub import InProcessPubSub
-from tests.support.backends import unavailable
+from tests.e2e.app_browser import chromium_path, serving
 from tests.support.stack import Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 SUBSCRIPTION = """subscription Follow {
   familyUpdated(familyId: "%s") { familyId kind department recordId version summary }
 }"""
-
-
-def _chromium() -> str:
-    path = os.environ.get("HUB_TEST_CHROMIUM") or next(
-        (p for p in CHROMIUM_CANDIDATES if Path(p).exists()), shutil.which("chromium") or ""
-    )
-    if not path:
-        unavailable("chromium", "no /usr/bin/chromium: `apt-get install -y chromium`, as .ci/run does")
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        unavailable("Playwright for Python", "install the dev extra: `make test` or pip install -e '.[dev]'")
-    return path
-
-
-@contextlib.asynccontextmanager
-async def _serving(stack: Stack) -> AsyncIterator[str]:
-    config = uvicorn.Config(
-        stack.app, host="127.0.0.1", port=0, lifespan="off", ws="websockets-sansio", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        for _ in range(500):
-            if server.started:
-                break
-            await asyncio.sleep(0.01)
-        else:
-            raise RuntimeError("uvicorn did not start")
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
 
 
 @pytest.fixture
@@ -107,7 +69,7 @@ async def _add_progress_note(stack: Stack, goal_id: str, token: str) -> None:
 async def test_graphiql_renders_offline_and_a_subscription_started_in_it_receives_a_change(
     stack: Stack,
 ) -> None:
-    chromium = _chromium()
+    chromium = chromium_path()
     from playwright.async_api import Route, async_playwright
 
     token = stack.token("tovholder")
@@ -123,7 +85,7 @@ async def test_graphiql_renders_offline_and_a_subscription_started_in_it_receive
             outside.append(route.request.url)
             await route.abort()
 
-    async with _serving(stack) as base, async_playwright() as pw:
+    async with serving(stack) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=chromium,
             # No DNS: any name but 127.0.0.1 fails to resolve, so nothing can leave the machine.
