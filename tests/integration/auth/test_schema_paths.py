@@ -62,6 +62,8 @@ NOT_PERSON_DATA = {
     "access (tests/integration/signals), its `member` field re-checks visibility",
     "OutcomeSnapshot": "a member's snapshot, filtered by the plan's access (tests/integration/outcomes)",
     "CaseloadEntryRecord": "an administrator's mutation result: a person id on a caseload, no person data",
+    "AgendaItem": "an agenda item names its member by id; built only from sections the gate allowed and the "
+    "plan's access (tests/integration/agenda)",
 }
 PERSON_FIELDS = {"cpr", "firstName", "lastName", "birthDate", "personId", "memberId"}
 FAMILY_ROOTS_ARGS = {"id", "familyId"}
