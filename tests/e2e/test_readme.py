@@ -34,7 +34,8 @@ async def test_readme_queries_return_the_demo_family(demo: Stack) -> None:
         body = await demo.graphql(query, token=token)
         data = body.get("data") or {}
         # Every root the example asks for answers (family, familyPlan, ...).
-        assert data and all(value is not None for value in data.values()), body
+        assert data, body
+        assert all(value is not None for value in data.values()), body
         # Expected problems are data (CONSENT_REQUIRED sections); nothing else may go wrong.
         codes = {e["extensions"]["code"] for e in body.get("errors", [])}
         assert codes <= {"CONSENT_REQUIRED"}, body["errors"]

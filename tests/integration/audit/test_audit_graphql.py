@@ -205,8 +205,12 @@ async def test_a_full_audit_queue_answers_503_service_overloaded(stack: Stack) -
         if committer.pending == 1:
             break
         await asyncio.sleep(0.01)
-    refused = await _post(stack, FAMILIES_QUERY, token)
-    release.set()
+    try:
+        assert committer.pending == 1, "the second view never queued behind the first one's commit"
+        # Bounded: were the queue not full, this view would wait behind `release` and the test would hang.
+        refused = await asyncio.wait_for(_post(stack, FAMILIES_QUERY, token), 30)
+    finally:
+        release.set()
     await asyncio.gather(writing, queued)
     assert refused.status_code == 503
     assert int(refused.headers["retry-after"]) >= 1
