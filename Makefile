@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 export HUB_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export HUB_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help venv run test test-random test-parallel lint fmt schema readme openapi bench bench-smoke clean
+.PHONY: help venv run test test-random test-parallel test-loaded lint fmt schema readme openapi bench bench-smoke clean
 
 help:
 	@echo "make run     - set up, migrate, seed the demo world and start the hub with five mock departments"
 	@echo "make test    - set up and run the whole test suite (test-random: shuffled; test-parallel: N=2 workers)"
+	@echo "make test-loaded - make test three times (RUNS=N) while stress-ng keeps every core busy"
 	@echo "make lint    - ruff check, ruff format --check, mypy --strict"
 	@echo "make schema  - regenerate schema/schema.graphql from the code"
 	@echo "make readme  - regenerate the README's configuration table from hub/settings.py"
@@ -49,6 +50,10 @@ test-random: $(STAMP)
 # The suite on N pytest-xdist workers (default 2): each its own PostgreSQL database and Redis DB number.
 test-parallel: $(STAMP)
 	$(BIN)/pytest -n $(or $(N),2)
+
+# `make test` RUNS times (default 3) while stress-ng keeps every core busy: the suite must not race the clock.
+test-loaded: $(STAMP)
+	RUNS=$(or $(RUNS),3) tests/loaded/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
