@@ -211,7 +211,8 @@ async def test_a_full_audit_queue_answers_503_service_overloaded(stack: Stack) -
         refused = await asyncio.wait_for(_post(stack, FAMILIES_QUERY, token), 30)
     finally:
         release.set()
-    await asyncio.gather(writing, queued)
+    # Bounded too: once released, both views commit and answer ("it happens", not "it happens fast").
+    await asyncio.wait_for(asyncio.gather(writing, queued), 60)
     assert refused.status_code == 503
     assert int(refused.headers["retry-after"]) >= 1
     body = refused.json()
