@@ -51,7 +51,8 @@ async def serving(stack: Stack) -> AsyncIterator[str]:
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
-        for _ in range(1000):
+        deadline = asyncio.get_running_loop().time() + 120  # "it happens": a loaded machine starts slowly (#21)
+        while asyncio.get_running_loop().time() < deadline:
             if server.started:
                 break
             await asyncio.sleep(0.01)
