@@ -51,7 +51,8 @@ async def serving(stack: Stack) -> AsyncIterator[str]:
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
-        deadline = asyncio.get_running_loop().time() + 120  # "it happens": a loaded machine starts slowly (#21)
+        # "it happens": under load a server takes long to start (#21)
+        deadline = asyncio.get_running_loop().time() + 120
         while asyncio.get_running_loop().time() < deadline:
             if server.started:
                 break

@@ -50,7 +50,8 @@ async def hub_process(stack: Stack, redis: str, prefix: str, log: Path) -> Async
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(timeout=1) as client:
-            deadline = asyncio.get_running_loop().time() + 120  # "it happens": a loaded machine starts slowly (#21)
+            # "it happens": under load a server takes long to start (#21)
+            deadline = asyncio.get_running_loop().time() + 120
             while asyncio.get_running_loop().time() < deadline:
                 if process.returncode is not None:
                     tail = (await asyncio.to_thread(log.read_text))[-2000:]
