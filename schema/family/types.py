@@ -19,7 +19,6 @@ from hub.family.sections import Section, SectionStatus
 from schema.context import Info
 from schema.core import DepartmentType
 from schema.enum_values import described_enum
-from schema.family import records as g
 from schema.family.sections import (
     ChildAndYouthSection,
     EmploymentSection,
@@ -89,29 +88,29 @@ MemberRoleType = described_enum(
 
 
 def _social(s: Section) -> SocialSection:
-    rec = g.SocialRecord.of(s.record) if isinstance(s.record, r.SocialRecord) else None
+    rec = s.record if isinstance(s.record, r.SocialRecord) else None
     return SocialSection(status=s.status, source=source_of(s), record=rec)
 
 
 def _employment(s: Section) -> EmploymentSection:
-    rec = g.EmploymentRecord.of(s.record) if isinstance(s.record, r.EmploymentRecord) else None
+    rec = s.record if isinstance(s.record, r.EmploymentRecord) else None
     return EmploymentSection(status=s.status, source=source_of(s), record=rec)
 
 
 def _child_and_youth(s: Section) -> ChildAndYouthSection:
-    rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
+    rec = s.record if isinstance(s.record, r.ChildYouthRecord) else None
     return ChildAndYouthSection(
         status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
     )
 
 
 def _leisure(s: Section) -> LeisureSection:
-    rec = g.LeisureRecord.of(s.record) if isinstance(s.record, r.LeisureRecord) else None
+    rec = s.record if isinstance(s.record, r.LeisureRecord) else None
     return LeisureSection(status=s.status, source=source_of(s), record=rec)
 
 
 def _health(s: Section) -> HealthSection:
-    rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
+    rec = s.record if isinstance(s.record, r.HealthRecord) else None
     return HealthSection(status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld))
 
 
