@@ -13,11 +13,11 @@ import strawberry
 
 from connectors import records as r
 from hub.cpr import mask
-from hub.domain import Department, District, FamilyStatus, MemberRole
+from hub.domain import Department, District, FamilyStatus
 from hub.family.model import FamilyInfo, MemberInfo
 from hub.family.sections import Section, SectionStatus
 from schema.context import Info
-from schema.core import DepartmentType
+from schema.core import DepartmentType, MemberRoleType
 from schema.enum_values import described_enum
 from schema.family.sections import (
     ChildAndYouthSection,
@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-# The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
+# The plan's types live in schema/plan (which never imports schema/family): referenced lazily, so that loading the
+# family view does not load the plan's modules.
 _PLAN = "schema.plan.types"
 _SIGNALS = "schema.signals.types"
 _OUTCOMES = "schema.outcomes.types"
@@ -74,15 +75,6 @@ FamilyStatusType = described_enum(
         FamilyStatus.WAITLISTED: "Eligible, waiting for a place.",
         FamilyStatus.ACTIVE: "Enrolled and followed by its core team.",
         FamilyStatus.CLOSED: "Closed, or handed over to ordinary services.",
-    },
-)
-MemberRoleType = described_enum(
-    MemberRole,
-    description="A member's place in the family.",
-    values={
-        MemberRole.PARENT: "A parent of the family's children.",
-        MemberRole.CHILD: "A child of the family (every member under 18 is a CHILD).",
-        MemberRole.OTHER_ADULT: "Another adult in the household, e.g. a grandparent or an adult sibling.",
     },
 )
 

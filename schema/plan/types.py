@@ -27,8 +27,7 @@ from hub.plan.views import (
     WorkerView,
 )
 from schema.context import Info
-from schema.core import DepartmentType, RoleType
-from schema.family.types import MemberRoleType
+from schema.core import DepartmentType, MemberRoleType, RoleType
 from schema.plan import loaders
 
 if TYPE_CHECKING:

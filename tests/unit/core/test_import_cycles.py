@@ -112,3 +112,24 @@ def test_the_walk_sees_real_imports() -> None:
 
 def test_no_import_cycles_under_hub_schema_connectors() -> None:
     assert cycles(import_graph()) == []
+
+
+def _all_imports(path: Path) -> set[str]:
+    """Every module an import anywhere in the file names (functions and TYPE_CHECKING too), absolute imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def test_schema_plan_never_imports_schema_family() -> None:
+    # One direction only: the family view reaches the plan (lazily); the plan does not reach back.
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in _all_imports(path) if m.startswith("schema.family"))
+        for path in (ROOT / "schema" / "plan").rglob("*.py")
+    }
+    assert {p: ms for p, ms in offenders.items() if ms} == {}
