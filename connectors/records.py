@@ -3,6 +3,10 @@
 Connectors map a department's wire format into these; everything outside `connectors/` sees only these.
 They are immutable value objects: no I/O, no knowledge of any department's JSON.
 Dates are `datetime.date`, instants are timezone-aware `datetime.datetime` (UTC).
+
+Each record is written once: a field's description sits beside it (`Annotated[type, "description"]`) and the
+class docstring's first paragraph describes the type. The GraphQL types in schema/family/records.py are derived
+from these classes, so adding a field here (plus its wire mapping in the connector) adds it to the API.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from hub.domain import Department
 
@@ -22,12 +27,12 @@ class Sensitivity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A caseworker or contact person in a department system."""
+    """A caseworker or contact person in a department system (sagsbehandler / kontaktperson)."""
 
-    name: str
-    unit: str
-    phone: str | None = None
-    email: str | None = None
+    name: Annotated[str, "The contact's name."]
+    unit: Annotated[str, "The unit or team in the department."]
+    phone: Annotated[str | None, "Work phone number."] = None
+    email: Annotated[str | None, "Work e-mail address."] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,74 +61,76 @@ class Appointment:
 
 @dataclass(frozen=True, slots=True)
 class ReportOfConcern:
-    """Underretning."""
+    """A report of concern (underretning) received by social services."""
 
-    id: str
-    received_on: date
-    reporter_type: str  # e.g. SCHOOL, POLICE, HEALTH, DAYCARE, CITIZEN, ANONYMOUS
-    acute: bool
+    id: Annotated[str, "SOF's id of the report."]
+    received_on: Annotated[date, "When the report was received."]
+    reporter_type: Annotated[str, "Who reported: SCHOOL, POLICE, HEALTH, DAYCARE, CITIZEN, ..."]
+    acute: Annotated[bool, "Whether the report was handled as acute (within 24 hours)."]
 
 
 @dataclass(frozen=True, slots=True)
 class ChildWelfareInvestigation:
-    """Børnefaglig undersøgelse (Barnets lov §20): due four months after it opens."""
+    """A child-welfare investigation (børnefaglig undersøgelse, Barnets lov §20)."""
 
-    id: str
-    opened_on: date
-    due_on: date
-    status: str  # OPEN, COMPLETED, CLOSED
-    legal_basis: str = "Barnets lov §20"
+    id: Annotated[str, "SOF's id of the investigation."]
+    opened_on: Annotated[date, "When the investigation opened."]
+    due_on: Annotated[date, "When it must be completed (four months after opening)."]
+    status: Annotated[str, "OPEN, COMPLETED or CLOSED."]
+    legal_basis: Annotated[str, "The statute the investigation is made under."] = "Barnets lov §20"
 
 
 @dataclass(frozen=True, slots=True)
 class SupportiveMeasure:
-    """Støttende indsats (Barnets lov §32)."""
+    """A supportive measure for a child or family (Barnets lov §32)."""
 
-    id: str
-    kind: str  # FAMILY_TREATMENT, CONTACT_PERSON, CRIME_PREVENTION_COURSE, IDRAETSPROJEKTET, ...
-    provider: str
-    start: date
-    end: date | None
-    status: str  # ACTIVE, PLANNED, ENDED
-    legal_basis: str = "Barnets lov §32"
+    id: Annotated[str, "SOF's id of the measure."]
+    kind: Annotated[str, "E.g. FAMILY_TREATMENT, CONTACT_PERSON, CRIME_PREVENTION_COURSE."]
+    provider: Annotated[str, "Who delivers the measure."]
+    start: Annotated[date, "First day of the measure."]
+    end: Annotated[date | None, "Last day, if set."]
+    status: Annotated[str, "ACTIVE, PLANNED or ENDED."]
+    legal_basis: Annotated[str, "The statute the measure is granted under."] = "Barnets lov §32"
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Anbringelse: §46 with the custody holders' consent, §47 without."""
+    """A placement outside the home (anbringelse): §46 with consent, §47 without."""
 
-    id: str
-    legal_basis: str  # "Barnets lov §46" or "Barnets lov §47"
-    with_consent: bool
-    placement_type: str  # FOSTER_FAMILY, INSTITUTION, NETWORK, ...
-    start: date
-    end: date | None
+    id: Annotated[str, "SOF's id of the placement."]
+    legal_basis: Annotated[str, "Barnets lov §46 or §47."]
+    with_consent: Annotated[bool, "Whether the custody holders consented."]
+    placement_type: Annotated[str, "FOSTER_FAMILY, INSTITUTION, NETWORK, ..."]
+    start: Annotated[date, "First day of the placement."]
+    end: Annotated[date | None, "Last day, if ended."]
 
 
 @dataclass(frozen=True, slots=True)
 class AdultSupport:
-    """Support for an adult under Serviceloven (e.g. §85 socialpædagogisk støtte)."""
+    """Social support for an adult (e.g. Serviceloven §85)."""
 
-    id: str
-    legal_basis: str
-    kind: str
-    start: date
-    end: date | None
+    id: Annotated[str, "SOF's id of the support."]
+    legal_basis: Annotated[str, "The statute the support is granted under."]
+    kind: Annotated[str, "The kind of support."]
+    start: Annotated[date, "First day."]
+    end: Annotated[date | None, "Last day, if set."]
 
 
 @dataclass(frozen=True, slots=True)
 class SocialRecord:
-    department_id: str  # the SOF case id
-    caseworker: Contact
-    reports_of_concern: tuple[ReportOfConcern, ...] = ()
-    investigations: tuple[ChildWelfareInvestigation, ...] = ()
-    measures: tuple[SupportiveMeasure, ...] = ()
-    placements: tuple[Placement, ...] = ()
-    child_plan_date: date | None = None  # barnets plan
-    adult_support: tuple[AdultSupport, ...] = ()
+    """Social services' (SOF) case data about one person."""
+
+    department_id: Annotated[str, "SOF's case id."]
+    caseworker: Annotated[Contact, "The person's caseworker in SOF."]
+    reports_of_concern: Annotated[tuple[ReportOfConcern, ...], "Reports of concern (underretninger)."] = ()
+    investigations: Annotated[tuple[ChildWelfareInvestigation, ...], "Child-welfare investigations."] = ()
+    measures: Annotated[tuple[SupportiveMeasure, ...], "Supportive measures (§32)."] = ()
+    placements: Annotated[tuple[Placement, ...], "Placements outside the home."] = ()
+    child_plan_date: Annotated[date | None, "Date of the child's plan (barnets plan)."] = None
+    adult_support: Annotated[tuple[AdultSupport, ...], "Adult social support."] = ()
     appointments: tuple[Appointment, ...] = ()
-    open_cases: int = 0
-    last_updated: datetime | None = None
+    open_cases: Annotated[int, "Number of open cases in SOF."] = 0
+    last_updated: Annotated[datetime | None, "When SOF last changed this data."] = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE
     department: Department = field(default=Department.SOF, init=False)
 
@@ -133,36 +140,43 @@ class SocialRecord:
 
 @dataclass(frozen=True, slots=True)
 class Benefit:
-    type: str  # KONTANTHJAELP, UDDANNELSESHJAELP, SYGEDAGPENGE, LEDIGHEDSYDELSE, NONE
-    rate: str | None  # MINIMUM, BASIC, RAISED (kontanthjælp) or None
-    start: date
-    monthly_amount_dkk: int
+    """A benefit the person receives (ydelse)."""
+
+    type: Annotated[str, "KONTANTHJAELP, UDDANNELSESHJAELP, SYGEDAGPENGE, LEDIGHEDSYDELSE, NONE."]
+    rate: Annotated[str | None, "For kontanthjælp: MINIMUM, BASIC or RAISED."]
+    start: Annotated[date, "When the benefit started."]
+    monthly_amount_dkk: Annotated[int, "Monthly amount in DKK before tax."]
 
 
 @dataclass(frozen=True, slots=True)
 class EmploymentActivity:
-    id: str
-    kind: str  # VIRKSOMHEDSPRAKTIK, LOENTILSKUD, MENTOR, EDUCATION, FRITIDSJOB, SMAAJOB
-    provider: str
-    start: date
-    end: date | None
-    status: str  # ACTIVE, PLANNED, ENDED
+    """An employment activity in the person's plan (e.g. virksomhedspraktik, mentor)."""
+
+    id: Annotated[str, "The jobcentre's id of the activity."]
+    kind: Annotated[str, "VIRKSOMHEDSPRAKTIK, LOENTILSKUD, MENTOR, EDUCATION, FRITIDSJOB, ..."]
+    provider: Annotated[str, "Company or provider."]
+    start: Annotated[date, "First day."]
+    end: Annotated[date | None, "Last day, if set."]
+    status: Annotated[str, "ACTIVE, PLANNED or ENDED."]
 
 
 @dataclass(frozen=True, slots=True)
 class EmploymentRecord:
-    department_id: str  # the jobcentre's citizen id
-    caseworker: Contact  # coordinating caseworker
-    benefit: Benefit | None
-    target_group: (
-        str | None
-    )  # JOBPARAT, AKTIVITETSPARAT, UDDANNELSESPARAT, RESSOURCEFORLOEB, JOBAFKLARING, FLEKSJOB
-    activities: tuple[EmploymentActivity, ...] = ()
-    last_interview: date | None = None
-    next_interview: date | None = None
+    """Employment and benefits data (BIF, jobcentre) about one person."""
+
+    department_id: Annotated[str, "The jobcentre's id of the citizen."]
+    caseworker: Annotated[Contact, "The coordinating caseworker."]
+    benefit: Annotated[Benefit | None, "The current benefit, if any."]
+    target_group: Annotated[
+        str | None,
+        "Målgruppe: JOBPARAT, AKTIVITETSPARAT, UDDANNELSESPARAT, RESSOURCEFORLOEB, JOBAFKLARING, FLEKSJOB.",
+    ]
+    activities: Annotated[tuple[EmploymentActivity, ...], "Activities in the person's plan."] = ()
+    last_interview: Annotated[date | None, "Date of the last job interview (samtale)."] = None
+    next_interview: Annotated[date | None, "Date of the next job interview."] = None
     appointments: tuple[Appointment, ...] = ()
-    open_cases: int = 0
-    last_updated: datetime | None = None
+    open_cases: Annotated[int, "Number of open cases in BIF."] = 0
+    last_updated: Annotated[datetime | None, "When BIF last changed this data."] = None
     sensitivity: Sensitivity = Sensitivity.CONFIDENTIAL
     department: Department = field(default=Department.BIF, init=False)
 
@@ -172,69 +186,84 @@ class EmploymentRecord:
 
 @dataclass(frozen=True, slots=True)
 class Institution:
-    name: str
-    kind: str  # SCHOOL, DAYCARE
-    grade: str | None  # e.g. "7" or "0" (børnehaveklasse); None for daycare
+    """The school or daycare the child attends."""
+
+    name: Annotated[str, "Name of the school or daycare."]
+    kind: Annotated[str, "SCHOOL or DAYCARE."]
+    grade: Annotated[str | None, "School grade (klassetrin); 0 is børnehaveklasse."]
 
 
 @dataclass(frozen=True, slots=True)
 class AbsenceQuarter:
-    quarter: str  # e.g. "2026Q3"
-    sick_pct: float
-    permitted_pct: float
-    unlawful_pct: float
+    """School absence in one quarter, by type, in percent of school days."""
+
+    quarter: Annotated[str, "E.g. 2026Q3."]
+    sick_pct: Annotated[float, "Sick absence, percent."]
+    permitted_pct: Annotated[float, "Permitted absence, percent."]
+    unlawful_pct: Annotated[float, "Unlawful absence (ulovligt fravær), percent."]
 
     @property
     def unlawful_flag(self) -> bool:
-        """15 % unlawful absence obliges the school to report (underretning)."""
+        """15 % or more unlawful absence: the school must report."""
         return self.unlawful_pct >= 15.0
 
 
 @dataclass(frozen=True, slots=True)
 class PedagogicalAssessment:
-    """PPV: pædagogisk-psykologisk vurdering."""
+    """Pedagogical-psychological assessment (PPV)."""
 
-    status: str  # REQUESTED, IN_PROGRESS, COMPLETED
-    date: date
-    recommendation: str | None
+    status: Annotated[str, "REQUESTED, IN_PROGRESS or COMPLETED."]
+    date: Annotated[date, "Date of the latest status."]
+    recommendation: Annotated[str | None, "The recommendation, once completed."]
 
 
 @dataclass(frozen=True, slots=True)
 class PsychologistContact:
-    date: date
-    purpose: str
+    """A contact with a PPR psychologist. Health data: shown only under health consent."""
+
+    date: Annotated[date, "Date of the contact."]
+    purpose: Annotated[str, "Purpose of the contact."]
 
 
 @dataclass(frozen=True, slots=True)
 class HealthVisit:
-    """Sundhedspleje visit for 0–6 year-olds."""
+    """A health-visitor (sundhedspleje) visit. Health data."""
 
-    kind: str  # NEWBORN, TWO_MONTHS, EIGHT_TO_ELEVEN_MONTHS, SCHOOL_START
-    date: date
+    kind: Annotated[str, "NEWBORN, TWO_MONTHS, EIGHT_TO_ELEVEN_MONTHS, SCHOOL_START."]
+    date: Annotated[date, "Date of the visit."]
 
 
 @dataclass(frozen=True, slots=True)
 class Screening:
-    instrument: str  # e.g. SDQ
-    score: int
-    date: date
+    """A screening result (e.g. SDQ). Health data."""
+
+    instrument: Annotated[str, "The instrument, e.g. SDQ."]
+    score: Annotated[int, "The total score."]
+    date: Annotated[date, "Date of the screening."]
 
 
 @dataclass(frozen=True, slots=True)
 class ChildYouthRecord:
-    department_id: str  # the pupil/child id
-    caseworker: Contact
-    institution: Institution | None
-    absence: tuple[AbsenceQuarter, ...] = ()
-    ppv: PedagogicalAssessment | None = None
-    psychologist_contacts: tuple[PsychologistContact, ...] = ()  # HEALTH category
-    health_visits: tuple[HealthVisit, ...] = ()  # HEALTH category
-    screenings: tuple[Screening, ...] = ()  # HEALTH category
+    """Children and youth (BUF) data about one child: school, absence, PPR, health visitor."""
+
+    department_id: Annotated[str, "BUF's id of the child."]
+    caseworker: Annotated[Contact, "The child's contact in BUF."]
+    institution: Annotated[Institution | None, "School or daycare."]
+    absence: Annotated[tuple[AbsenceQuarter, ...], "Absence per quarter, newest first."] = ()
+    ppv: Annotated[PedagogicalAssessment | None, "The latest PPV."] = None
+    psychologist_contacts: Annotated[tuple[PsychologistContact, ...], "PPR psychologist contacts."] = ()
+    health_visits: Annotated[tuple[HealthVisit, ...], "Health-visitor visits (0–6 years)."] = ()
+    screenings: Annotated[tuple[Screening, ...], "Screening results."] = ()
     appointments: tuple[Appointment, ...] = ()
-    open_cases: int = 0
-    last_updated: datetime | None = None
+    open_cases: Annotated[int, "Number of open cases in BUF."] = 0
+    last_updated: Annotated[datetime | None, "When BUF last changed this data."] = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE
     department: Department = field(default=Department.BUF, init=False)
+
+    @property
+    def unlawful_absence_flag(self) -> bool:
+        """Any quarter at 15 % or more unlawful absence."""
+        return any(a.unlawful_flag for a in self.absence)
 
 
 # --- KFF: culture and leisure --------------------------------------------------------------------
@@ -242,49 +271,62 @@ class ChildYouthRecord:
 
 @dataclass(frozen=True, slots=True)
 class Membership:
-    id: str
-    association: str
-    activity: str
-    since: date
-    active: bool
+    """Membership of a leisure association."""
+
+    id: Annotated[str, "KFF's id of the membership."]
+    association: Annotated[str, "The association (forening)."]
+    activity: Annotated[str, "The activity, e.g. football, swimming."]
+    since: Annotated[date, "Member since."]
+    active: Annotated[bool, "Whether the membership is still active."]
 
 
 @dataclass(frozen=True, slots=True)
 class FritidsGuideReferral:
-    referred_on: date
-    status: str  # REFERRED, MATCHED, ENDED
-    guide_name: str | None
+    """Referral to a FritidsGuide (volunteer leisure guide)."""
+
+    referred_on: Annotated[date, "When the referral was made."]
+    status: Annotated[str, "REFERRED, MATCHED or ENDED."]
+    guide_name: Annotated[str | None, "The guide's first name, once matched."]
 
 
 @dataclass(frozen=True, slots=True)
 class MembershipSubsidy:
-    """Kontingentstøtte: ages 3–17, up to 1,000 DKK a year plus 500 DKK for equipment."""
+    """Membership subsidy (kontingentstøtte) for ages 3–17."""
 
-    year: int
-    amount_dkk: int
-    equipment_dkk: int
+    year: Annotated[int, "The year the subsidy is for."]
+    amount_dkk: Annotated[int, "Subsidy towards the membership fee, up to 1,000 DKK."]
+    equipment_dkk: Annotated[int, "Subsidy towards equipment, up to 500 DKK."]
 
 
 @dataclass(frozen=True, slots=True)
 class FerieCamp:
-    year: int
-    camp: str
-    week: int
+    """Participation in FerieCamp."""
+
+    year: Annotated[int, "The year."]
+    camp: Annotated[str, "The camp."]
+    week: Annotated[int, "ISO week of the camp."]
 
 
 @dataclass(frozen=True, slots=True)
 class LeisureRecord:
-    department_id: str
-    contact: Contact
-    memberships: tuple[Membership, ...] = ()
-    fritidsguide: FritidsGuideReferral | None = None
-    subsidies: tuple[MembershipSubsidy, ...] = ()
-    feriecamps: tuple[FerieCamp, ...] = ()
+    """Culture and leisure (KFF) data about one person."""
+
+    department_id: Annotated[str, "KFF's id of the person."]
+    contact: Annotated[Contact, "The person's contact in KFF."]
+    memberships: Annotated[tuple[Membership, ...], "Leisure memberships."] = ()
+    fritidsguide: Annotated[FritidsGuideReferral | None, "FritidsGuide referral, if any."] = None
+    subsidies: Annotated[tuple[MembershipSubsidy, ...], "Membership subsidies granted."] = ()
+    feriecamps: Annotated[tuple[FerieCamp, ...], "FerieCamp participation."] = ()
     appointments: tuple[Appointment, ...] = ()
-    open_cases: int = 0
-    last_updated: datetime | None = None
+    open_cases: Annotated[int, "Number of open cases in KFF."] = 0
+    last_updated: Annotated[datetime | None, "When KFF last changed this data."] = None
     sensitivity: Sensitivity = Sensitivity.NORMAL
     department: Department = field(default=Department.KFF, init=False)
+
+    @property
+    def active_leisure(self) -> bool:
+        """Whether any membership is active."""
+        return any(m.active for m in self.memberships)
 
 
 # --- SUF: health and care ------------------------------------------------------------------------
@@ -292,39 +334,45 @@ class LeisureRecord:
 
 @dataclass(frozen=True, slots=True)
 class HealthConversation:
-    """Familiesundhedssamtale. Topics are HEALTH category."""
+    """A family health conversation (familiesundhedssamtale)."""
 
-    date: date
-    topics: tuple[str, ...]
+    date: Annotated[date, "Date of the conversation."]
+    topics: Annotated[tuple[str, ...], "Topics discussed. Health data: empty without health consent."]
 
 
 @dataclass(frozen=True, slots=True)
 class HealthReferral:
-    id: str
-    to: str  # OWN_GP, REGIONAL, DENTAL, ...
-    date: date
-    status: str
-    reason: str | None  # HEALTH category
+    """A referral to another health service."""
+
+    id: Annotated[str, "SUF's id of the referral."]
+    to: Annotated[str, "OWN_GP, REGIONAL, DENTAL, ..."]
+    date: Annotated[date, "Date of the referral."]
+    status: Annotated[str, "Status of the referral."]
+    reason: Annotated[str | None, "Reason. Health data: null without health consent."]
 
 
 @dataclass(frozen=True, slots=True)
 class HealthService:
-    id: str
-    name: str
-    start: date
-    status: str
+    """A municipal health service in progress."""
+
+    id: Annotated[str, "SUF's id of the service."]
+    name: Annotated[str, "The service."]
+    start: Annotated[date, "First day."]
+    status: Annotated[str, "Status of the service."]
 
 
 @dataclass(frozen=True, slots=True)
 class HealthRecord:
-    department_id: str
-    contact: Contact
-    conversations: tuple[HealthConversation, ...] = ()
-    referrals: tuple[HealthReferral, ...] = ()
-    services: tuple[HealthService, ...] = ()
+    """Health and care (SUF) data about one person. Details only under health consent."""
+
+    department_id: Annotated[str, "SUF's id of the citizen."]
+    contact: Annotated[Contact, "The person's contact in SUF."]
+    conversations: Annotated[tuple[HealthConversation, ...], "Family health conversations."] = ()
+    referrals: Annotated[tuple[HealthReferral, ...], "Referrals."] = ()
+    services: Annotated[tuple[HealthService, ...], "Municipal health services in progress."] = ()
     appointments: tuple[Appointment, ...] = ()
-    open_cases: int = 0
-    last_updated: datetime | None = None
+    open_cases: Annotated[int, "Number of open cases in SUF."] = 0
+    last_updated: Annotated[datetime | None, "When SUF last changed this data."] = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE
     department: Department = field(default=Department.SUF, init=False)
 

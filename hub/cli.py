@@ -1,6 +1,7 @@
 """The `hub` command: serve, migrate, seed, departments, token, audit, ... (`hub COMMAND --help`).
 
-Each concern registers its subcommands in `COMMANDS`; a command is (name, help, configure(parser), run(args)).
+Each concern lists its subcommands in its own `COMMANDS` (hub/command.py) and `all_commands()` below lists the concerns;
+a command is (name, help, configure(parser), run(args)).
 """
 
 from __future__ import annotations
@@ -11,20 +12,17 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from hub.audit import cli as audit_cli
+from hub.auth import cli as auth_cli
+from hub.auth import staffing_cli
+from hub.command import Command
+from hub.documents import cli as documents_cli
 from hub.domain import Department
+from hub.readmodel import cli as readmodel_cli
 from hub.settings import Settings
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    help: str
-    configure: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace, Settings], int]
 
 
 def _serve_configure(p: argparse.ArgumentParser) -> None:
@@ -331,16 +329,22 @@ COMMANDS: list[Command] = [
 ]
 
 
-def _register_concern_commands() -> None:
-    # Concern CLIs (token, audit, ...) append to COMMANDS on import.
-    from hub import cli_commands  # noqa: F401 - imported for its registrations
+def all_commands() -> list[Command]:
+    """The core commands, then each concern's (its hub/<concern>/cli.py lists them in `COMMANDS`)."""
+    return [
+        *COMMANDS,
+        *audit_cli.COMMANDS,  # hub audit
+        *auth_cli.COMMANDS,  # hub token
+        *staffing_cli.COMMANDS,  # hub assignments, hub caseloads
+        *documents_cli.COMMANDS,  # hub documents
+        *readmodel_cli.COMMANDS,  # hub readmodel
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    _register_concern_commands()
     parser = argparse.ArgumentParser(prog="hub", description="Familiehub: the HFI family hub.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
+    for command in all_commands():
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         command.configure(p)
         p.set_defaults(_run=command.run)

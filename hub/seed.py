@@ -7,35 +7,35 @@ Seeding an already-seeded database with the same world is refused unless `reset=
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import date
-
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.auth import seed as auth_seed
+from hub.consent import seed as consent_seed
 from hub.crypto import CprVault
 from hub.domain import MemberRole
+from hub.enrolment import seed as enrolment_seed
+from hub.enrolment.closure_seed import seed_closures
 from hub.persistence.all_models import metadata
 from hub.persistence.engine import transaction
 from hub.persistence.models import Custody, Family, Membership, Person
+from hub.plan import seed as plan_seed
+from hub.seed_context import SeedContext, Seeder
 from hub.world import World
 
-
-@dataclass
-class SeedContext:
-    world: World
-    vault: CprVault
-    today: date
-    person_ids: dict[str, str] = field(default_factory=dict)  # CPR -> persons.id
-    family_ids: dict[str, str] = field(default_factory=dict)  # world family key -> families.id
-    users: dict[str, str] = field(default_factory=dict)  # username -> users.id (filled by the users seeder)
+__all__ = ["SEEDERS", "AlreadySeeded", "SeedContext", "Seeder", "person_id_for", "seed_world"]
 
 
-Seeder = Callable[[AsyncSession, SeedContext], Awaitable[None]]
-
-# Concern seeders, run in order after the core seeder. Each concern appends its own (see hub/<concern>/seed.py).
-SEEDERS: list[tuple[str, Seeder]] = []
+# Concern seeders, run in this order after the core seeder, in the same transaction.
+SEEDERS: tuple[tuple[str, Seeder], ...] = (
+    ("users", auth_seed.seed_users),  # first: users, assignments, caseloads (ctx.users)
+    ("consent", consent_seed.seed_consents),  # consents and statutory bases (needs users)
+    ("enrolment", enrolment_seed.seed_enrolment),  # enrolment history, snapshots (needs users)
+    ("plan", plan_seed.seed_plans),  # plans, meetings, measurements (needs users, teams)
+    ("language", plan_seed.seed_language_needs),
+    # Last: closed families as closing leaves them (needs the enrolment's closed_on and the plan's meetings).
+    ("closures", seed_closures),
+)
 
 
 class AlreadySeeded(RuntimeError):
@@ -62,16 +62,9 @@ async def seed_world(
                 if table.name != "alembic_version":
                     await session.execute(delete(table))
         await _seed_core(session, ctx)
-        for _name, seeder in _registered_seeders():
+        for _name, seeder in SEEDERS:
             await seeder(session, ctx)
     return ctx
-
-
-def _registered_seeders() -> list[tuple[str, Seeder]]:
-    # Importing the concern seed modules registers them; import here so `hub.seed` has no import cycles.
-    from hub import seeders  # noqa: F401 - imported for its registrations
-
-    return SEEDERS
 
 
 async def _seed_core(session: AsyncSession, ctx: SeedContext) -> None:

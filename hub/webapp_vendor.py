@@ -11,38 +11,12 @@ it is pointed at the vendored `./preact.module.js` instead. Change a version her
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from hub.npm_vendor import Package, Rewrite, vendor
+
 VENDOR_DIR = Path(__file__).parent / "static" / "app" / "vendor"
-REGISTRY = "https://registry.npmjs.org"
-
-
-@dataclass(frozen=True)
-class Rewrite:
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class Package:
-    name: str
-    version: str
-    files: tuple[tuple[str, str], ...]  # (path inside the package, name under static/app/vendor)
-    license_file: str
-    rewrites: tuple[tuple[str, Rewrite], ...] = ()  # (vendored name, rewrite)
-
-    @property
-    def tarball_url(self) -> str:
-        return f"{REGISTRY}/{self.name}/-/{self.name.rsplit('/', 1)[-1]}-{self.version}.tgz"
-
 
 PREACT_IMPORT = Rewrite('from"preact"', 'from"./preact.module.js"')
 
@@ -67,66 +41,8 @@ PACKAGES: tuple[Package, ...] = (
 )
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def vendor(target: Path = VENDOR_DIR) -> dict[str, object]:
-    target.mkdir(parents=True, exist_ok=True)
-    entries: list[dict[str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        for package in PACKAGES:
-            subprocess.run(  # noqa: S603 - fixed arguments
-                ["npm", "pack", "--silent", f"{package.name}@{package.version}"],  # noqa: S607 - developer tool
-                cwd=work,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-            tgz = next(work.glob(f"{package.name.rsplit('/', 1)[-1]}-{package.version}.tgz"))
-            unpacked = work / package.name
-            with tarfile.open(tgz) as archive:
-                archive.extractall(unpacked, filter="data")
-            root = unpacked / "package"
-            rewrites = dict(package.rewrites)
-            for source, name in package.files:
-                upstream = (root / source).read_bytes()
-                entry = _entry(package, name, upstream)
-                data = upstream
-                if name in rewrites:
-                    rewrite = rewrites[name]
-                    text = upstream.decode()
-                    if rewrite.old not in text:
-                        raise RuntimeError(f"{name}: {rewrite.old!r} not found; check the rewrite")
-                    data = text.replace(rewrite.old, rewrite.new).encode()
-                    entry["rewrite"] = f"{rewrite.old} -> {rewrite.new}"
-                    entry["upstreamSha256"] = sha256_hex(upstream)
-                (target / name).write_bytes(data)
-                entry["sha256"] = sha256_hex(data)
-                entries.append(entry)
-            license_name = f"LICENSE.{package.name}"
-            shutil.copyfile(root / package.license_file, target / license_name)
-            entries.append(_entry(package, license_name, (target / license_name).read_bytes()))
-    manifest: dict[str, object] = {
-        "generatedBy": "python -m hub.webapp_vendor",
-        "files": sorted(entries, key=lambda e: e["file"]),
-    }
-    (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    return manifest
-
-
-def _entry(package: Package, name: str, data: bytes) -> dict[str, str]:
-    return {
-        "file": name,
-        "package": package.name,
-        "version": package.version,
-        "sha256": sha256_hex(data),
-        "source": package.tarball_url,
-    }
-
-
 def main() -> int:
-    vendor()
+    vendor(PACKAGES, VENDOR_DIR, generated_by="python -m hub.webapp_vendor")
     print(f"vendored {', '.join(f'{p.name}@{p.version}' for p in PACKAGES)} into {VENDOR_DIR}")
     return 0
 

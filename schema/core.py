@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.domain import Department, Role
+from hub.domain import Department, MemberRole, Role
 from schema.context import Info
 from schema.enum_values import described_enum
 
@@ -70,3 +70,14 @@ class CoreQuery:
             unit=principal.unit,
             person_id=strawberry.ID(principal.person_id) if principal.person_id else None,
         )
+
+
+MemberRoleType = described_enum(
+    MemberRole,
+    description="A member's place in the family.",
+    values={
+        MemberRole.PARENT: "A parent of the family's children.",
+        MemberRole.CHILD: "A child of the family (every member under 18 is a CHILD).",
+        MemberRole.OTHER_ADULT: "Another adult in the household, e.g. a grandparent or an adult sibling.",
+    },
+)

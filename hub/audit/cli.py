@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.audit.events import AuditKind
 from hub.audit.retention import ChainBroken, PurgeResult, purge, retention_for
 from hub.audit.verify import VerifyReport, export_heads, verify_chains
-from hub.cli import COMMANDS, Command
+from hub.command import Command
 from hub.persistence.base import utcnow
 from hub.persistence.engine import create_engine, create_session_factory, transaction
 from hub.settings import Settings
@@ -128,4 +128,4 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
-COMMANDS.append(Command("audit", "verify, export or purge the tamper-evident audit log", _configure, _run))
+COMMANDS = (Command("audit", "verify, export or purge the tamper-evident audit log", _configure, _run),)

@@ -15,7 +15,7 @@ import sys
 
 from hub.auth.dev_issuer import DEFAULT_TTL_S, MAX_TTL_S
 from hub.auth.devtokens import TokenError, demo_tokens, mint_for_user
-from hub.cli import COMMANDS, Command
+from hub.command import Command
 from hub.settings import Settings
 
 
@@ -48,4 +48,4 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS.append(Command("token", "mint a development token for a seeded user", _configure, _run))
+COMMANDS = (Command("token", "mint a development token for a seeded user", _configure, _run),)

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.cpr import age_on
 from hub.domain import Department, Role
 from hub.persistence.models import CaseloadEntry, TeamAssignment, TeamRole, User
-from hub.seed import SEEDERS, SeedContext
+from hub.seed_context import SeedContext
 from hub.world import WorldFamily, WorldPerson
 
 CITIZEN_FAMILIES = 3  # the first families whose adults get a citizen login
@@ -233,6 +233,3 @@ async def seed_users(session: AsyncSession, ctx: SeedContext) -> None:
     cases = caseloads(ctx)
     if cases:
         await session.execute(insert(CaseloadEntry), cases)
-
-
-SEEDERS.append(("users", seed_users))

@@ -20,7 +20,7 @@ from datetime import date
 from hub.auth import staffing
 from hub.auth.security_audit import CLI
 from hub.auth.users_cli import fail, now, run_with_sessions
-from hub.cli import COMMANDS, Command
+from hub.command import Command
 from hub.errors import AppError
 from hub.settings import Settings
 
@@ -119,19 +119,17 @@ def _caseloads_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS.append(
+COMMANDS = (
     Command(
         "assignments",
         "an administrator's team assignments (worker <-> family)",
         _assignments_configure,
         _assignments_run,
-    )
-)
-COMMANDS.append(
+    ),
     Command(
         "caseloads",
         "an administrator's caseloads (caseworker <-> person)",
         _caseloads_configure,
         _caseloads_run,
-    )
+    ),
 )

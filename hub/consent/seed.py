@@ -31,7 +31,7 @@ from hub.consent.vocabulary import LOCAL_TZ, Channel, ConsentStatus
 from hub.cpr import age_on
 from hub.domain import DataCategory, Department, FamilyStatus
 from hub.errors import BadUserInput
-from hub.seed import SEEDERS, SeedContext
+from hub.seed_context import SeedContext
 from hub.world import WorldFamily, WorldPerson
 
 RECORDED_BY = "tovholder"
@@ -264,6 +264,3 @@ async def _statutory(
     await session.execute(
         insert(StatutoryBasisCategory), [{"basis_id": basis_id, "category": DataCategory.CASE}]
     )
-
-
-SEEDERS.append(("consent", seed_consents))

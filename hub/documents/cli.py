@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hub.cli import COMMANDS, Command
+from hub.command import Command
 from hub.documents.manifest import MANIFEST_PATH, ROOT, build, operation_files, render
 from hub.settings import Settings
 
@@ -32,11 +32,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS.append(
+COMMANDS = (
     Command(
         "documents",
         "build or check the trusted-documents manifest from the checked-in .graphql operations",
         _configure,
         _run,
-    )
+    ),
 )

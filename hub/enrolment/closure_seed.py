@@ -1,6 +1,6 @@
 """The demo's closed families as closing leaves them (hub/enrolment/closure.py), for `hub seed`.
 
-Registered last by hub/seeders.py (it needs the enrolment seeder's `closed_on` and the plan's meetings): for each CLOSED family, on its `closed_on`, the team's assignments end (the
+Listed last in hub/seed.py SEEDERS (it needs the enrolment seeder's `closed_on` and the plan's meetings): for each CLOSED family, on its `closed_on`, the team's assignments end (the
 coordinator `tovholder` keeps the record), the HFI consents still in force end (WITHDRAWN, reason
 FAMILY_CLOSED) and meetings still scheduled after the closure are cancelled. Plain set-based statements over
 the seeded rows; deterministic; no personal data beyond what the other seeders wrote.
@@ -22,7 +22,7 @@ from hub.persistence.models import Family, TeamAssignment, TeamRole
 from hub.plan.domain import MeetingStatus
 from hub.plan.meetings import CLOSED_REASON
 from hub.plan.models import Meeting
-from hub.seed import SeedContext
+from hub.seed_context import SeedContext
 
 RECORD_HOLDER = "tovholder"
 

@@ -32,7 +32,7 @@ from hub.enrolment.store import HISTORY_ENTITY
 from hub.ingestion.wire import WireError, WireParser, connector_parsers, parse_wire
 from hub.persistence.models import Family
 from hub.plan.models import HistoryEntry
-from hub.seed import SEEDERS, SeedContext
+from hub.seed_context import SeedContext
 from hub.world import WorldFamily
 
 COORDINATOR = "tovholder"
@@ -235,6 +235,3 @@ class _FamilySeed:
                     "gaps": {k.value: v.value for k, v in seen.gaps.items()},
                 }
             )
-
-
-SEEDERS.append(("enrolment", seed_enrolment))

@@ -48,7 +48,7 @@ from hub.plan.models import (
     PlanAction,
     ProgressNote,
 )
-from hub.seed import SEEDERS, SeedContext
+from hub.seed_context import SeedContext
 from hub.world import WorldFamily, WorldPerson
 
 # The demo's overdue meeting (an early signal, hub/signals): in this enrolled family (index among the ACTIVE
@@ -432,9 +432,6 @@ async def seed_plans(session: AsyncSession, ctx: SeedContext) -> None:
             await session.execute(insert(model), data[start : start + 1000])
 
 
-SEEDERS.append(("plan", seed_plans))
-
-
 async def seed_language_needs(session: AsyncSession, ctx: SeedContext) -> None:
     """Languages and interpreter needs of the programme's families (hub/world/language.py), set by the team."""
     from hub.plan.models import LanguageNeed
@@ -458,6 +455,3 @@ async def seed_language_needs(session: AsyncSession, ctx: SeedContext) -> None:
     ]
     if rows:
         await session.execute(insert(LanguageNeed), rows)
-
-
-SEEDERS.append(("language", seed_language_needs))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from hub.cli import COMMANDS, Command
+from hub.command import Command
 from hub.persistence.engine import create_engine, create_session_factory, transaction
 from hub.readmodel.changes import FactKind, facts_changed
 from hub.readmodel.models import EPOCH_ROW, FactsEpoch
@@ -39,6 +39,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-COMMANDS.append(
-    Command("readmodel", "drop every hub process's read model (after changes made in SQL)", _configure, _run)
+COMMANDS = (
+    Command("readmodel", "drop every hub process's read model (after changes made in SQL)", _configure, _run),
 )

@@ -16,9 +16,10 @@ from hub.enrolment.intake import refer_family
 from hub.enrolment.referral import Referral, ReferredMember
 from hub.errors import NotFound
 from schema.context import Info
+from schema.core import MemberRoleType
 from schema.enrolment.context import actor
 from schema.family.queries import load_family
-from schema.family.types import DistrictType, Family, MemberRoleType
+from schema.family.types import DistrictType, Family
 
 # Per-request objects that hold the viewer's access facts or members as loaded before the referral.
 _STALE_AFTER_REFERRAL = ("gate", "sections", "members_by_family")

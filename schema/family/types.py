@@ -13,13 +13,12 @@ import strawberry
 
 from connectors import records as r
 from hub.cpr import mask
-from hub.domain import Department, District, FamilyStatus, MemberRole
+from hub.domain import Department, District, FamilyStatus
 from hub.family.model import FamilyInfo, MemberInfo
 from hub.family.sections import Section, SectionStatus
 from schema.context import Info
-from schema.core import DepartmentType
+from schema.core import DepartmentType, MemberRoleType
 from schema.enum_values import described_enum
-from schema.family import records as g
 from schema.family.sections import (
     ChildAndYouthSection,
     EmploymentSection,
@@ -51,7 +50,8 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
-# The plan's types live in schema/plan, which imports this module: referenced lazily (no import cycle).
+# The plan's types live in schema/plan (which never imports schema/family): referenced lazily, so that loading the
+# family view does not load the plan's modules.
 _PLAN = "schema.plan.types"
 _SIGNALS = "schema.signals.types"
 _OUTCOMES = "schema.outcomes.types"
@@ -77,41 +77,32 @@ FamilyStatusType = described_enum(
         FamilyStatus.CLOSED: "Closed, or handed over to ordinary services.",
     },
 )
-MemberRoleType = described_enum(
-    MemberRole,
-    description="A member's place in the family.",
-    values={
-        MemberRole.PARENT: "A parent of the family's children.",
-        MemberRole.CHILD: "A child of the family (every member under 18 is a CHILD).",
-        MemberRole.OTHER_ADULT: "Another adult in the household, e.g. a grandparent or an adult sibling.",
-    },
-)
 
 
 def _social(s: Section) -> SocialSection:
-    rec = g.SocialRecord.of(s.record) if isinstance(s.record, r.SocialRecord) else None
+    rec = s.record if isinstance(s.record, r.SocialRecord) else None
     return SocialSection(status=s.status, source=source_of(s), record=rec)
 
 
 def _employment(s: Section) -> EmploymentSection:
-    rec = g.EmploymentRecord.of(s.record) if isinstance(s.record, r.EmploymentRecord) else None
+    rec = s.record if isinstance(s.record, r.EmploymentRecord) else None
     return EmploymentSection(status=s.status, source=source_of(s), record=rec)
 
 
 def _child_and_youth(s: Section) -> ChildAndYouthSection:
-    rec = g.ChildYouthRecord.of(s.record) if isinstance(s.record, r.ChildYouthRecord) else None
+    rec = s.record if isinstance(s.record, r.ChildYouthRecord) else None
     return ChildAndYouthSection(
         status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld)
     )
 
 
 def _leisure(s: Section) -> LeisureSection:
-    rec = g.LeisureRecord.of(s.record) if isinstance(s.record, r.LeisureRecord) else None
+    rec = s.record if isinstance(s.record, r.LeisureRecord) else None
     return LeisureSection(status=s.status, source=source_of(s), record=rec)
 
 
 def _health(s: Section) -> HealthSection:
-    rec = g.HealthRecord.of(s.record) if isinstance(s.record, r.HealthRecord) else None
+    rec = s.record if isinstance(s.record, r.HealthRecord) else None
     return HealthSection(status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld))
 
 

@@ -1,9 +1,8 @@
 """Thin resolvers the family view's types call for their plan fields (Family.plan, Family.coreTeam, ...).
 
 Each asks `plan_access` first; fields on a family the viewer can see but whose plan they may not read resolve
-to null (or an empty list) rather than failing the whole family view. Import these inside
-resolvers (or through strawberry.lazy) so that
-schema.family and schema.plan do not import each other at module load.
+to null (or an empty list) rather than failing the whole family view. schema/family reaches schema/plan in this
+one direction only (inside resolvers and through strawberry.lazy); schema/plan never imports schema/family.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ from hub.plan.domain import SdqSubscale
 from hub.plan.edits import UNSET
 from hub.plan.goals import ActionPatch, ActionSpec
 from hub.plan.meetings import Participants
-from schema.core import DepartmentType
-from schema.family.types import MemberRoleType
+from schema.core import DepartmentType, MemberRoleType
 from schema.plan.enums import (
     ActionStatusType,
     CoreTeamRoleType,

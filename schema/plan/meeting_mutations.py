@@ -13,8 +13,7 @@ import strawberry
 
 from hub.plan import meetings
 from schema.context import Info
-from schema.plan.errors import as_result
-from schema.plan.mutations import MeetingResult, actor
+from schema.plan.mutations import MeetingResult, saved
 from schema.plan.types import PlanMeeting
 
 
@@ -43,19 +42,17 @@ class MeetingMutation:
         info: Info,
         input: Annotated[MoveMeetingInput, strawberry.argument(description="The meeting, when, and why.")],
     ) -> MeetingResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanMeeting:
-            view = await meetings.move_meeting(
+        return await saved(
+            info,
+            lambda sessions, who: meetings.move_meeting(
                 sessions,
                 who,
                 meeting_id=str(input.meeting_id),
                 scheduled_at=input.scheduled_at,
                 reason=input.reason,
-            )
-            return PlanMeeting.of(view)
-
-        return await as_result(call)
+            ),
+            PlanMeeting.of,
+        )
 
     @strawberry.mutation(
         description="Cancel a scheduled follow-up meeting, with a reason (kept in the history)."
@@ -65,12 +62,10 @@ class MeetingMutation:
         info: Info,
         input: Annotated[CancelMeetingInput, strawberry.argument(description="The meeting and why.")],
     ) -> MeetingResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanMeeting:
-            view = await meetings.cancel_meeting(
+        return await saved(
+            info,
+            lambda sessions, who: meetings.cancel_meeting(
                 sessions, who, meeting_id=str(input.meeting_id), reason=input.reason
-            )
-            return PlanMeeting.of(view)
-
-        return await as_result(call)
+            ),
+            PlanMeeting.of,
+        )

@@ -6,10 +6,11 @@ Thin: principal -> hub.plan service -> result type. Edits of goals, actions and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.ingestion.feed import announce
 from hub.plan import goals, measurements, meetings, membership, team
@@ -19,6 +20,7 @@ from hub.pubsub import PubSub
 from schema.context import Info
 from schema.plan.errors import (
     PlanConflictError,
+    PlanError,
     PlanForbiddenError,
     PlanInputError,
     PlanNotFoundError,
@@ -93,6 +95,33 @@ def actor(info: Info) -> Actor:
     return Actor(principal=ctx.require_principal(), now=ctx.now, request_id=ctx.request_id, notify=notify)
 
 
+T = TypeVar("T")
+V = TypeVar("V")
+Work = Callable[[async_sessionmaker[AsyncSession], Actor], Awaitable[V]]
+
+
+async def saved(info: Info, work: Work[V], to: Callable[[V], T]) -> T | PlanError:
+    """Run a versioned plan service call as the viewer and wrap its view; expected errors become data."""
+    who, sessions = actor(info), info.context.services.sessions
+
+    async def call() -> T:
+        return to(await work(sessions, who))
+
+    return await as_result(call)
+
+
+async def appended(
+    info: Info, work: Work[V], to: Callable[[V], T]
+) -> T | PlanInputError | PlanNotFoundError | PlanForbiddenError:
+    """`saved` for an unversioned append: CONFLICT is not expected there and propagates."""
+    who, sessions = actor(info), info.context.services.sessions
+
+    async def call() -> T:
+        return to(await work(sessions, who))
+
+    return await as_append_result(call)
+
+
 @strawberry.type
 class PlanMutation:
     @strawberry.mutation(description="Add a goal for the whole family or one member (versioned).")
@@ -101,10 +130,9 @@ class PlanMutation:
         info: Info,
         input: Annotated[CreateGoalInput, strawberry.argument(description="The new goal.")],
     ) -> GoalResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanGoal:
-            view = await goals.create_goal(
+        return await saved(
+            info,
+            lambda sessions, who: goals.create_goal(
                 sessions,
                 who,
                 family_id=str(input.family_id),
@@ -115,10 +143,9 @@ class PlanMutation:
                 target_date=input.target_date,
                 status=input.status,
                 person_id=str(input.member_id) if input.member_id else None,
-            )
-            return PlanGoal.of(view)
-
-        return await as_result(call)
+            ),
+            PlanGoal.of,
+        )
 
     @strawberry.mutation(
         description="Change a goal's title, description, departments, target date or status."
@@ -155,13 +182,13 @@ class PlanMutation:
         info: Info,
         input: Annotated[AddProgressNoteInput, strawberry.argument(description="The goal and the note.")],
     ) -> GoalResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanGoal:
-            view = await goals.add_progress_note(sessions, who, goal_id=str(input.goal_id), note=input.text)
-            return PlanGoal.of(view)
-
-        return await as_result(call)
+        return await saved(
+            info,
+            lambda sessions, who: goals.add_progress_note(
+                sessions, who, goal_id=str(input.goal_id), note=input.text
+            ),
+            PlanGoal.of,
+        )
 
     @strawberry.mutation(description="Add an action (indsats) under a goal (versioned).")
     async def create_action(
@@ -169,20 +196,18 @@ class PlanMutation:
         info: Info,
         input: Annotated[CreateActionInput, strawberry.argument(description="The new action.")],
     ) -> ActionResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanAction:
-            view = await goals.create_action(
+        return await saved(
+            info,
+            lambda sessions, who: goals.create_action(
                 sessions,
                 who,
                 goal_id=str(input.goal_id),
                 expected_version=input.expected_version,
                 spec=input.spec(),
                 meeting_id=str(input.meeting_id) if input.meeting_id else None,
-            )
-            return PlanAction.of(view)
-
-        return await as_result(call)
+            ),
+            PlanAction.of,
+        )
 
     @strawberry.mutation(description="Change an action (versioned).")
     async def update_action(
@@ -192,20 +217,18 @@ class PlanMutation:
             UpdateActionInput, strawberry.argument(description="The action and the fields to change.")
         ],
     ) -> ActionResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanAction:
-            view = await goals.update_action(
+        return await saved(
+            info,
+            lambda sessions, who: goals.update_action(
                 sessions,
                 who,
                 action_id=str(input.action_id),
                 expected_version=input.expected_version,
                 patch=input.patch(),
                 meeting_id=str(input.meeting_id) if input.meeting_id else None,
-            )
-            return PlanAction.of(view)
-
-        return await as_result(call)
+            ),
+            PlanAction.of,
+        )
 
     @strawberry.mutation(description="Schedule a follow-up meeting.")
     async def schedule_meeting(
@@ -213,10 +236,9 @@ class PlanMutation:
         info: Info,
         input: Annotated[ScheduleMeetingInput, strawberry.argument(description="The meeting to schedule.")],
     ) -> MeetingResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> PlanMeeting:
-            view = await meetings.schedule_meeting(
+        return await saved(
+            info,
+            lambda sessions, who: meetings.schedule_meeting(
                 sessions,
                 who,
                 family_id=str(input.family_id),
@@ -225,10 +247,9 @@ class PlanMutation:
                 agenda=input.agenda,
                 chair_user_id=str(input.chair_user_id) if input.chair_user_id else None,
                 participants=input.participants.value() if input.participants else None,
-            )
-            return PlanMeeting.of(view)
-
-        return await as_result(call)
+            ),
+            PlanMeeting.of,
+        )
 
     @strawberry.mutation(
         description="Record a meeting's minutes, decisions, attendance, actions agreed and the next meeting "
@@ -285,10 +306,9 @@ class PlanMutation:
         info: Info,
         input: Annotated[RecordMeasurementInput, strawberry.argument(description="The measurement.")],
     ) -> MeasurementResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> WellbeingMeasurement:
-            view = await measurements.record_measurement(
+        return await appended(
+            info,
+            lambda sessions, who: measurements.record_measurement(
                 sessions,
                 who,
                 person_id=str(input.member_id),
@@ -298,10 +318,9 @@ class PlanMutation:
                 respondent=input.respondent,
                 subscales=input.subscales.value() if input.subscales else None,
                 note=input.note,
-            )
-            return WellbeingMeasurement.of(view)
-
-        return await as_append_result(call)
+            ),
+            WellbeingMeasurement.of,
+        )
 
     @strawberry.mutation(description="Put a worker on the family's core team (coordinators only).")
     async def assign_team_member(
@@ -312,20 +331,18 @@ class PlanMutation:
             strawberry.argument(description="The family, the worker and their team role."),
         ],
     ) -> TeamMemberResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> CoreTeamMember:
-            view = await team.assign_team_member(
+        return await appended(
+            info,
+            lambda sessions, who: team.assign_team_member(
                 sessions,
                 who,
                 family_id=str(input.family_id),
                 user_id=str(input.user_id),
                 team_role=str(input.team_role),
                 since=input.since,
-            )
-            return CoreTeamMember.of(view)
-
-        return await as_append_result(call)
+            ),
+            CoreTeamMember.of,
+        )
 
     @strawberry.mutation(description="Take a worker off the family's core team (coordinators only).")
     async def unassign_team_member(
@@ -333,15 +350,13 @@ class PlanMutation:
         info: Info,
         input: Annotated[UnassignTeamMemberInput, strawberry.argument(description="The assignment to end.")],
     ) -> TeamMemberResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> CoreTeamMember:
-            view = await team.unassign_team_member(
+        return await appended(
+            info,
+            lambda sessions, who: team.unassign_team_member(
                 sessions, who, assignment_id=str(input.assignment_id), until=input.until
-            )
-            return CoreTeamMember.of(view)
-
-        return await as_append_result(call)
+            ),
+            CoreTeamMember.of,
+        )
 
     @strawberry.mutation(description="A person joins the family.")
     async def add_family_member(
@@ -382,17 +397,15 @@ class PlanMutation:
             strawberry.argument(description="The family, the member who leaves, and why."),
         ],
     ) -> MembershipResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> FamilyMembership:
-            view = await membership.remove_family_member(
+        return await appended(
+            info,
+            lambda sessions, who: membership.remove_family_member(
                 sessions,
                 who,
                 family_id=str(input.family_id),
                 person_id=str(input.member_id),
                 reason=input.reason,
                 left_on=input.left_on,
-            )
-            return FamilyMembership.of(view)
-
-        return await as_append_result(call)
+            ),
+            FamilyMembership.of,
+        )

@@ -19,9 +19,9 @@ from hub.plan.voice_policy import VoiceKind
 from schema.context import Info
 from schema.enum_values import described_enum
 from schema.plan.enums import InstrumentType, SdqRespondentType
-from schema.plan.errors import PlanConflictError, as_append_result, as_result
+from schema.plan.errors import PlanConflictError
 from schema.plan.loaders import plan_access
-from schema.plan.mutations import Errors, MeasurementResult, actor
+from schema.plan.mutations import Errors, MeasurementResult, appended, saved
 from schema.plan.types import PlanPerson, TeamWorker, WellbeingMeasurement
 
 FamilyVoiceKind = described_enum(
@@ -262,62 +262,53 @@ class VoiceMutation:
         info: Info,
         input: Annotated[WriteGoalWordingInput, strawberry.argument(description="The words.")],
     ) -> FamilyWordsResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> FamilyWords:
-            return FamilyWords.of(
-                await voice.write_goal_wording(
-                    sessions,
-                    who,
-                    goal_id=str(input.goal_id),
-                    wording=input.wording,
-                    expected_version=input.expected_version,
-                    shared_with_parents=input.shared_with_parents,
-                )
-            )
-
-        return await as_result(call)
+        return await saved(
+            info,
+            lambda sessions, who: voice.write_goal_wording(
+                sessions,
+                who,
+                goal_id=str(input.goal_id),
+                wording=input.wording,
+                expected_version=input.expected_version,
+                shared_with_parents=input.shared_with_parents,
+            ),
+            FamilyWords.of,
+        )
 
     @strawberry.mutation(description="Add your own progress note to a goal, marked as the family's.")
     async def add_family_note(
         self, info: Info, input: Annotated[AddFamilyNoteInput, strawberry.argument(description="The note.")]
     ) -> FamilyWordsResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> FamilyWords:
-            return FamilyWords.of(
-                await voice.add_family_note(
-                    sessions,
-                    who,
-                    goal_id=str(input.goal_id) if input.goal_id else None,
-                    meeting_id=str(input.meeting_id) if input.meeting_id else None,
-                    note=input.text,
-                    shared_with_parents=input.shared_with_parents,
-                )
-            )
-
-        return await as_result(call)
+        return await saved(
+            info,
+            lambda sessions, who: voice.add_family_note(
+                sessions,
+                who,
+                goal_id=str(input.goal_id) if input.goal_id else None,
+                meeting_id=str(input.meeting_id) if input.meeting_id else None,
+                note=input.text,
+                shared_with_parents=input.shared_with_parents,
+            ),
+            FamilyWords.of,
+        )
 
     @strawberry.mutation(description="Record a child's view (10-17), by the young person or by the team.")
     async def record_child_view(
         self, info: Info, input: Annotated[RecordChildViewInput, strawberry.argument(description="The view.")]
     ) -> FamilyWordsResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> FamilyWords:
-            return FamilyWords.of(
-                await voice.record_child_view(
-                    sessions,
-                    who,
-                    person_id=str(input.member_id),
-                    view=input.view,
-                    goal_id=str(input.goal_id) if input.goal_id else None,
-                    meeting_id=str(input.meeting_id) if input.meeting_id else None,
-                    shared_with_parents=input.shared_with_parents,
-                )
-            )
-
-        return await as_result(call)
+        return await saved(
+            info,
+            lambda sessions, who: voice.record_child_view(
+                sessions,
+                who,
+                person_id=str(input.member_id),
+                view=input.view,
+                goal_id=str(input.goal_id) if input.goal_id else None,
+                meeting_id=str(input.meeting_id) if input.meeting_id else None,
+                shared_with_parents=input.shared_with_parents,
+            ),
+            FamilyWords.of,
+        )
 
     @strawberry.mutation(description="From 15: let your parents read your words, or stop it (your own say).")
     async def share_with_parents(
@@ -326,14 +317,13 @@ class VoiceMutation:
         entry_id: Annotated[strawberry.ID, strawberry.argument(description="FamilyWords.id")],
         shared: Annotated[bool, strawberry.argument(description="true: share; false: stop sharing.")],
     ) -> FamilyWordsResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> FamilyWords:
-            return FamilyWords.of(
-                await voice.share_with_parents(sessions, who, entry_id=str(entry_id), shared=shared)
-            )
-
-        return await as_result(call)
+        return await saved(
+            info,
+            lambda sessions, who: voice.share_with_parents(
+                sessions, who, entry_id=str(entry_id), shared=shared
+            ),
+            FamilyWords.of,
+        )
 
     @strawberry.mutation(description="Record a score you answered yourself, marked as self-reported.")
     async def record_self_report(
@@ -341,10 +331,9 @@ class VoiceMutation:
         info: Info,
         input: Annotated[RecordSelfReportInput, strawberry.argument(description="The score.")],
     ) -> MeasurementResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> WellbeingMeasurement:
-            view = await measurements.record_measurement(
+        return await appended(
+            info,
+            lambda sessions, who: measurements.record_measurement(
                 sessions,
                 who,
                 person_id=str(input.member_id),
@@ -353,27 +342,23 @@ class VoiceMutation:
                 measured_on=input.measured_on,
                 respondent=input.respondent,
                 self_report=True,
-            )
-            return WellbeingMeasurement.of(view)
-
-        return await as_append_result(call)
+            ),
+            WellbeingMeasurement.of,
+        )
 
     @strawberry.mutation(description="Set a member's language and interpreter needs (the family's team).")
     async def set_language_need(
         self, info: Info, input: Annotated[SetLanguageNeedInput, strawberry.argument(description="The need.")]
     ) -> LanguageNeedResult:
-        who, sessions = actor(info), info.context.services.sessions
-
-        async def call() -> LanguageNeed:
-            return LanguageNeed.of(
-                await language.set_language_need(
-                    sessions,
-                    who,
-                    person_id=str(input.member_id),
-                    language=input.language,
-                    interpreter_needed=input.interpreter_needed,
-                    interpreter_for=list(input.interpreter_for),
-                )
-            )
-
-        return await as_append_result(call)
+        return await appended(
+            info,
+            lambda sessions, who: language.set_language_need(
+                sessions,
+                who,
+                person_id=str(input.member_id),
+                language=input.language,
+                interpreter_needed=input.interpreter_needed,
+                interpreter_for=list(input.interpreter_for),
+            ),
+            LanguageNeed.of,
+        )
