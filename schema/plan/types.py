@@ -33,6 +33,7 @@ from schema.plan import loaders
 
 if TYPE_CHECKING:
     from schema.plan.voice import FamilyWords, LanguageNeed
+    from schema.plan.withdrawn import WithdrawnConsentMark
 from schema.plan.enums import (
     ActionStatusType,
     CoreTeamRole,
@@ -139,6 +140,19 @@ class ProgressNote:
     written_at: datetime = strawberry.field(description="When it was written.")
     text: str = strawberry.field(description="The note.")
 
+    family_id_: strawberry.Private[str] = ""
+
+    @strawberry.field(
+        description="The withdrawn consents this note was obtained under (written while they were in force): "
+        "it stays in the plan, marked so. Empty when none."
+    )
+    async def withdrawn_consents(
+        self, info: Info
+    ) -> list[Annotated[WithdrawnConsentMark, strawberry.lazy("schema.plan.withdrawn")]]:
+        from schema.plan.withdrawn import withdrawn_consents
+
+        return await withdrawn_consents(info, self.family_id_, str(self.id))
+
 
 @strawberry.type(
     description="An action (indsats) under a goal: a department's service with a responsible worker."
@@ -234,6 +248,17 @@ class PlanGoal:
         return await goal_voice(info, self.family_id_, str(self.id), VoiceKind.NOTE)
 
     @strawberry.field(
+        description="The withdrawn consents this goal was obtained under (written while they were in force): "
+        "it stays in the plan, marked so. Empty when none."
+    )
+    async def withdrawn_consents(
+        self, info: Info
+    ) -> list[Annotated[WithdrawnConsentMark, strawberry.lazy("schema.plan.withdrawn")]]:
+        from schema.plan.withdrawn import withdrawn_consents
+
+        return await withdrawn_consents(info, self.family_id_, str(self.id))
+
+    @strawberry.field(
         description="Whether the goal is an exit criterion: reaching it is part of ending the course well "
         "(setExitCriterion)."
     )
@@ -259,6 +284,7 @@ class PlanGoal:
                     author=TeamWorker.of(n.author),
                     written_at=n.written_at,
                     text=n.text,
+                    family_id_=g.family_id,
                 )
                 for n in g.notes
             ],
@@ -360,6 +386,17 @@ class PlanMeeting:
         from schema.plan.voice import child_views
 
         return await child_views(info, self.family_id_, str(self.id))
+
+    @strawberry.field(
+        description="The withdrawn consents the minutes were obtained under (recorded while they were in "
+        "force): they stay, marked so. Empty when none."
+    )
+    async def withdrawn_consents(
+        self, info: Info
+    ) -> list[Annotated[WithdrawnConsentMark, strawberry.lazy("schema.plan.withdrawn")]]:
+        from schema.plan.withdrawn import withdrawn_consents
+
+        return await withdrawn_consents(info, self.family_id_, str(self.id))
 
     @classmethod
     def of(cls, m: MeetingView) -> PlanMeeting:
