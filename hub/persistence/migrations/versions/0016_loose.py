@@ -1,4 +1,5 @@
-"""loose: a statutory basis ended early (who, when, why); plan entries marked as obtained under a withdrawn consent
+"""loose: a statutory basis ended early (who, when, why); plan entries marked as obtained under a withdrawn consent;
+contact points at enrolment
 
 Revision ID: 0016_loose
 Revises: 0015_voice
@@ -16,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("enrolment_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_points", sa.Integer(), nullable=True))
     op.create_table(
         "plan_withdrawn_consent_marks",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -56,6 +59,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("enrolment_events", schema=None) as batch_op:
+        batch_op.drop_column("contact_points")
     op.drop_index("ix_plan_withdrawn_consent_marks_family", table_name="plan_withdrawn_consent_marks")
     op.drop_index("ix_plan_withdrawn_consent_marks_entry", table_name="plan_withdrawn_consent_marks")
     op.drop_table("plan_withdrawn_consent_marks")
