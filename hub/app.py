@@ -36,6 +36,7 @@ from hub.logging import configure_logging
 from hub.metrics import install_hub_metrics
 from hub.middleware import RequestContextMiddleware
 from hub.persistence.engine import create_engine, create_session_factory
+from hub.plan import withdrawn as _withdrawn  # noqa: F401 - registers the withdrawal hook that marks plan entries
 from hub.ratelimit import RATE_LIMITS, RateLimits
 from hub.readmodel.wiring import install_readmodel, start_readmodel, stop_readmodel
 from hub.services import LATENCY_BUDGETS, Services

@@ -244,6 +244,14 @@ class Settings(BaseSettings):
     cache_ttl_s: int = Field(default=300, description="default freshness of cached department data")
     # Per-department freshness overrides, e.g. HUB_CACHE_TTL_BY_DEPARTMENT='{"SUF": 900}'
     cache_ttl_by_department: dict[Department, int] = Field(default_factory=dict)
+    stale_max_age_s: int = Field(
+        default=24 * 3600,
+        ge=0,
+        description="stale-if-error: the oldest cached department data (seconds since it was obtained) served, "
+        "marked STALE, while the department cannot answer; older is UNAVAILABLE",
+    )
+    # Per-department stale-if-error limits, e.g. HUB_STALE_MAX_AGE_BY_DEPARTMENT='{"SUF": 3600, "BIF": 172800}'
+    stale_max_age_by_department: dict[Department, int] = Field(default_factory=dict)
 
     @field_validator(
         "rate_limit_query", "rate_limit_mutation", "rate_limit_subscription", "rate_limit_webhook"
@@ -318,6 +326,9 @@ class Settings(BaseSettings):
 
     def cache_ttl(self, department: Department) -> int:
         return self.cache_ttl_by_department.get(department, self.cache_ttl_s)
+
+    def stale_max_age(self, department: Department) -> int:
+        return self.stale_max_age_by_department.get(department, self.stale_max_age_s)
 
     def check_production(self) -> None:
         """Refuse development secrets and issuers in production. Raises ProductionConfigError listing every

@@ -51,6 +51,7 @@ from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
 from schema.plan.voice import VoiceMutation
 from schema.ratelimit import RateLimit
+from schema.refusals import install_refusal_audit
 from schema.reports.queries import ReportsQuery
 from schema.signals.mutations import SignalMutation
 from schema.signals.queries import SignalQuery
@@ -80,6 +81,8 @@ MUTATIONS: tuple[type, ...] = (
     AdminMutation,
     AgendaMutation,
 )
+# Every refused change (NOT_FOUND, FORBIDDEN, CONSENT_REQUIRED) goes to the security chain (schema/refusals.py).
+install_refusal_audit(MUTATIONS)
 SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
 EXTRA_TYPES: tuple[type, ...] = ()
 # Custom scalars: Python type -> strawberry.scalar(name=...) (StrawberryConfig.scalar_map).
@@ -105,6 +108,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
     ]
     # With introspection off (production) no error may describe the schema: no suggestions, no names.
     hidden = not settings.introspection_enabled
+    install_refusal_audit(MUTATIONS)  # a no-op once done; covers root types a domain added since import
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         RedactedHubErrors if hidden else HubErrors,
         partial(AddValidationRules, limits),

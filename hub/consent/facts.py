@@ -59,6 +59,7 @@ def statutory_facts(row: StatutoryBasis) -> StatutoryFacts:
         categories=frozenset(c.category for c in row.categories),
         valid_from=row.valid_from,
         valid_until=row.valid_until,
+        ended_at=row.ended_at,
     )
 
 

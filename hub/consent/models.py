@@ -95,6 +95,11 @@ class StatutoryBasis(Base):
     valid_until: Mapped[date] = mapped_column(Date)  # inclusive
     recorded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Ended before `valid_until` (the duty ended, the case was closed): when, by whom, why. The period stays
+    # as recorded; the basis is not in force from `ended_at` on.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
     departments: Mapped[list[StatutoryBasisDepartment]] = relationship(
         lazy="raise", cascade="all, delete-orphan"

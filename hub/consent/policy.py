@@ -91,6 +91,11 @@ class StatutoryFacts:
     categories: frozenset[DataCategory]
     valid_from: date
     valid_until: date  # inclusive
+    ended_at: datetime | None = None  # ended early: not in force from this moment on
+
+    def in_force(self, now: datetime) -> bool:
+        today = local_day(now)
+        return self.valid_from <= today <= self.valid_until and (self.ended_at is None or now < self.ended_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,14 +217,13 @@ def statutory_basis_for(
     now: datetime,
     statutory_bases: Iterable[StatutoryFacts],
 ) -> StatutoryFacts | None:
-    today = local_day(now)
     matching = [
         b
         for b in statutory_bases
         if b.subject_id == subject.person_id
         and department in b.departments
         and category in b.categories
-        and b.valid_from <= today <= b.valid_until
+        and b.in_force(now)
     ]
     return max(matching, key=lambda b: (b.valid_until, b.id)) if matching else None
 

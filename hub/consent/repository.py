@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from hub.access.visibility import CONSENT, CONSENT_SUBJECT
+from hub.access.visibility import CONSENT, CONSENT_SUBJECT, STATUTORY_BASIS
 from hub.consent.models import (
     Consent,
     ConsentCategory,
@@ -112,6 +112,19 @@ async def get_consent(session: AsyncSession, consent_id: str, *, for_update: boo
     row = (await session.scalars(stmt)).unique().one_or_none()
     if row is None:
         raise CONSENT.error()
+    return row
+
+
+async def get_statutory_basis(session: AsyncSession, basis_id: str) -> StatutoryBasis:
+    stmt = (
+        select(StatutoryBasis)
+        .where(StatutoryBasis.id == basis_id)
+        .options(joinedload(StatutoryBasis.departments), joinedload(StatutoryBasis.categories))
+        .with_for_update(of=StatutoryBasis)
+    )
+    row = (await session.scalars(stmt)).unique().one_or_none()
+    if row is None:
+        raise STATUTORY_BASIS.error()
     return row
 
 

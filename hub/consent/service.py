@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.access.visibility import CONSENT, CONSENT_SUBJECT
+from hub.access.visibility import CONSENT, CONSENT_SUBJECT, STATUTORY_BASIS
 from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
 from hub.consent import listing
@@ -59,6 +59,8 @@ from hub.domain import DataCategory, Department, Role
 from hub.errors import BadUserInput, Conflict, NotFound
 from hub.ingestion.cache import purge_member_department
 from hub.persistence.engine import transaction
+
+MAX_END_REASON_LENGTH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +290,55 @@ class ConsentService:
                     )
                 ],
             )
+            return statutory_view(row, today)
+
+    async def end_statutory_basis(
+        self, principal: Principal, basis_id: str, reason: str, *, request_id: str | None = None
+    ) -> StatutoryBasisView:
+        """End a statutory basis before its period ends (the duty ended, the case closed): who, when, why.
+
+        From this moment it allows nothing; the recorded period stays as evidence. Like a withdrawal it purges
+        the member's cached data from its departments. Only the family's team; a basis the caller may not see
+        is NOT_FOUND, as one that does not exist.
+        """
+        now = self.clock()
+        today = local_day(now)
+        why = reason.strip()
+        require_team_role(principal)
+        async with transaction(self.sessions) as session:
+            row = await repo.get_statutory_basis(session, basis_id)
+            await require_team(session, principal, row.family_id, today, STATUTORY_BASIS)
+            if not why or len(why) > MAX_END_REASON_LENGTH:
+                raise BadUserInput(
+                    f"why the statutory basis ends is required (at most {MAX_END_REASON_LENGTH} characters)",
+                    field="reason",
+                )
+            if row.ended_at is not None:
+                raise Conflict("this statutory basis has already been ended")
+            if row.valid_until < today:
+                raise Conflict("this statutory basis has already expired")
+            row.ended_at = now
+            row.ended_by = principal.user_id
+            row.end_reason = why
+            departments = frozenset(d.department for d in row.departments)
+            for department in sorted(departments):
+                await purge_member_department(session, row.subject_id, department)
+            birth = await _birth_date(session, row.subject_id, today)
+            await audit_record(
+                session,
+                [
+                    audit_event(
+                        principal,
+                        now,
+                        "statutory_basis_ended",
+                        basis=row.id,
+                        subject=repo.Subject(row.subject_id, row.family_id, birth, frozenset()),
+                        request_id=request_id,
+                        categories=tuple(c.category for c in row.categories),
+                    )
+                ],
+            )
+            await session.flush()
             return statutory_view(row, today)
 
     # --- reads -----------------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ class StatutoryBasisView:
     in_force: bool
     recorded_by: str
     recorded_at: datetime
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+    end_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +123,10 @@ def statutory_view(row: StatutoryBasis, today: date) -> StatutoryBasisView:
         categories=tuple(sorted(facts.categories)),
         valid_from=row.valid_from,
         valid_until=row.valid_until,
-        in_force=row.valid_from <= today <= row.valid_until,
+        in_force=row.valid_from <= today <= row.valid_until and row.ended_at is None,
         recorded_by=row.recorded_by,
         recorded_at=row.recorded_at,
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
+        end_reason=row.end_reason,
     )

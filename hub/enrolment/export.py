@@ -83,6 +83,21 @@ def _rows(report: SteeringReport, scopes: tuple[Scope, ...]) -> Iterator[tuple[s
                 ("change", w.change),
             ):
                 yield ("wellbeing", scope.value, group, "first_vs_latest", measure, cell.display)
+    yield from _contact_point_rows(report, scopes)
+
+
+def _contact_point_rows(
+    report: SteeringReport, scopes: tuple[Scope, ...]
+) -> Iterator[tuple[str, str, str, str, str, str]]:
+    for scope in scopes:
+        c = report.contact_points[scope]
+        for measure, cell in (
+            ("families", c.families),
+            ("at_enrolment_mean", c.first_mean),
+            ("now_mean", c.latest_mean),
+            ("change", c.change),
+        ):
+            yield ("contact_points", scope.value, "CONTACT_POINTS", "enrolment_vs_now", measure, cell.display)
 
 
 def to_csv(report: SteeringReport, scopes: tuple[Scope, ...] = tuple(Scope)) -> str:

@@ -67,6 +67,8 @@ class EnrolmentEvent(Base):
     assessment_id: Mapped[str | None] = mapped_column(
         ForeignKey("eligibility_assessments.id", ondelete="SET NULL")
     )
+    # ENROLLED only: the family's distinct municipal contact points that day (hub/enrolment/contact_points.py).
+    contact_points: Mapped[int | None] = mapped_column(Integer)
 
 
 class EligibilityAssessment(Base):

@@ -10,6 +10,9 @@
   counted in `not_measured_now`, never guessed.
 - Wellbeing: per instrument (WHO-5, SDQ, ORS/CORS), each person's first and latest score since enrolment
   (SDQ: one respondent's series), the mean of both and of the change.
+- Contact points: the mean number of distinct municipal contact points per family at enrolment (stored on the
+  family's latest ENROLLED event) and now, counted the same way both times (hub/enrolment/contact_points.py),
+  over the ACTIVE families with a count at enrolment; the families are the unit, under the same rule.
 Every figure says how many persons and families it rests on. `compute` returns raw counts only inside this
 module: the result is passed through hub/enrolment/suppression.py before anything leaves. Every use of a
 person's data is reported to `on_use` (for the audit log). Never returns an id, a name or a CPR number.
@@ -28,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import Deadline
 from hub.crypto import CprVault
 from hub.domain import Department, FamilyStatus
+from hub.enrolment.contact_points import contact_points
 from hub.enrolment.indicators import Indicator, Observation
 from hub.enrolment.models import EnrolmentEvent, EnrolmentSnapshot, EventKind
 from hub.enrolment.observe import Sources, observe
@@ -95,6 +99,7 @@ class SteeringReport:
     outcomes: dict[Indicator, dict[Scope, ShareFigure]]
     not_measured_now: dict[Indicator, dict[Scope, Cell]]
     wellbeing: dict[str, dict[Scope, MeanFigure]]
+    contact_points: dict[Scope, MeanFigure]
 
 
 @dataclass
@@ -146,6 +151,7 @@ async def compute(
     outcomes, not_measured = _outcomes(measured, snapshots, current, active)
     wellbeing = await _wellbeing(session, active, members, on_use)
     events = list(await session.scalars(select(EnrolmentEvent)))
+    contacts = await _contact_points(session, active, events, today)
     return SteeringReport(
         generated_at=now,
         capacity=_capacity(families, start=start, cap=cap, today=today),
@@ -153,6 +159,30 @@ async def compute(
         outcomes=outcomes,
         not_measured_now=not_measured,
         wellbeing=wellbeing,
+        contact_points=contacts,
+    )
+
+
+async def _contact_points(
+    session: AsyncSession, active: Mapping[str, Family], events: Sequence[EnrolmentEvent], today: date
+) -> dict[Scope, MeanFigure]:
+    """Mean distinct contact points per family at its latest enrolment and now, like with like."""
+    latest: dict[str, EnrolmentEvent] = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        if event.kind is EventKind.ENROLLED and event.family_id in active:
+            latest[event.family_id] = event
+    at_enrolment = {fid: e.contact_points for fid, e in latest.items() if e.contact_points is not None}
+    now = await contact_points(session, list(at_enrolment), today)
+    tally = {scope: _MeanTally() for scope in Scope}
+    for family_id, before in at_enrolment.items():
+        for scope in _scopes(active[family_id].district.value):
+            t = tally[scope]
+            t.persons += 1
+            t.families.add(family_id)
+            t.first_sum += before
+            t.latest_sum += now[family_id]
+    return suppress_means(
+        {s: MeanCounts(t.persons, len(t.families), t.first_sum, t.latest_sum) for s, t in tally.items()}
     )
 
 

@@ -174,6 +174,9 @@ class _FamilySeed:
                 "reason": reason,
                 "handed_over_to": handed_over_to,
                 "assessment_id": assessment_id,
+                "contact_points": _demo_contact_points(self.family.key)
+                if kind is EventKind.ENROLLED
+                else None,
             }
         )
         diff: dict[str, Any] = {"status": [before.value, after.value]}
@@ -235,3 +238,9 @@ class _FamilySeed:
                     "gaps": {k.value: v.value for k, v in seen.gaps.items()},
                 }
             )
+
+
+def _demo_contact_points(family_key: str) -> int:
+    """A demo family's contact points at enrolment, from a stream of its own so the rest of the world is drawn
+    as before (the programme's aim: more at enrolment than the team and caseworkers make now)."""
+    return random.Random(f"contact-points-{family_key}").randint(6, 11)  # noqa: S311 - demo data, not security

@@ -27,6 +27,7 @@ from hub.domain import Department, FamilyStatus
 from hub.enrolment import store
 from hub.enrolment.access import Actor, require_coordinator, require_coordinator_on
 from hub.enrolment.closure import end_sharing, resume_sharing
+from hub.enrolment.contact_points import contact_points
 from hub.enrolment.indicators import Indicator, Observation
 from hub.enrolment.models import EnrolmentEvent, EnrolmentSnapshot, EventKind, Outcome
 from hub.enrolment.observe import ReadHook, Sources, observe
@@ -228,6 +229,7 @@ class EnrolmentService:
     ) -> int:
         today, before = actor.today, family.status
         event = _event(actor, family, EventKind.ENROLLED, FamilyStatus.ACTIVE, assessment_id=assessment_id)
+        event.contact_points = (await contact_points(session, [family.id], today))[family.id]
         session.add(event)
         family.status = FamilyStatus.ACTIVE
         family.enrolled_on = today

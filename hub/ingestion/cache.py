@@ -9,7 +9,8 @@
 
 The family view asks after the gate has allowed the member (hub/family/sections.py). Fresh data (younger than
 the department's TTL) is served without calling the department; older data is refreshed, and served marked
-stale if the department cannot answer (stale-if-error).
+stale if the department cannot answer (stale-if-error), up to the department's maximum age
+(`HUB_STALE_MAX_AGE_S`, `HUB_STALE_MAX_AGE_BY_DEPARTMENT`): older data is not served, the section is UNAVAILABLE.
 
 Coherence across processes: a committed push or purge drops the keys it touched from this process's LRU at
 commit (an `after_commit` hook, so no caller has to remember) and announces them on the pub/sub channel
@@ -230,9 +231,11 @@ class SectionCache:
         *,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         pubsub: PubSub | None = None,
+        max_stale_s: Callable[[Department], int] | None = None,
     ) -> None:
         self.sessions = sessions
         self.ttl_s = ttl_s
+        self.max_stale_s = max_stale_s
         self.memory = MemoryCache(max_entries)
         self.pubsub = pubsub
         self._pending: set[asyncio.Task[None]] = set()
@@ -246,6 +249,12 @@ class SectionCache:
 
     def is_fresh(self, entry: CacheEntry, now: datetime) -> bool:
         return now - entry.fetched_at <= timedelta(seconds=self.ttl_s(entry.department))
+
+    def may_serve_stale(self, entry: CacheEntry, now: datetime) -> bool:
+        """Stale-if-error only up to the department's maximum age (no limit without one)."""
+        if self.max_stale_s is None:
+            return True
+        return now - entry.fetched_at <= timedelta(seconds=self.max_stale_s(entry.department))
 
     async def answers(
         self,
@@ -288,7 +297,7 @@ class SectionCache:
                 out.append(Answer(entry.result, entry.fetched_at))
             elif cpr in fetched:
                 out.append(Answer(fetched[cpr], now))
-            elif entry is not None:
+            elif entry is not None and (failure is None or self.may_serve_stale(entry, now)):
                 out.append(Answer(entry.result, entry.fetched_at, stale=True))  # stale-if-error
             elif failure is not None:
                 out.append(failure)

@@ -2,7 +2,10 @@
 
 Two sources: pushed department events (only for (member, department) pairs the gate allows — the same
 decision that guards the sections, so a withdrawn consent hides that department's entries at once) and plan
-edits from `hub.plan.history.recent` (only those the viewer's plan access shows). Entries carry ids,
+edits from `hub.plan.history.recent` (only those the viewer's plan access shows). Former members are covered
+for the period they were members (from the day they joined until the day they left, Copenhagen days), on the
+same gate decision as a current member's: what a department pushed about them before or after is not the
+family's. Entries carry ids,
 versions and short summaries: never record content, never a CPR number.
 """
 
@@ -10,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.consent.vocabulary import LOCAL_TZ
 from hub.domain import Department
 from hub.family.gate import Gate
 from hub.family.model import MemberInfo
@@ -50,20 +54,33 @@ class TimelineEntry:
 async def department_entries(
     session: AsyncSession, gate: Gate, members: Sequence[MemberInfo], limit: int
 ) -> list[TimelineEntry]:
-    """Applied pushes for the (member, department) pairs the gate allows, newest first: one query."""
+    """Applied pushes for the (member, department) pairs the gate allows, newest first: one query. A former
+    member (`left_on` set) counts only for the days they were a member."""
     if not members or limit <= 0:
         return []
     decisions = await gate.decide_many(members, list(Department))
     allowed: dict[Department, list[str]] = {}
+    pairs: list[ColumnElement[bool]] = []
     for member in members:
         for department in Department:
-            if decisions[(member.person_id, department)].allowed:
+            if not decisions[(member.person_id, department)].allowed:
+                continue
+            if member.left_on is None:
                 allowed.setdefault(department, []).append(member.person_id)
-    if not allowed:
-        return []
-    pairs = [
+                continue
+            pairs.append(
+                and_(
+                    IngestedEvent.department == department,
+                    IngestedEvent.person_id == member.person_id,
+                    IngestedEvent.occurred_at >= _day_start(member.joined_on),
+                    IngestedEvent.occurred_at < _day_start(member.left_on),
+                )
+            )
+    pairs += [
         and_(IngestedEvent.department == d, IngestedEvent.person_id.in_(ids)) for d, ids in allowed.items()
     ]
+    if not pairs:
+        return []
     rows = await session.scalars(
         select(IngestedEvent)
         .where(IngestedEvent.status == EventStatus.APPLIED.value, or_(*pairs))
@@ -89,6 +106,10 @@ async def department_entries(
             )
         )
     return out
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
 
 
 def department_summary(

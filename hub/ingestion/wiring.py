@@ -43,6 +43,7 @@ def install_ingestion(services: Services, *, pubsub: PubSub | None = None) -> No
             services.settings.cache_ttl,
             max_entries=services.settings.section_cache_max_entries,
             pubsub=extras[PUBSUB],
+            max_stale_s=services.settings.stale_max_age,
         )
 
 

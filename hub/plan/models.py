@@ -231,3 +231,23 @@ class LanguageNeed(Base):
     interpreter_for: Mapped[list[str]] = mapped_column(JSON, default=list)  # MeetingKind values
     updated_by: Mapped[str | None] = mapped_column(_user_fk())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WithdrawnConsentMark(Base):
+    """A plan entry written while a consent was in force that has since been withdrawn (DOMAIN §4): the entry
+    stays (duty to keep records), marked as obtained under the withdrawn consent (hub/plan/withdrawn.py)."""
+
+    __tablename__ = "plan_withdrawn_consent_marks"
+    __table_args__ = (
+        Index("ix_plan_withdrawn_consent_marks_entry", "entity_id"),
+        Index("ix_plan_withdrawn_consent_marks_family", "family_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    family_id: Mapped[str] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(32))  # GOAL, PROGRESS_NOTE, MEETING_MINUTES
+    entity_id: Mapped[str] = mapped_column(String(36))
+    consent_id: Mapped[str] = mapped_column(ForeignKey("consents.id", ondelete="CASCADE"))
+    subject_id: Mapped[str] = mapped_column(String(36))  # whose consent (hub person id)
+    departments: Mapped[list[str]] = mapped_column(JSON, default=list)  # the consent's departments
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime)

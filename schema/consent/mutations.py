@@ -14,7 +14,7 @@ import strawberry
 
 from hub.consent.rules import ConsentRequest
 from hub.consent.service import StatutoryRequest
-from hub.consent.views import ConsentView
+from hub.consent.views import ConsentView, StatutoryBasisView
 from hub.consent.vocabulary import Channel, Purpose
 from hub.domain import DataCategory, Department
 from hub.ingestion.feed import announce
@@ -31,7 +31,7 @@ from schema.context import Info
 from schema.core import DepartmentType
 
 
-async def _tell_the_team(info: Info, view: ConsentView, what: str) -> None:
+async def _tell_the_team(info: Info, view: ConsentView | StatutoryBasisView, what: str) -> None:
     """After commit: the family's subscribers (the makkerpar and the coordinator) hear of it at once.
 
     The message names the member by id and the departments by code, nothing else; each delivery is re-decided
@@ -41,6 +41,7 @@ async def _tell_the_team(info: Info, view: ConsentView, what: str) -> None:
     if pubsub is None:
         return
     departments = ", ".join(sorted(d.value for d in view.departments))
+    noun = "Statutory basis" if isinstance(view, StatutoryBasisView) else "Consent"
     await announce(
         info.context.services.sessions,
         pubsub,
@@ -49,7 +50,7 @@ async def _tell_the_team(info: Info, view: ConsentView, what: str) -> None:
                 "type": "CONSENT_CHANGE",
                 "familyId": view.family_id,
                 "personId": view.subject_id,
-                "summary": f"Consent {what} ({departments})",
+                "summary": f"{noun} {what} ({departments})",
                 "occurredAt": info.context.now.isoformat(),
             }
         ],
@@ -126,6 +127,16 @@ class RecordStatutoryBasisInput:
             valid_from=self.valid_from,
             valid_until=self.valid_until,
         )
+
+
+@strawberry.input(
+    description="Ending a statutory basis before its period ends: why (who and when are the caller and now)."
+)
+class EndStatutoryBasisInput:
+    id: strawberry.ID = strawberry.field(description="The statutory basis to end (StatutoryBasis.id).")
+    reason: str = strawberry.field(
+        description="Why it ends early, e.g. 'Sagen er afsluttet'; 1-1000 characters. Never personal data."
+    )
 
 
 @strawberry.type
@@ -217,4 +228,24 @@ class ConsentMutation:
         view = await consent_service(info).record_statutory_basis(
             principal, input.request(), request_id=info.context.request_id
         )
+        return StatutoryBasis.of(view)
+
+    @strawberry.mutation(
+        description="End a statutory basis early (the duty ended, the case closed): it allows nothing from now "
+        "on; who, when and why are recorded (endedBy, endedAt, endReason) and audited, the member's cached "
+        "data from its departments is purged. The family's coordinator or core team only; a basis the caller "
+        "may not see is NOT_FOUND; one already ended or expired is CONFLICT; BAD_USER_INPUT on `reason`."
+    )
+    async def end_statutory_basis(
+        self,
+        info: Info,
+        input: Annotated[
+            EndStatutoryBasisInput, strawberry.argument(description="The statutory basis to end, and why.")
+        ],
+    ) -> StatutoryBasis:
+        principal = info.context.require_principal()
+        view = await consent_service(info).end_statutory_basis(
+            principal, str(input.id), input.reason, request_id=info.context.request_id
+        )
+        await _tell_the_team(info, view, "ended")
         return StatutoryBasis.of(view)

@@ -177,6 +177,14 @@ class StatutoryBasis:
     in_force: bool = strawberry.field(description="Whether it is in force today.")
     recorded_by: strawberry.ID = strawberry.field(description="The worker who recorded it (user id).")
     recorded_at: datetime = strawberry.field(description="When it was recorded.")
+    ended_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it was ended early (endStatutoryBasis); null while it runs its period.",
+    )
+    ended_by: strawberry.ID | None = strawberry.field(
+        default=None, description="The worker who ended it early (user id)."
+    )
+    end_reason: str | None = strawberry.field(default=None, description="Why it was ended early.")
 
     @classmethod
     def of(cls, view: StatutoryBasisView) -> StatutoryBasis:
@@ -192,6 +200,9 @@ class StatutoryBasis:
             in_force=view.in_force,
             recorded_by=strawberry.ID(view.recorded_by),
             recorded_at=view.recorded_at,
+            ended_at=view.ended_at,
+            ended_by=strawberry.ID(view.ended_by) if view.ended_by else None,
+            end_reason=view.end_reason,
         )
 
 

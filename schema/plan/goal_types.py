@@ -19,6 +19,7 @@ from schema.core import DepartmentType
 
 if TYPE_CHECKING:
     from schema.plan.voice import FamilyWords
+    from schema.plan.withdrawn import WithdrawnConsentMark
 from schema.plan.enums import (
     ActionStatusType,
     GoalStatusType,
@@ -32,6 +33,19 @@ class ProgressNote:
     author: TeamWorker | None = strawberry.field(description="Who wrote it (null if the user was removed).")
     written_at: datetime = strawberry.field(description="When it was written.")
     text: str = strawberry.field(description="The note.")
+
+    family_id_: strawberry.Private[str] = ""
+
+    @strawberry.field(
+        description="The withdrawn consents this note was obtained under (written while they were in force): "
+        "it stays in the plan, marked so. Empty when none."
+    )
+    async def withdrawn_consents(
+        self, info: Info
+    ) -> list[Annotated[WithdrawnConsentMark, strawberry.lazy("schema.plan.withdrawn")]]:
+        from schema.plan.withdrawn import withdrawn_consents
+
+        return await withdrawn_consents(info, self.family_id_, str(self.id))
 
 
 @strawberry.type(
@@ -128,6 +142,17 @@ class PlanGoal:
         return await goal_voice(info, self.family_id_, str(self.id), VoiceKind.NOTE)
 
     @strawberry.field(
+        description="The withdrawn consents this goal was obtained under (written while they were in force): "
+        "it stays in the plan, marked so. Empty when none."
+    )
+    async def withdrawn_consents(
+        self, info: Info
+    ) -> list[Annotated[WithdrawnConsentMark, strawberry.lazy("schema.plan.withdrawn")]]:
+        from schema.plan.withdrawn import withdrawn_consents
+
+        return await withdrawn_consents(info, self.family_id_, str(self.id))
+
+    @strawberry.field(
         description="Whether the goal is an exit criterion: reaching it is part of ending the course well "
         "(setExitCriterion)."
     )
@@ -153,6 +178,7 @@ class PlanGoal:
                     author=TeamWorker.of(n.author),
                     written_at=n.written_at,
                     text=n.text,
+                    family_id_=g.family_id,
                 )
                 for n in g.notes
             ],

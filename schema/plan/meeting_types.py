@@ -17,6 +17,7 @@ from schema.context import Info
 
 if TYPE_CHECKING:
     from schema.plan.voice import FamilyWords, LanguageNeed
+    from schema.plan.withdrawn import WithdrawnConsentMark
 from schema.plan.enums import (
     MeetingStatusType,
 )
@@ -112,6 +113,17 @@ class PlanMeeting:
         from schema.plan.voice import child_views
 
         return await child_views(info, self.family_id_, str(self.id))
+
+    @strawberry.field(
+        description="The withdrawn consents the minutes were obtained under (recorded while they were in "
+        "force): they stay, marked so. Empty when none."
+    )
+    async def withdrawn_consents(
+        self, info: Info
+    ) -> list[Annotated[WithdrawnConsentMark, strawberry.lazy("schema.plan.withdrawn")]]:
+        from schema.plan.withdrawn import withdrawn_consents
+
+        return await withdrawn_consents(info, self.family_id_, str(self.id))
 
     @classmethod
     def of(cls, m: MeetingView) -> PlanMeeting:

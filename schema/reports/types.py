@@ -204,6 +204,32 @@ class WellbeingFigure:
 
 
 @strawberry.type(
+    description="Distinct municipal contact points per family (core team and caseworkers holding a member's "
+    "case, each worker once) at enrolment and now: the programme aims to bring them down."
+)
+class ContactPointsFigure:
+    families: ReportCell = strawberry.field(
+        description="Active families the means rest on: those with a count at their latest enrolment."
+    )
+    at_enrolment_mean: ReportCell = strawberry.field(
+        description="Mean contact points per family at enrolment (one decimal)."
+    )
+    now_mean: ReportCell = strawberry.field(description="Mean contact points per family now (one decimal).")
+    mean_change: ReportCell = strawberry.field(
+        description="nowMean minus atEnrolmentMean (one decimal); a fall is the programme's aim."
+    )
+
+    @classmethod
+    def of(cls, f: MeanFigure) -> ContactPointsFigure:
+        return cls(
+            families=ReportCell.of(f.families),
+            at_enrolment_mean=ReportCell.of(f.first_mean),
+            now_mean=ReportCell.of(f.latest_mean),
+            mean_change=ReportCell.of(f.change),
+        )
+
+
+@strawberry.type(
     name="SteeringReport",
     description="The steering group's report: aggregates only, small numbers suppressed.",
 )
@@ -223,6 +249,10 @@ class SteeringReportType:
     )
     wellbeing: list[WellbeingFigure] = strawberry.field(
         description="Wellbeing scores (WHO5, SDQ, ORS/CORS): first and latest since enrolment."
+    )
+    contact_points: ContactPointsFigure = strawberry.field(
+        description="Distinct municipal contact points per family, at enrolment and now, suppressed like the "
+        "rest."
     )
     suppression_rule: str = strawberry.field(
         description="The small-number suppression rule the figures follow, in plain text."
@@ -251,5 +281,6 @@ class SteeringReportType:
                 for i, by_scope in report.outcomes.items()
             ],
             wellbeing=[WellbeingFigure.of(g, by_scope[scope]) for g, by_scope in report.wellbeing.items()],
+            contact_points=ContactPointsFigure.of(report.contact_points[scope]),
             suppression_rule=rule,
         )

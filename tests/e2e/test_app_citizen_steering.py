@@ -58,6 +58,12 @@ async def test_steering_group_sees_suppressed_cells_and_downloads_the_csv(stack:
         assert set(kinds) <= {"SMALL", "COMPLEMENTARY"}
         first = await suppressed.first.inner_text()
         assert not any(ch.isdigit() for ch in first.replace("<5", "").replace("< 5", "")), first
+        # Contact points per family at enrolment and now: four cells, each a figure or marked suppressed.
+        contact = page.locator("table.contact-points tbody td")
+        await page.get_by_role("heading", name="Kontaktpunkter pr. familie: ved optag og nu").wait_for(
+            timeout=WAIT_MS
+        )
+        assert await contact.count() == 4
         assert await axe_violations(page) == []
         await screenshots(page, "styregruppe")
 
@@ -67,3 +73,4 @@ async def test_steering_group_sees_suppressed_cells_and_downloads_the_csv(stack:
         assert download.suggested_filename == "styregruppe.csv"
         csv = await asyncio.to_thread(Path(await download.path()).read_text)
         assert csv.strip()
+        assert "contact_points" in csv

@@ -69,7 +69,28 @@ async def test_two_browsers_edit_the_same_goal_and_the_second_keeps_its_text(sta
         await second.get_by_role("heading", name=typed).wait_for(timeout=WAIT_MS)
 
 
+async def _goal_for(stack: Stack, member_id: str, title: str) -> str:
+    """A goal written (through the API) while the member's consent is in force."""
+    token = stack.token("tovholder")
+    plan = await stack.graphql('query { familyPlan(familyId: "F00002") { version } }', token=token)
+    body = await stack.graphql(
+        "mutation($input: CreateGoalInput!) { createGoal(input: $input) { ... on PlanGoal { id } } }",
+        {
+            "input": {
+                "familyId": "F00002",
+                "memberId": member_id,
+                "expectedVersion": plan["data"]["familyPlan"]["version"],
+                "title": title,
+            }
+        },
+        token=token,
+    )
+    return str(body["data"]["createGoal"]["id"])
+
+
 async def test_a_withdrawn_consent_shows_as_consent_required_after_reload(stack: Stack) -> None:
+    # Written into the plan while M3's consent is in force: it stays, marked once the consent is withdrawn.
+    goal_id = await _goal_for(stack, "P-F00002-M3", "Mødestabilitet i skolen")
     async with browsing(stack) as browser:
         page = await browser.signed_in("tovholder")
         await _open_family(page, browser.base)
@@ -107,3 +128,6 @@ async def test_a_withdrawn_consent_shows_as_consent_required_after_reload(stack:
         assert [a for a, b in zip(after, before, strict=True) if b == "OK"] == [
             "CONSENT_REQUIRED"
         ] * before.count("OK")
+        mark = page.locator(f'li[data-goal="{goal_id}"] [data-withdrawn-consent="C-F00002-M3-1"]')
+        await mark.wait_for(timeout=WAIT_MS)
+        assert "tilbagekaldt" in await mark.inner_text()

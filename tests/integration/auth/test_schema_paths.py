@@ -64,6 +64,8 @@ NOT_PERSON_DATA = {
     "CaseloadEntryRecord": "an administrator's mutation result: a person id on a caseload, no person data",
     "AgendaItem": "an agenda item names its member by id; built only from sections the gate allowed and the "
     "plan's access (tests/integration/agenda)",
+    "WithdrawnConsentMark": "a plan entry's withdrawn consent names its member by id; only on entries the "
+    "plan's access shows, and filtered by that access (tests/integration/plan/test_withdrawn_consent_marks.py)",
 }
 PERSON_FIELDS = {"cpr", "firstName", "lastName", "birthDate", "personId", "memberId"}
 FAMILY_ROOTS_ARGS = {"id", "familyId"}

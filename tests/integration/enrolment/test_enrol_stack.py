@@ -156,6 +156,19 @@ async def test_enrolment_past_the_cap_is_a_conflict_and_the_family_is_waitlisted
     else:
         assert body["data"]["enrolFamily"]["family"]["status"] == "ACTIVE"
         assert body["data"]["enrolFamily"]["snapshotMembers"] > 0
+        # The family's distinct contact points that day are kept with the enrolment (the steering report).
+        from hub.enrolment.contact_points import contact_points
+        from hub.enrolment.models import EnrolmentEvent, EventKind
+
+        async with stack.services.sessions() as session:
+            stored = await session.scalar(
+                select(EnrolmentEvent.contact_points)
+                .where(EnrolmentEvent.family_id == fid, EnrolmentEvent.kind == EventKind.ENROLLED)
+                .order_by(EnrolmentEvent.occurred_at.desc())
+                .limit(1)
+            )
+            counted = await contact_points(session, [fid], stack.services.clock().date())
+        assert stored == counted[fid] > 0
     # Full now: the next eligible family is refused with CONFLICT and waitlisted.
     other = candidates[1]
     await stack.graphql(

@@ -107,12 +107,11 @@ async def test_a_miss_is_fetched_once_then_served_from_the_cache(stack: Stack) -
     assert [s.status for s in second] == [s.status for s in first] == [SectionStatus.OK] * 3
 
 
-async def test_stale_if_error_when_the_department_is_down(stack: Stack) -> None:
-    cpr = sorted(stack.world.department_records[SOF])[0]
+async def _pushed_an_hour_ago(stack: Stack, cpr: str) -> datetime:
+    """Push `cpr`'s SOF record and age the cached copy past the TTL, as if pushed an hour ago."""
     await _push(stack, SOF, cpr, 1)
     person_id = stack.seeded.person_ids[cpr]
     async with stack.services.sessions() as session, session.begin():
-        # Age the cached copy past the TTL, as if it had been pushed an hour ago.
         row = (await read_many(session, SOF, [person_id]))[person_id]
         from hub.ingestion.models import CachedSection
 
@@ -122,6 +121,12 @@ async def test_stale_if_error_when_the_department_is_down(stack: Stack) -> None:
     # This process kept the pushed copy at commit (dated now): start it over, as a process that only heard
     # of the push would, so it reads the aged row.
     stack.services.extras["section_cache"].memory.clear()
+    return row.fetched_at - timedelta(hours=1)
+
+
+async def test_stale_if_error_when_the_department_is_down(stack: Stack) -> None:
+    cpr = sorted(stack.world.department_records[SOF])[0]
+    aged = await _pushed_an_hour_ago(stack, cpr)
     await stack.set_faults(SOF, error_rate=1.0, error_status=503)
     try:
         (section,) = await _sections(stack, await _members(stack, [cpr]), SOF)
@@ -130,7 +135,35 @@ async def test_stale_if_error_when_the_department_is_down(stack: Stack) -> None:
     assert section.status is SectionStatus.STALE
     assert section.stale
     assert section.record is not None
-    assert section.fetched_at == row.fetched_at - timedelta(hours=1)
+    assert section.fetched_at == aged
+
+
+async def test_stale_data_past_the_departments_maximum_age_is_unavailable(stack: Stack) -> None:
+    """HUB_STALE_MAX_AGE_BY_DEPARTMENT: SOF serves last known data for 30 minutes at most; the hour-old copy is
+    not served while SOF is down (UNAVAILABLE, not STALE), and is served again once SOF answers."""
+    cpr = sorted(stack.world.department_records[SOF])[1]
+    await _pushed_an_hour_ago(stack, cpr)
+    cache: SectionCache = stack.services.extras["section_cache"]
+    assert cache.max_stale_s is not None
+    assert cache.max_stale_s(SOF) == stack.settings.stale_max_age_s == 24 * 3600  # wired from the settings
+    limited = stack.settings.model_copy(update={"stale_max_age_by_department": {SOF: 1800}})
+    assert limited.stale_max_age(SOF) == 1800
+    assert limited.stale_max_age(Department.BIF) == 24 * 3600
+    default = cache.max_stale_s
+    cache.max_stale_s = limited.stale_max_age
+    await stack.set_faults(SOF, error_rate=1.0, error_status=503)
+    await stack.reset_stats()
+    try:
+        (section,) = await _sections(stack, await _members(stack, [cpr]), SOF)
+    finally:
+        await stack.clear_faults()
+        cache.max_stale_s = default
+    assert await _department_calls(stack, SOF) >= 1  # it was asked, and failed
+    assert section.status is SectionStatus.UNAVAILABLE
+    assert section.record is None
+    assert not section.stale
+    (fresh,) = await _sections(stack, await _members(stack, [cpr]), SOF)
+    assert fresh.status is SectionStatus.OK
 
 
 async def test_withdrawing_consent_purges_the_cached_data_at_once(stack: Stack) -> None:

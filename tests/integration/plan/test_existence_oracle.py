@@ -19,7 +19,7 @@ from strawberry.tools import merge_types
 
 from connectors.base import Deadline
 from hub.consent.rules import ConsentRequest
-from hub.consent.service import ConsentService
+from hub.consent.service import ConsentService, StatutoryRequest
 from hub.consent.vocabulary import Channel
 from hub.domain import DataCategory, Department
 from hub.plan import goals, meetings, voice
@@ -72,6 +72,7 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("withdrawConsent", "mutation($id: ID!) { withdrawConsent(id: $id, channel: PAPER) { id } }", {"id": "{consent}"}),
     ("supersedeConsent", "mutation($id: ID!, $input: RecordConsentInput!) { supersedeConsent(id: $id, input: $input) { id } }", {"id": "{consent}", "input": {"subjectId": "P-ANDEN", **CONSENT_INPUT}}),
     ("recordStatutoryBasis", "mutation($input: RecordStatutoryBasisInput!) { recordStatutoryBasis(input: $input) { id } }", {"input": {"subjectId": "{member}", "statuteReference": "Barnets lov § 133", "caseReference": "J-2", "departments": ["SOF"]}}),
+    ("endStatutoryBasis", "mutation($input: EndStatutoryBasisInput!) { endStatutoryBasis(input: $input) { id } }", {"input": {"id": "{statutory}", "reason": "Sagen er afsluttet"}}),
     ("assessEligibility", "mutation($id: ID!) { assessEligibility(familyId: $id) { outcome } }", {"id": "{F}"}),
     ("enrolFamily", "mutation($id: ID!) { enrolFamily(familyId: $id) { __typename } }", {"id": "{F}"}),
     ("closeFamily", 'mutation($id: ID!) { closeFamily(input: {familyId: $id, reason: "Slut"}) { __typename } }', {"id": "{F}"}),
@@ -128,6 +129,10 @@ async def real_ids(world: PlanWorld) -> dict[str, str]:
             evidence_ref="J-1",
         ),
     )
+    statutory = await ConsentService(world.sessions, lambda: NOW).record_statutory_basis(
+        principal("coord"),
+        StatutoryRequest("P-MOR", "Barnets lov § 133", "J-2", frozenset({Department.SOF})),
+    )
     view = await voice.record_child_view(world.sessions, coord, person_id="P-TEEN", view="Mit syn")
     return {
         "voice": view.id,
@@ -138,6 +143,7 @@ async def real_ids(world: PlanWorld) -> dict[str, str]:
         "assignment": "TA-sof",
         "member": "P-MOR",
         "consent": consent.id,
+        "statutory": statutory.id,
     }
 
 

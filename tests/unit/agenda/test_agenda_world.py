@@ -132,3 +132,30 @@ async def test_the_change_producer_pushes_a_rescheduled_appointment() -> None:
         assert moved
     finally:
         await producer.aclose()
+
+
+def test_the_demo_family_clashes_whatever_day_the_world_is_anchored_at() -> None:
+    """`make run` anchors the world at today: the README's demo family must show a clash on any day, found by
+    the conflict rules themselves (not only planted titles), within the README query's 28 days."""
+    from datetime import date, timedelta
+
+    from hub.agenda.collect import ordered, record_items
+    from hub.agenda.model import RuleSettings
+    from hub.agenda.rules import conflicts
+
+    start = date(2026, 11, 2)  # a Monday; then every day of a week, a month's end and a year's turn
+    anchors = [start + timedelta(days=n) for n in range(7)] + [date(2026, 11, 30), date(2026, 12, 31)]
+    for anchor in anchors:
+        world = generate_world(DEMO_FAMILIES, DEMO_SEED, anchor)
+        demo = next(f for f in world.families if f.key == "F00002")
+        items = ordered(
+            item
+            for m in demo.members
+            for d in Department
+            if m.cpr in world.department_records[d]
+            for item in record_items(
+                m.key, _map(d, world.department_records[d][m.cpr]), anchor, anchor + timedelta(days=28)
+            )
+        )
+        rules = {c.rule.value for c in conflicts(items, RuleSettings())}
+        assert {"OVERLAP", "DUPLICATE_SERVICE"} <= rules, (anchor, rules)

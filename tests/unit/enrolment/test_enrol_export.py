@@ -39,7 +39,27 @@ def report() -> SteeringReport:
             i: suppress_counts({s: c.not_measured_now for s, c in share.items()}) for i in Indicator
         },
         wellbeing={"WHO5": suppress_means(means)},
+        contact_points=suppress_means(
+            {
+                Scope.ALL: MeanCounts(8, 8, 72.0, 56.0),
+                Scope.NORREBRO: MeanCounts(6, 6, 54.0, 42.0),
+                Scope.BISPEBJERG: MeanCounts(2, 2, 18.0, 14.0),  # small: hidden, and Nørrebro with it
+            }
+        ),
     )
+
+
+def test_contact_points_at_enrolment_and_now_are_suppressed_like_the_rest() -> None:
+    rows = list(csv.DictReader(io.StringIO(to_csv(report()))))
+    cells = {(r["scope"], r["measure"]): r["value"] for r in rows if r["section"] == "contact_points"}
+    assert (cells[("ALL", "families")], cells[("ALL", "at_enrolment_mean")], cells[("ALL", "now_mean")]) == (
+        "8",
+        "9.0",
+        "7.0",
+    )
+    assert cells[("ALL", "change")] == "-2.0"
+    assert cells[("BISPEBJERG", "families")] == "<5"
+    assert cells[("NORREBRO", "now_mean")] == "suppressed"
 
 
 def test_csv_is_one_long_table_with_tokens_for_hidden_cells() -> None:

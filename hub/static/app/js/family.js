@@ -52,13 +52,20 @@ function TeamList({ family }) {
   </ul>`;
 }
 
+// DOMAIN §4: what was written while a consent was in force stays, marked once that consent is withdrawn.
+function WithdrawnConsent({ marks }) {
+  if (!marks || marks.length === 0) return null;
+  const last = marks[marks.length - 1];
+  return html`<span class="withdrawn-consent" data-withdrawn-consent=${last.consentId}>Indhentet under et samtykke, der siden er tilbagekaldt (${formatDate(last.withdrawnAt)})</span>`;
+}
+
 function Meeting({ meeting, label }) {
   if (!meeting) return html`<p>${label}: ingen.</p>`;
   return html`<div class="meeting">
     <h4>${label}: ${formatDateTime(meeting.scheduledAt)}</h4>
     ${meeting.location && html`<p>Sted: ${meeting.location}</p>`}
     ${meeting.agenda.length > 0 && html`<p>Dagsorden:</p><ul>${meeting.agenda.map((a, i) => html`<li key=${i}>${a}</li>`)}</ul>`}
-    ${meeting.minutes && html`<p><strong>Referat:</strong> ${meeting.minutes}</p>`}
+    ${meeting.minutes && html`<p><strong>Referat:</strong> ${meeting.minutes} <${WithdrawnConsent} marks=${meeting.withdrawnConsents} /></p>`}
     ${meeting.decisions.length > 0 && html`<p>Beslutninger:</p><ul>${meeting.decisions.map((d, i) => html`<li key=${i}>${d}</li>`)}</ul>`}
   </div>`;
 }
@@ -66,6 +73,7 @@ function Meeting({ meeting, label }) {
 function Goal({ goal, planVersion, canEdit, reload }) {
   return html`<li class="goal" data-goal=${goal.id}>
     <h4>${goal.title}</h4>
+    <${WithdrawnConsent} marks=${goal.withdrawnConsents} />
     <p class="muted">${goal.member ? `Mål for ${goal.member.firstName}` : 'Familiens mål'} · ${GOAL_STATUS[goal.status] || goal.status}${goal.targetDate ? ` · måldato ${formatDate(goal.targetDate)}` : ''}</p>
     ${goal.description && html`<p>${goal.description}</p>`}
     ${goal.actions.length > 0 && html`<p>Indsatser:</p><ul class="actions-list">${goal.actions.map((a) => html`<li key=${a.id}>
@@ -73,7 +81,7 @@ function Goal({ goal, planVersion, canEdit, reload }) {
       ${canEdit && html`<${ActionStatusForm} action=${a} planVersion=${planVersion} onSaved=${reload} onReload=${reload} />`}
     </li>`)}</ul>`}
     ${goal.progressNotes.length > 0 && html`<details><summary>Fremskridtsnoter (${goal.progressNotes.length})</summary>
-      <ul>${goal.progressNotes.map((n) => html`<li key=${n.id}>${formatDate(n.writtenAt)}: ${n.text}</li>`)}</ul></details>`}
+      <ul>${goal.progressNotes.map((n) => html`<li key=${n.id}>${formatDate(n.writtenAt)}: ${n.text} <${WithdrawnConsent} marks=${n.withdrawnConsents} /></li>`)}</ul></details>`}
     ${canEdit && html`<${GoalEditor} goal=${goal} planVersion=${planVersion} onSaved=${reload} onReload=${reload} />
       <${ProgressNoteForm} goal=${goal} onSaved=${reload} />
       <${NewActionForm} goal=${goal} planVersion=${planVersion} onSaved=${reload} onReload=${reload} />`}

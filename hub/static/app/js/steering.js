@@ -69,6 +69,13 @@ export function SteeringPage() {
           <thead><tr><th scope="col">Redskab</th><th scope="col">Personer</th><th scope="col">Første (gns.)</th><th scope="col">Seneste (gns.)</th><th scope="col">Ændring</th></tr></thead>
           <tbody>${report.wellbeing.map((w) => html`<tr key=${w.instrument}><th scope="row">${w.instrument}</th><${Cell} cell=${w.persons} /><${Cell} cell=${w.firstMean} /><${Cell} cell=${w.latestMean} /><${Cell} cell=${w.meanChange} /></tr>`)}</tbody>
         </table></div>
+      </section>
+      <section aria-labelledby="contact-points-heading">
+        <h2 id="contact-points-heading">Kontaktpunkter pr. familie: ved optag og nu</h2>
+        <div class="table-scroll"><table class="contact-points">
+          <thead><tr><th scope="col">Familier</th><th scope="col">Ved optag (gns.)</th><th scope="col">Nu (gns.)</th><th scope="col">Ændring</th></tr></thead>
+          <tbody><tr><${Cell} cell=${report.contactPoints.families} /><${Cell} cell=${report.contactPoints.atEnrolmentMean} /><${Cell} cell=${report.contactPoints.nowMean} /><${Cell} cell=${report.contactPoints.meanChange} /></tr></tbody>
+        </table></div>
       </section>`}
   </main>`;
 }
