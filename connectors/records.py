@@ -112,6 +112,22 @@ class AdultSupport:
 
 
 @dataclass(frozen=True, slots=True)
+class FunctioningAssessment:
+    """SOF's assessment of a person's functioning (funktionsniveau). HEALTH category: it describes physical and
+    mental functioning.
+
+    A child's comes from the child-welfare investigation and its follow-ups (ICS, the development side of the
+    ICS triangle); an adult's from Voksenudredningsmetoden (VUM). Both use the ICF qualifier VUM uses: 0 no,
+    1 mild, 2 moderate, 3 severe, 4 complete difficulties in functioning.
+    """
+
+    id: str
+    method: str  # ICS, VUM
+    assessed_on: date
+    level: int  # 0-4, the ICF qualifier: higher is more difficulty
+
+
+@dataclass(frozen=True, slots=True)
 class SocialRecord:
     department_id: str  # the SOF case id
     caseworker: Contact
@@ -125,6 +141,7 @@ class SocialRecord:
     open_cases: int = 0
     last_updated: datetime | None = None
     sensitivity: Sensitivity = Sensitivity.SENSITIVE
+    functioning: tuple[FunctioningAssessment, ...] = ()  # HEALTH category
     department: Department = field(default=Department.SOF, init=False)
 
 

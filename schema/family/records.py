@@ -77,6 +77,19 @@ class AdultSupport:
     end: date | None = strawberry.field(description="Last day, if set.")
 
 
+@strawberry.type(
+    description="SOF's assessment of the person's functioning (funktionsniveau): ICS in a child-welfare "
+    "investigation and its follow-ups, VUM for an adult. Health data: shown only with a health basis."
+)
+class FunctioningAssessment:
+    id: strawberry.ID = strawberry.field(description="SOF's id of the assessment.")
+    method: str = strawberry.field(description="ICS (a child) or VUM (Voksenudredningsmetoden, an adult).")
+    assessed_on: date = strawberry.field(description="When it was assessed.")
+    level: int = strawberry.field(
+        description="The ICF qualifier: 0 no, 1 mild, 2 moderate, 3 severe, 4 complete difficulties."
+    )
+
+
 @strawberry.type(description="Social services' (SOF) case data about one person.")
 class SocialRecord:
     case_id: strawberry.ID = strawberry.field(description="SOF's case id.")
@@ -91,6 +104,10 @@ class SocialRecord:
     placements: list[Placement] = strawberry.field(description="Placements outside the home.")
     child_plan_date: date | None = strawberry.field(description="Date of the child's plan (barnets plan).")
     adult_support: list[AdultSupport] = strawberry.field(description="Adult social support.")
+    functioning: list[FunctioningAssessment] = strawberry.field(
+        description="Assessments of the person's functioning, oldest first (health data: empty without a "
+        "health basis; the section's healthWithheld says so)."
+    )
     open_cases: int = strawberry.field(description="Number of open cases in SOF.")
     last_updated: datetime | None = strawberry.field(description="When SOF last changed this data.")
 
@@ -147,6 +164,12 @@ class SocialRecord:
                     id=strawberry.ID(v.id), legal_basis=v.legal_basis, kind=v.kind, start=v.start, end=v.end
                 )
                 for v in x.adult_support
+            ],
+            functioning=[
+                FunctioningAssessment(
+                    id=strawberry.ID(v.id), method=v.method, assessed_on=v.assessed_on, level=v.level
+                )
+                for v in sorted(x.functioning, key=lambda f: f.assessed_on)
             ],
             open_cases=x.open_cases,
             last_updated=x.last_updated,
