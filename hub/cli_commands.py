@@ -6,3 +6,4 @@ from hub.auth import staffing_cli  # noqa: F401 - registers `hub assignments`, `
 from hub.documents import cli as documents_cli  # noqa: F401 - registers `hub documents`
 from hub.outcomes import cli as outcomes_cli  # noqa: F401 - registers `hub outcomes`
 from hub.readmodel import cli as readmodel_cli  # noqa: F401 - registers `hub readmodel`
+from hub.world import cli as world_cli  # noqa: F401 - registers `hub candidates`
