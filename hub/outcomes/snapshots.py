@@ -3,8 +3,11 @@
 Department data comes through the request's `SectionService`, so the taker's gate decides each member and
 department (and logs it) before any department call: one batched call per department read (BIF, BUF, SOF).
 Wellbeing scores are health data: only with a health basis for the member (the gate's SUF decision naming
-HEALTH). Only the family's core team takes snapshots (plan EDIT); closeFamily takes the CLOSURE snapshot before
+HEALTH); so is SOF's assessment of functioning, which the gate's redaction removes without a health basis for
+SOF (hub/family/redact.py). Only the family's core team takes snapshots (plan EDIT); closeFamily takes the CLOSURE snapshot before
 the sharing ends. Reading them back follows the plan's access (the family sees its own members').
+`observe` reads and measures without storing, `store` writes: the half-yearly scheduler (hub/outcomes/schedule.py)
+logs the reads between the two; `take` does both for the mutations.
 """
 
 from __future__ import annotations
