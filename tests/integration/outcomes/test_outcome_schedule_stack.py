@@ -170,3 +170,15 @@ async def test_the_operators_command_lists_and_takes_what_is_due(
     assert capsys.readouterr().out.strip() == f"taken={len(due)} taken_elsewhere=0 no_coordinator=0 failed=0"
     assert await asyncio.to_thread(_run, take, stack.settings) == 0  # again: nothing left
     assert capsys.readouterr().out.strip() == "taken=0 taken_elsewhere=0 no_coordinator=0 failed=0"
+
+
+async def test_the_hub_process_starts_and_stops_the_task_with_its_lifespan(tmp_path: Path) -> None:
+    from hub.outcomes.schedule import SCHEDULER_TASK
+
+    async with running_stack(tmp_path, families=6, seed=7, outcome_snapshot_interval_s=3600) as s:
+        scheduler = s.services.extras.get(SCHEDULER_TASK)
+        assert isinstance(scheduler, SnapshotScheduler)
+        assert scheduler.interval_s == 3600
+    assert SCHEDULER_TASK not in s.services.extras  # stopped at shutdown
+    async with running_stack(tmp_path / "off", families=6, seed=7) as off:  # the tests' default: 0, off
+        assert SCHEDULER_TASK not in off.services.extras
