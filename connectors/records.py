@@ -116,6 +116,20 @@ class AdultSupport:
     end: Annotated[date | None, "Last day, if set."]
 
 
+# HEALTH category: it describes physical and mental functioning. A child's comes from the child-welfare
+# investigation and its follow-ups (ICS, the development side of the ICS triangle); an adult's from
+# Voksenudredningsmetoden (VUM). Both use the ICF qualifier VUM uses (0-4, higher is more difficulty).
+@dataclass(frozen=True, slots=True)
+class FunctioningAssessment:
+    """SOF's assessment of the person's functioning (funktionsniveau): ICS in a child-welfare investigation and
+    its follow-ups, VUM for an adult. Health data: shown only with a health basis."""
+
+    id: Annotated[str, "SOF's id of the assessment."]
+    method: Annotated[str, "ICS (a child) or VUM (Voksenudredningsmetoden, an adult)."]
+    assessed_on: Annotated[date, "When it was assessed."]
+    level: Annotated[int, "The ICF qualifier: 0 no, 1 mild, 2 moderate, 3 severe, 4 complete difficulties."]
+
+
 @dataclass(frozen=True, slots=True)
 class SocialRecord:
     """Social services' (SOF) case data about one person."""
@@ -128,6 +142,11 @@ class SocialRecord:
     placements: Annotated[tuple[Placement, ...], "Placements outside the home."] = ()
     child_plan_date: Annotated[date | None, "Date of the child's plan (barnets plan)."] = None
     adult_support: Annotated[tuple[AdultSupport, ...], "Adult social support."] = ()
+    functioning: Annotated[
+        tuple[FunctioningAssessment, ...],
+        "Assessments of the person's functioning, oldest first (health data: empty without a health basis; the "
+        "section's healthWithheld says so).",
+    ] = ()
     appointments: tuple[Appointment, ...] = ()
     open_cases: Annotated[int, "Number of open cases in SOF."] = 0
     last_updated: Annotated[datetime | None, "When SOF last changed this data."] = None

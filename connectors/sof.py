@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from connectors._appointments import DanishAppointment
 from connectors._connector import HttpDepartmentConnector
@@ -21,6 +21,7 @@ from connectors.records import (
     AdultSupport,
     ChildWelfareInvestigation,
     Contact,
+    FunctioningAssessment,
     Placement,
     ReportOfConcern,
     Sensitivity,
@@ -111,6 +112,13 @@ class Voksenstoette(WireModel):
     slutdato: date | None
 
 
+class Funktionsvurdering(WireModel):
+    id: str
+    metode: str
+    dato: date
+    niveau: int = Field(ge=0, le=4)
+
+
 class Borger(WireModel):
     """One SOF case record (`GET /api/v1/borgere/{cpr}`, and each of `fundne` in the batch answer)."""
 
@@ -124,6 +132,7 @@ class Borger(WireModel):
     barnetsPlanDato: date | None = None
     voksenstoette: tuple[Voksenstoette, ...] = ()
     aftaler: tuple[DanishAppointment, ...] = ()
+    funktionsvurderinger: tuple[Funktionsvurdering, ...] = ()
     antalAabneSager: int
     senestOpdateret: AwareDatetime | None = None
     foelsomhed: str
@@ -185,6 +194,15 @@ def to_record(wire: Borger) -> SocialRecord:
         open_cases=wire.antalAabneSager,
         last_updated=utc(wire.senestOpdateret),
         sensitivity=sensitivity(SENSITIVITIES, wire.foelsomhed),
+        functioning=tuple(
+            FunctioningAssessment(
+                id=f.id,
+                method=f.metode,  # ICS or VUM: the method's own name
+                assessed_on=f.dato,
+                level=f.niveau,
+            )
+            for f in sorted(wire.funktionsvurderinger, key=lambda f: f.dato)  # oldest first, as documented
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_inge
 from hub.logging import configure_logging
 from hub.metrics import install_hub_metrics
 from hub.middleware import RequestContextMiddleware
+from hub.outcomes.schedule import start_scheduler, stop_scheduler
 from hub.persistence.engine import create_engine, create_session_factory
 from hub.plan import withdrawn as _withdrawn  # noqa: F401 - registers the withdrawal hook that marks plan entries
 from hub.ratelimit import RATE_LIMITS, RateLimits
@@ -112,9 +113,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         await start_ingestion(services)
         await start_readmodel(services, services.extras["pubsub"])
+        await start_scheduler(services)
         try:
             yield {}
         finally:
+            await stop_scheduler(services)
             await close_audit(services)
             if (limits := services.extras.get(RATE_LIMITS)) is not None:
                 await limits.aclose()

@@ -21,8 +21,10 @@ from hub.auth import staffing_cli
 from hub.command import Command
 from hub.documents import cli as documents_cli
 from hub.domain import Department
+from hub.outcomes import cli as outcomes_cli
 from hub.readmodel import cli as readmodel_cli
 from hub.settings import Settings
+from hub.world import cli as world_cli
 
 
 def _serve_configure(p: argparse.ArgumentParser) -> None:
@@ -338,6 +340,8 @@ def all_commands() -> list[Command]:
         *staffing_cli.COMMANDS,  # hub assignments, hub caseloads
         *documents_cli.COMMANDS,  # hub documents
         *readmodel_cli.COMMANDS,  # hub readmodel
+        *outcomes_cli.COMMANDS,  # hub outcomes
+        *world_cli.COMMANDS,  # hub candidates
     ]
 
 

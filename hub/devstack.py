@@ -75,6 +75,7 @@ def readme_users() -> list[str]:
         *(core_team_username(d) for d in Department),
         *(caseworker_username(d) for d in Department),
         "borger-F00002-1",
+        "ung-F00002-1",  # the demo's first young person of 15-17 (absent from a world where it is another family)
         *(system_username(d) for d in Department),
         "styregruppe",
         "admin",

@@ -16,6 +16,7 @@ from hub.crypto import CprVault
 from hub.domain import MemberRole
 from hub.enrolment import seed as enrolment_seed
 from hub.enrolment.closure_seed import seed_closures
+from hub.outcomes.seed import seed_outcomes
 from hub.persistence.all_models import metadata
 from hub.persistence.engine import transaction
 from hub.persistence.models import Custody, Family, Membership, Person
@@ -33,6 +34,9 @@ SEEDERS: tuple[tuple[str, Seeder], ...] = (
     ("enrolment", enrolment_seed.seed_enrolment),  # enrolment history, snapshots (needs users)
     ("plan", plan_seed.seed_plans),  # plans, meetings, measurements (needs users, teams)
     ("language", plan_seed.seed_language_needs),
+    # Then outcome snapshots (need the enrolment's closing dates and the plan's measurements, and the consents
+    # as they stood before closing ended them).
+    ("outcomes", seed_outcomes),
     # Last: closed families as closing leaves them (needs the enrolment's closed_on and the plan's meetings).
     ("closures", seed_closures),
 )

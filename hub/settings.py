@@ -225,6 +225,10 @@ class Settings(BaseSettings):
     # "label": "Aktive støttende indsatser", "department": "SOF", "collection": "measures", "where":
     # {"status": "ACTIVE"}}
     outcome_indicators: str = ""
+    # Half-yearly outcome snapshots (hub/outcomes/schedule.py): every hub process looks this often (seconds) for
+    # enrolled families whose half-year has come and takes each snapshot once (a claim per family and period,
+    # safe with several replicas); 0 turns the background task off (`hub outcomes snapshot-due` still works)
+    outcome_snapshot_interval_s: float = Field(default=3600.0, ge=0, le=86400)
 
     # Audit log retention per kind, in days; the minimums are the legal floors (DOMAIN.md section 5).
     audit_retention_citizen_days: int = Field(default=730, ge=730)

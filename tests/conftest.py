@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from hub.persistence.engine import create_engine, create_session_factory
 from hub.persistence.migrate import upgrade
 from tests.support.backends import create_postgres_database, drop_postgres_database
+
+# The half-yearly snapshot task (hub/outcomes/schedule.py) would read the departments at every test stack's
+# start and skew the tests that count department calls; its own tests start it (or a round) explicitly.
+os.environ.setdefault("HUB_OUTCOME_SNAPSHOT_INTERVAL_S", "0")
 
 
 @pytest.fixture(scope="session")

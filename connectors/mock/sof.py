@@ -158,6 +158,21 @@ def openapi() -> dict[str, Any]:
             },
             description="Adult social support, e.g. Serviceloven §85; Barnets lov §114 aftercare for 18–22.",
         ),
+        "Funktionsvurdering": o.obj(
+            {
+                "id": o.STRING,
+                "metode": o.enum(*vocab.FUNCTIONING_METHODS),
+                "dato": o.DATE,
+                "niveau": {
+                    **o.INTEGER,
+                    "minimum": 0,
+                    "maximum": 4,
+                    "description": "The ICF qualifier: 0 no, 1 mild, 2 moderate, 3 severe, 4 complete difficulties.",
+                },
+            },
+            description="Assessment of the person's functioning (funktionsniveau): ICS in a child-welfare "
+            "investigation and its follow-ups, VUM (Voksenudredningsmetoden) for an adult. Health data.",
+        ),
         "Borger": o.obj(
             {
                 "cpr": o.CPR,
@@ -170,6 +185,7 @@ def openapi() -> dict[str, Any]:
                 "anbringelser": o.arr(o.ref("Anbringelse")),
                 "barnetsPlanDato": o.nullable(o.DATE),
                 "voksenstoette": o.arr(o.ref("Voksenstoette")),
+                "funktionsvurderinger": o.arr(o.ref("Funktionsvurdering")),
                 "antalAabneSager": {**o.INTEGER, "minimum": 0},
                 "senestOpdateret": o.DATETIME,
                 "foelsomhed": o.enum(*vocab.SENSITIVITIES),

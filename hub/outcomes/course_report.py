@@ -3,7 +3,7 @@
 A person counts when their family's latest course has both an ENROLMENT and a CLOSURE outcome snapshot and the
 measure was seen at the start (hub/outcomes/snapshots.py). Each measure becomes a yes/no indicator (on a cash
 benefit, in activation, 15 %+ unlawful absence, a report of concern in the last half year, an open
-investigation, WHO-5 at or under 50, a department's configured indicator above 0); the shares at the start and
+investigation, moderate or greater difficulties in functioning (ICF 2+), WHO-5 at or under 50, a department's configured indicator above 0); the shares at the start and
 at the end go through the report's one suppression rule (hub/enrolment/suppression.py), programme and
 districts in one table. No person-level value leaves this module.
 """
@@ -45,6 +45,7 @@ INDICATORS: dict[str, Test] = {
     "HIGH_ABSENCE": _flag("UNLAWFUL_ABSENCE_PCT", lambda v: _number(v) >= 15.0),
     "REPORT_OF_CONCERN": _flag("REPORTS_OF_CONCERN_6M", lambda v: _number(v) > 0),
     "OPEN_INVESTIGATION": _flag("OPEN_INVESTIGATIONS", lambda v: _number(v) > 0),
+    "FUNCTIONING_DIFFICULTY": _flag("FUNCTIONING", lambda v: _number(v) >= 2),
     "WHO5_LOW": _flag("WHO5", lambda v: _number(v) <= 50),
 }
 

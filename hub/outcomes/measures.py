@@ -6,6 +6,9 @@ Measures (each None when its source is not seen: no basis, not registered, not a
 - UNLAWFUL_ABSENCE_PCT (BUF): the latest quarter's unlawful school absence;
 - REPORTS_OF_CONCERN_6M, OPEN_INVESTIGATIONS (SOF): reports of concern in the last half year, open §20
   investigations;
+- FUNCTIONING (SOF, health data): the latest assessment of the person's functioning on the day (ICS for a
+  child, VUM for an adult; the ICF qualifier 0-4, higher is more difficulty), only with a health basis for SOF
+  (without one the gate's redaction has removed the assessments, hub/family/redact.py);
 - WHO5, ORS, CORS, SDQ (plan measurements, health data): the latest score, only with a health basis.
 Each department may add its own effect indicators by configuration (`HUB_OUTCOME_INDICATORS`, JSON): a key,
 a label, the department, a collection field of its record and equality filters; the measure is how many items
@@ -119,6 +122,9 @@ def measure(
             1 for r in sof.reports_of_concern if on - HALF_YEAR <= r.received_on <= on
         )
         out["OPEN_INVESTIGATIONS"] = sum(1 for i in sof.investigations if i.status == "OPEN")
+        assessed = [f for f in sof.functioning if f.assessed_on <= on]
+        if assessed:
+            out["FUNCTIONING"] = max(assessed, key=lambda f: f.assessed_on).level
     if scores is not None:
         latest: dict[Instrument, Score] = {}
         for s in scores:
@@ -142,6 +148,7 @@ LABELS: dict[str, str] = {
     "UNLAWFUL_ABSENCE_PCT": "Ulovligt skolefravær, seneste kvartal (%)",
     "REPORTS_OF_CONCERN_6M": "Underretninger det seneste halve år",
     "OPEN_INVESTIGATIONS": "Igangværende børnefaglige undersøgelser",
+    "FUNCTIONING": "Funktionsniveau (ICS/VUM, 0 ingen – 4 fuldstændige vanskeligheder)",
     "WHO5": "WHO-5 trivselsindeks",
     "ORS": "ORS",
     "CORS": "CORS",

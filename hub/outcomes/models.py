@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.persistence.base import Base, UTCDateTime, new_id, utcnow
@@ -60,3 +60,20 @@ class OutcomeSnapshot(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     taken_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutcomePeriod(Base):
+    """A family's half-yearly snapshot of one course, claimed by whoever takes it (hub/outcomes/schedule.py).
+
+    The key (family, course start, period) is the claim: two hub replicas (or a replica and `hub outcomes
+    snapshot-due`) racing for the same period insert the same key, and only one insert succeeds.
+    """
+
+    __tablename__ = "outcome_periods"
+
+    family_id: Mapped[str] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), primary_key=True)
+    course_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the enrolment the course began with
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1: the first half year after enrolment
+    due_on: Mapped[date] = mapped_column(Date)
+    taken_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -30,6 +30,7 @@ else:
         r.SupportiveMeasure,
         r.Placement,
         r.AdultSupport,
+        r.FunctioningAssessment,
     ):
         _d.derive(_record)
     SocialRecord = _d.derive(r.SocialRecord, names={"department_id": "caseId"}, hidden=_INTERNAL)

@@ -128,6 +128,9 @@ class SocialSection:
     record: g.SocialRecord | None = strawberry.field(
         description="The data; null unless status is OK or STALE."
     )
+    health_withheld: bool = strawberry.field(
+        description="Health details (the assessments of functioning) were withheld (no health basis)."
+    )
 
 
 @strawberry.type(description="Employment (BIF): benefits, target group, employment activities.")

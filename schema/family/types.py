@@ -81,7 +81,7 @@ FamilyStatusType = described_enum(
 
 def _social(s: Section) -> SocialSection:
     rec = s.record if isinstance(s.record, r.SocialRecord) else None
-    return SocialSection(status=s.status, source=source_of(s), record=rec)
+    return SocialSection(status=s.status, source=source_of(s), record=rec, health_withheld=bool(s.withheld))
 
 
 def _employment(s: Section) -> EmploymentSection:

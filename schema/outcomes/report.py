@@ -16,6 +16,7 @@ LABELS = {
     "HIGH_ABSENCE": "Ulovligt skolefravær på 15 % eller mere",
     "REPORT_OF_CONCERN": "Underretning det seneste halve år",
     "OPEN_INVESTIGATION": "Igangværende børnefaglig undersøgelse",
+    "FUNCTIONING_DIFFICULTY": "Moderate eller større vanskeligheder i funktionsniveau (ICS/VUM)",
     "WHO5_LOW": "WHO-5 på 50 eller derunder",
 }
 

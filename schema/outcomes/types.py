@@ -64,7 +64,7 @@ OccasionType = described_enum(
 class OutcomeMeasure:
     key: str = strawberry.field(
         description="BENEFIT_TYPE, TARGET_GROUP, ACTIVATION, UNLAWFUL_ABSENCE_PCT, REPORTS_OF_CONCERN_6M, "
-        "OPEN_INVESTIGATIONS, WHO5, ORS, CORS, SDQ, or a department's configured indicator."
+        "OPEN_INVESTIGATIONS, FUNCTIONING (0-4), WHO5, ORS, CORS, SDQ, or a department's configured indicator."
     )
     label: str = strawberry.field(description="What it measures, in Danish.")
     value: str = strawberry.field(description="The value as text (a number, a code, or NONE).")

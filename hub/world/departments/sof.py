@@ -2,11 +2,15 @@
 
 SOF's case system speaks Danish: `borger` records with `sagsnummer`, `underretninger` (reports of concern),
 `boernefagligeUndersoegelser` (Barnets lov §20), `stoetteindsatser` (§32), `anbringelser` (§46/§47),
-`barnetsPlanDato` and `voksenstoette` (Serviceloven). Pure: no I/O, randomness only from the context.
+`barnetsPlanDato`, `voksenstoette` (Serviceloven) and `funktionsvurderinger` (the person's functioning: ICS in a
+child-welfare investigation and its follow-ups, VUM for an adult; health data). Pure: no I/O, randomness only
+from the context; the functioning assessments draw from a hash of the person, not the world's random stream, so
+adding them left every other record as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,6 +51,9 @@ _ADULT_SUPPORT = (
     ("Serviceloven §82 b", "GRUPPEFORLOEB"),
 )
 INVESTIGATION_MONTHS = 4
+FUNCTIONING_METHODS = ("ICS", "VUM")
+ICS_FOLLOW_UP_DAYS = 182  # a child's plan is followed up at least every six months (Barnets lov §101)
+VUM_FOLLOW_UP_DAYS = 365
 
 
 def build_sof(family: WorldFamily, person: WorldPerson, ctx: BuildContext, force_open: bool) -> Built | None:
@@ -156,10 +163,16 @@ def _child(
         "anbringelser": placements,
         "barnetsPlanDato": iso(plan_date),
         "voksenstoette": [],
+        "funktionsvurderinger": [],
         "antalAabneSager": open_count,
         "senestOpdateret": iso_z(ctx.timestamp(ctx.days_after(max(touched), 0, 30))),
         "foelsomhed": "FOELSOM",  # child protection: GDPR art. 9-level care
     }
+    if investigations:  # the investigation assesses the child's development; each follow-up again
+        first = min(date.fromisoformat(str(i["startdato"])) for i in investigations)
+        record["funktionsvurderinger"] = functioning(
+            person, ctx, method="ICS", first=first + timedelta(days=45), every_days=ICS_FOLLOW_UP_DAYS
+        )
     return Built(record=record, open_cases=open_count)
 
 
@@ -201,11 +214,56 @@ def _adult(
                 "slutdato": iso(end),
             }
         ],
+        "funktionsvurderinger": [],
         "antalAabneSager": open_count,
         "senestOpdateret": iso_z(ctx.timestamp(ctx.days_after(end or start, 0, 60))),
         "foelsomhed": "FORTROLIG",
     }
+    if not young_adult:  # VUM before adult support is granted, reassessed yearly while it runs
+        record["funktionsvurderinger"] = functioning(
+            person,
+            ctx,
+            method="VUM",
+            first=start - timedelta(days=21),
+            every_days=VUM_FOLLOW_UP_DAYS,
+            until=end,
+        )
     return Built(record=record, open_cases=open_count)
+
+
+def functioning(
+    person: WorldPerson,
+    ctx: BuildContext,
+    *,
+    method: str,
+    first: date,
+    every_days: int,
+    until: date | None = None,
+) -> list[dict[str, Any]]:
+    """Assessments of the person's functioning from `first`, one per follow-up up to today (or `until`).
+
+    Levels are the ICF qualifier (0-4), from a hash of the person so the world's random stream is untouched:
+    most start with moderate or severe difficulties and some improve at a follow-up, a few get worse.
+    """
+    digest = hashlib.sha256(f"funktion:{person.cpr}".encode()).digest()
+    level = 1 + digest[0] % 3
+    out: list[dict[str, Any]] = []
+    day, step = first, 0
+    last = min(ctx.today, until) if until is not None else ctx.today
+    while day <= last and step < 6:
+        if step:
+            roll = digest[step] % 6
+            level = max(0, level - 1) if roll < 2 else min(4, level + 1) if roll == 5 else level
+        out.append(
+            {
+                "id": f"FV-{day.year}-{ctx.next_serial('sof-fv'):06d}",
+                "metode": method,
+                "dato": iso(day),
+                "niveau": level,
+            }
+        )
+        day, step = day + timedelta(days=every_days), step + 1
+    return out
 
 
 def _measure_kinds(age: int) -> tuple[str, ...]:

@@ -124,3 +124,47 @@ async def test_the_steering_report_compares_start_and_end_with_suppression(stack
     assert figures["SOF_ACTIVE_MEASURES"]["label"] == "Aktive støttende indsatser"
     # One small family: every count is below the threshold and shown only as "<5".
     assert {f["persons"]["display"] for f in figures.values()} == {"<5"}
+
+
+FUNCTIONING_VIEW = """query($id: ID!) { family(id: $id) { members { id social { status healthWithheld
+  record { functioning { method level assessedOn } } } } } }"""
+
+
+async def test_functioning_comes_from_sof_only_with_a_health_basis(stack: Stack) -> None:
+    """Every member SOF has assessed: the snapshot holds the latest level exactly where the coordinator's own
+    family view shows the assessments (a health basis for SOF), and nothing where they are withheld."""
+    coord = stack.token("tovholder")
+    assessed = {
+        p.cpr
+        for p in stack.world.persons()
+        if stack.world.department_records[Department.SOF].get(p.cpr, {}).get("funktionsvurderinger")
+    }
+    families = [
+        f
+        for f in stack.world.families
+        if f.status is FamilyStatus.ACTIVE and any(m.cpr in assessed for m in f.members)
+    ]
+    assert families, "the world has an active family with a functioning assessment"
+    seen = withheld = 0
+    for family in families:
+        taken = (await stack.graphql(TAKE, {"id": family.key}, token=coord))["data"]["takeOutcomeSnapshot"]
+        view = (await stack.graphql(FUNCTIONING_VIEW, {"id": family.key}, token=coord))["data"]["family"]
+        shown = {
+            m["id"]: m["social"]
+            for m in view["members"]
+            if m["social"]["status"] in {"OK", "STALE"} and m["social"]["record"] is not None
+        }
+        for snapshot in taken:
+            values = {m["key"]: m["value"] for m in snapshot["measures"]}
+            social = shown.get(snapshot["memberId"])
+            assessments = social["record"]["functioning"] if social else []
+            if assessments:
+                latest = max(assessments, key=lambda a: a["assessedOn"])
+                assert values.get("FUNCTIONING") == str(latest["level"]), snapshot
+                seen += 1
+            else:
+                assert "FUNCTIONING" not in values, snapshot
+                if social is not None and social["healthWithheld"]:
+                    withheld += 1
+    assert seen > 0  # shown with a health basis (seed 7: two members)
+    assert withheld > 0  # and withheld without one (seed 7: four)

@@ -1,5 +1,5 @@
 // The shell: sign-in, navigation and a small path router (/app/familier, /app/familier/:id, /app/min-plan,
-// /app/styregruppe). Links are ordinary <a href> elements; clicks on them are routed without a reload.
+// /app/vores-ord, /app/styregruppe). Links are ordinary <a href> elements; clicks on them are routed without a reload.
 import { html, render, useEffect, useState } from './lib.js';
 import { session, signOut, devUsers, devSignIn, loadConfig, oidcSignIn, oidcCallback, rememberViewer } from './auth.js';
 import { gql } from './api.js';
@@ -7,6 +7,7 @@ import { Notice, ROLE_LABELS, useTitle, useFocusHeading } from './ui.js';
 import { FamiliesPage } from './families.js';
 import { FamilyPage } from './family.js';
 import { MyPlanPage } from './myplan.js';
+import { VoicePage } from './voice.js';
 import { SteeringPage } from './steering.js';
 
 const WORKERS = ['COORDINATOR', 'CORE_TEAM', 'CASEWORKER'];
@@ -114,6 +115,7 @@ function Header({ viewer, onSignOut }) {
       <ul>
         ${WORKERS.includes(role) && html`<li><a href="/app/familier">Mine familier</a></li>`}
         ${role === 'CITIZEN' && html`<li><a href="/app/min-plan">Min plan</a></li>`}
+        ${role === 'CITIZEN' && html`<li><a href="/app/vores-ord">Vores ord</a></li>`}
         ${(role === 'STEERING_GROUP' || role === 'COORDINATOR') && html`<li><a href="/app/styregruppe">Styregruppe</a></li>`}
       </ul>
     </nav>
@@ -172,6 +174,8 @@ function App() {
     page = html`<${FamilyPage} id=${decodeURIComponent(family[1])} viewer=${viewer} />`;
   } else if (path === '/app/min-plan') {
     page = html`<${MyPlanPage} viewer=${viewer} />`;
+  } else if (path === '/app/vores-ord') {
+    page = html`<${VoicePage} viewer=${viewer} />`;
   } else if (path === '/app/styregruppe') {
     page = html`<${SteeringPage} />`;
   } else {
