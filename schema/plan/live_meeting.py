@@ -79,6 +79,7 @@ class DraftGoalChange:
 
 @strawberry.type(description="A follow-up meeting held live: the draft of its minutes and who holds the pen.")
 class LiveMeeting:
+    family_id: strawberry.ID = strawberry.field(description="The meeting's family (Family.id).")
     meeting: PlanMeeting = strawberry.field(
         description="The meeting: agenda, participants, recorded minutes."
     )
@@ -99,9 +100,19 @@ class LiveMeeting:
     opened_at: datetime | None = strawberry.field(description="When it was opened live.")
     closed_at: datetime | None = strawberry.field(description="When it was closed; null while open.")
 
+    @strawberry.field(description="Whether the viewer holds the pen (may save the draft now).")
+    def viewer_holds_pen(self, info: Info) -> bool:
+        principal = info.context.principal
+        return (
+            principal is not None
+            and self.pen_holder is not None
+            and str(self.pen_holder.id) == principal.user_id
+        )
+
     @classmethod
     def of(cls, v: live.LiveMeetingView) -> LiveMeeting:
         return cls(
+            family_id=strawberry.ID(v.meeting.family_id),
             meeting=PlanMeeting.of(v.meeting),
             state=v.state,
             draft_version=v.draft_version,
