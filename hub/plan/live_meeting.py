@@ -332,7 +332,7 @@ async def update_draft(
     values = _clean_patch(patch)
     family_id = (await owner_of(sessions, Meeting, meeting_id, MEETING)).family_id
     lease = _lease(lease_s)
-    async with open_edit(sessions, actor, family_id, hidden_as=MEETING) as edit:
+    async with open_edit(sessions, actor, family_id, hidden_as=MEETING, touch=False) as edit:
         draft = await _draft(edit, meeting_id)
         pen = await edit.session.get(MeetingPen, meeting_id, populate_existing=True)
         _require_pen(draft, pen, edit, lease)
@@ -379,7 +379,7 @@ async def _pen_change(
 ) -> LiveMeetingView:
     family_id = (await owner_of(sessions, Meeting, meeting_id, MEETING)).family_id
     lease = _lease(lease_s)
-    async with open_edit(sessions, actor, family_id, hidden_as=MEETING) as edit:
+    async with open_edit(sessions, actor, family_id, hidden_as=MEETING, touch=False) as edit:
         draft = await _draft(edit, meeting_id)
         pen = await edit.session.get(MeetingPen, meeting_id, populate_existing=True)
         if from_holder:

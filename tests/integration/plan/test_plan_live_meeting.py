@@ -23,7 +23,7 @@ from hub.audit.models import AuditEntry
 from hub.plan import goals, meetings
 from hub.plan.domain import GoalStatus, MeetingStatus
 from hub.plan.meetings import Participants
-from hub.plan.models import HistoryEntry, Meeting, PlanAction
+from hub.plan.models import HistoryEntry, Meeting, Plan, PlanAction
 from hub.pubsub import InProcessPubSub, PubSub
 from hub.pubsub.redis import RedisPubSub
 from hub.services import Services
@@ -274,11 +274,12 @@ async def test_closing_records_the_minutes_in_one_versioned_step(
     )
     meeting_id = await _meeting(plan_world)
     await run(services, "coord", OPEN, id=meeting_id)
+    await run(services, "coord", HAND, input={"meetingId": meeting_id, "toUserId": "U-sof"})
     async with plan_world.sessions() as s:
         audits_before = await s.scalar(select(func.count()).select_from(AuditEntry))
     await _save(
         services,
-        "coord",
+        "sof",
         meeting_id,
         1,
         minutes="Sara går i skole hver dag.",
@@ -288,7 +289,10 @@ async def test_closing_records_the_minutes_in_one_versioned_step(
     )
     async with plan_world.sessions() as s:
         audits_after_save = await s.scalar(select(func.count()).select_from(AuditEntry))
+        touched = await s.scalar(select(Plan.updated_by).where(Plan.family_id == "F1"))
     assert audits_after_save == (audits_before or 0) + 1  # a save is audited, not put in the history
+    assert touched == "U-coord"  # and no change of the plan: "last changed" is still the opening's
+    await run(services, "sof", HAND, input={"meetingId": meeting_id, "toUserId": "U-coord"})
     version = goal.plan_version
     stale = await run(
         services, "coord", CLOSE, input={"meetingId": meeting_id, "expectedVersion": version - 1}
