@@ -20,7 +20,7 @@ from strawberry.tools import merge_types
 
 from connectors.base import Deadline
 from hub.audit.models import AuditEntry
-from hub.plan import goals, meetings
+from hub.plan import goals, meetings, team
 from hub.plan.domain import GoalStatus, MeetingStatus
 from hub.plan.meetings import Participants
 from hub.plan.models import HistoryEntry, Meeting, Plan, PlanAction
@@ -344,3 +344,22 @@ async def test_outsiders_cannot_watch(services: Services, plan_world: PlanWorld)
         )
         assert result.errors is not None
         assert result.errors[0].message == "no such meeting", username
+
+
+async def test_a_screen_whose_viewer_left_the_team_stops_following(
+    services: Services, plan_world: PlanWorld
+) -> None:
+    meeting_id = await _meeting(plan_world)
+    await run(services, "coord", OPEN, id=meeting_id)
+    stream = await SCHEMA.subscribe(
+        FOLLOW, variable_values={"id": meeting_id, "after": None}, context_value=context(services, "sof")
+    )
+    first = asyncio.ensure_future(anext(stream))  # type: ignore[arg-type]
+    await _subscribed(services.extras["pubsub"], 1)
+    await _save(services, "coord", meeting_id, 1, minutes="Før")
+    assert (await asyncio.wait_for(first, 10)).data["meetingUpdated"]["draftVersion"] == 2
+    await team.unassign_team_member(plan_world.sessions, actor("coord"), assignment_id="TA-sof")
+    await _save(services, "coord", meeting_id, 2, minutes="Efter")
+    ended = await asyncio.wait_for(anext(stream), 10)  # type: ignore[arg-type]
+    assert ended.errors is not None
+    assert ended.errors[0].message == "no such meeting"
