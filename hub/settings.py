@@ -207,6 +207,8 @@ class Settings(BaseSettings):
     pubsub_prefix: str = "familiehub"  # Redis channel prefix (one per deployment, or per test run)
     # familyUpdated(familyId, after: cursor) replays at most this many stored updates (then RELOAD_REQUIRED)
     subscription_replay_max: int = Field(default=1000, ge=1)
+    # A live meeting's pen (hub/plan/live_meeting.py) lapses after this many seconds without a draft update
+    meeting_pen_lease_s: int = Field(default=120, ge=5, le=3600)
 
     # Programme capacity (issue: enrolment)
     capacity: int = 35

@@ -46,6 +46,7 @@ from schema.ingestion.mutations import IngestionMutation
 from schema.ingestion.subscriptions import IngestionSubscription
 from schema.ingestion.types import LONG_SCALAR, Long
 from schema.outcomes.mutations import OutcomeMutation
+from schema.plan.live_meeting import LiveMeetingMutation, LiveMeetingQuery, LiveMeetingSubscription
 from schema.plan.meeting_mutations import MeetingMutation
 from schema.plan.mutations import PlanMutation
 from schema.plan.queries import PlanQuery
@@ -63,6 +64,7 @@ QUERIES: tuple[type, ...] = (
     AuditQuery,
     ConsentQuery,
     PlanQuery,
+    LiveMeetingQuery,
     EnrolmentQuery,
     ReportsQuery,
     BreakGlassQuery,
@@ -73,6 +75,7 @@ MUTATIONS: tuple[type, ...] = (
     IngestionMutation,
     PlanMutation,
     MeetingMutation,
+    LiveMeetingMutation,
     VoiceMutation,
     EnrolmentMutation,
     BreakGlassMutation,
@@ -83,7 +86,7 @@ MUTATIONS: tuple[type, ...] = (
 )
 # Every refused change (NOT_FOUND, FORBIDDEN, CONSENT_REQUIRED) goes to the security chain (schema/refusals.py).
 install_refusal_audit(MUTATIONS)
-SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (IngestionSubscription, LiveMeetingSubscription)
 EXTRA_TYPES: tuple[type, ...] = ()
 # Custom scalars: Python type -> strawberry.scalar(name=...) (StrawberryConfig.scalar_map).
 SCALARS: dict[object, Any] = {Long: LONG_SCALAR}

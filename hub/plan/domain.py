@@ -90,6 +90,7 @@ class ChangeKind(StrEnum):
     MOVED = "MOVED"
     CANCELLED = "CANCELLED"
     CLOSED = "CLOSED"
+    LIVE_OPENED = "LIVE_OPENED"  # a follow-up meeting opened live, on the big screen
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,12 +104,16 @@ class Edit:
         )
 
 
-async def _lock(session: AsyncSession, family_id: str, actor: Actor, expected: int | None) -> bool:
+async def _lock(
+    session: AsyncSession, family_id: str, actor: Actor, expected: int | None, *, touch: bool = True
+) -> bool:
+    stmt = update(Plan).where(Plan.family_id == family_id).execution_options(synchronize_session=False)
+    # Without `touch` the statement still takes the lock, but leaves "last changed" alone (a live meeting's
+    # draft saved as it is typed is not a change of the plan).
     stmt = (
-        update(Plan)
-        .where(Plan.family_id == family_id)
-        .values(updated_at=actor.now, updated_by=actor.principal.user_id)
-        .execution_options(synchronize_session=False)
+        stmt.values(updated_at=actor.now, updated_by=actor.principal.user_id)
+        if touch
+        else stmt.values(version=Plan.version)
     )
     if expected is not None:
         stmt = stmt.where(Plan.version == expected).values(version=Plan.version + 1)
@@ -160,6 +164,7 @@ async def open_edit(
     hidden_as: Missing | None = None,
     person_id: str | None = None,
     family_voice: bool = False,
+    touch: bool = True,
 ) -> AsyncIterator[Edit]:
     """A transaction that may change `family_id`'s plan: the caller still calls `require_current()`.
 
@@ -169,9 +174,11 @@ async def open_edit(
     who may not see it gets exactly the answer a missing one gets, never "no such family" or FORBIDDEN.
     `family_voice`: the family's own words (hub/plan/voice.py): a family member who reads the plan may write
     them too (the caller decides whose voice it is).
+    `touch=False`: lock and authorise as any edit, but leave the plan's "last changed" as it is (a live
+    meeting's draft and pen, hub/plan/live_meeting.py).
     """
     async with transaction(sessions) as session:
-        locked = await _lock(session, family_id, actor, expected_version)
+        locked = await _lock(session, family_id, actor, expected_version, touch=touch)
         access = (await access_for(session, actor.principal, [family_id], actor.today))[family_id]
         if hidden_as is not None:
             require_visible(access.sees_person(person_id), hidden_as)

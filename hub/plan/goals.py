@@ -235,32 +235,40 @@ async def update_goal(
     async with open_edit(
         sessions, actor, family_id, expected_version=expected, hidden_as=GOAL, person_id=owner.person_id
     ) as edit:
-        goal = await _goal(edit, goal_id)
-        edit.require_current()
-        before = _goal_fields(goal)
-        for key, value in changes.items():
-            setattr(goal, key, value)
-        diff = diff_of(before, _goal_fields(goal))
-        if not diff:
+        changed = await change_goal(edit, goal_id, changes)
+        if changed is None:
             # Nothing changed: no new version, no history entry, no live update.
             await edit.unchanged()
-            return await goal_view(edit.session, family_id, goal.id)
-        goal.updated_at, goal.updated_by = actor.now, actor.principal.user_id
-        status_change = diff.get("status")
-        summary = (
-            f"Goal {goal.title}: {status_change[0]} → {status_change[1]}"
-            if isinstance(status_change, list)
-            else f"Goal updated: {goal.title}"
-        )
-        await edit.log(
-            entity=Entity.GOAL,
-            entity_id=goal.id,
-            change=ChangeKind.UPDATED,
-            summary=summary,
-            diff=diff,
-            person_id=goal.person_id,
-        )
-        return await goal_view(edit.session, family_id, goal.id)
+        return await goal_view(edit.session, family_id, goal_id)
+
+
+async def change_goal(edit: Edit, goal_id: str, changes: dict[str, Any]) -> Goal | None:
+    """Apply validated `changes` to a goal inside an open, version-checked edit (updateGoal, and the goal
+    changes agreed at a live meeting); None when every field already had its value (nothing logged)."""
+    goal = await _goal(edit, goal_id)
+    edit.require_current()
+    before = _goal_fields(goal)
+    for key, value in changes.items():
+        setattr(goal, key, value)
+    diff = diff_of(before, _goal_fields(goal))
+    if not diff:
+        return None
+    goal.updated_at, goal.updated_by = edit.actor.now, edit.actor.principal.user_id
+    status_change = diff.get("status")
+    summary = (
+        f"Goal {goal.title}: {status_change[0]} → {status_change[1]}"
+        if isinstance(status_change, list)
+        else f"Goal updated: {goal.title}"
+    )
+    await edit.log(
+        entity=Entity.GOAL,
+        entity_id=goal.id,
+        change=ChangeKind.UPDATED,
+        summary=summary,
+        diff=diff,
+        person_id=goal.person_id,
+    )
+    return goal
 
 
 async def add_progress_note(

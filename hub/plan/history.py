@@ -118,6 +118,20 @@ async def record(
             diff=dict(diff),
         )
     )
+    await audit_change(session, actor, family_id=family_id, person_id=person_id, categories=categories)
+
+
+async def audit_change(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    family_id: str,
+    person_id: str | None = None,
+    categories: tuple[str, ...] = ("CASE",),
+) -> None:
+    """The audit event of a plan change, inside the caller's transaction. `record` writes it with every
+    history entry; alone, it audits a change too small for the family's history (a live meeting's draft
+    saved as it is typed, the pen passed on: hub/plan/live_meeting.py)."""
     await audit_record(
         session,
         [
@@ -126,7 +140,7 @@ async def record(
                 action=AuditAction.CHANGE,
                 decision=AuditDecision.GRANTED,
                 reason="core_team",
-                **actor_fields(principal),
+                **actor_fields(actor.principal),
                 subject_person_id=person_id,
                 family_id=family_id,
                 source=AUDIT_SOURCE,

@@ -10,7 +10,7 @@ cancelled, with a reason kept in the plan's history; closing the family cancels 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -20,9 +20,9 @@ from hub.access.visibility import MEETING
 from hub.errors import BadUserInput
 from hub.persistence.models import Membership
 from hub.plan import history, repository
-from hub.plan.domain import ChangeKind, Entity, MeetingStatus
+from hub.plan.domain import ChangeKind, Entity, GoalStatus, MeetingStatus
 from hub.plan.edits import Edit, open_edit, owner_of, require_expected, text
-from hub.plan.goals import ActionPatch, ActionSpec, add_action, change_action, require_worker
+from hub.plan.goals import ActionPatch, ActionSpec, add_action, change_action, change_goal, require_worker
 from hub.plan.history import Actor
 from hub.plan.models import Meeting, MeetingParticipant
 from hub.plan.views import MeetingView
@@ -50,6 +50,7 @@ class MinutesInput:
     next_meeting_at: datetime | None = None
     new_actions: Sequence[tuple[str, ActionSpec]] = field(default_factory=tuple)  # (goal id, action)
     action_updates: Sequence[tuple[str, ActionPatch]] = field(default_factory=tuple)  # (action id, change)
+    goal_updates: Sequence[tuple[str, GoalStatus]] = field(default_factory=tuple)  # (goal id, new status)
 
 
 def _aware(value: datetime, name: str) -> datetime:
@@ -163,61 +164,81 @@ async def record_minutes(
     data: MinutesInput,
 ) -> MeetingView:
     expected = require_expected(expected_version)
-    minutes = text(data.minutes, "minutes", max_len=MINUTES_MAX)
-    decisions = _items(data.decisions, "decisions")
-    held_at = _aware(data.held_at, "heldAt") if data.held_at else None
-    next_at = _aware(data.next_meeting_at, "nextMeetingAt") if data.next_meeting_at else None
+    clean = clean_minutes(data)
     family_id = (await owner_of(sessions, Meeting, meeting_id, MEETING)).family_id
     async with open_edit(sessions, actor, family_id, expected_version=expected, hidden_as=MEETING) as edit:
-        meeting = await edit.session.get(Meeting, meeting_id)
-        if meeting is None or meeting.family_id != family_id:
-            raise MEETING.error()
-        if meeting.status is MeetingStatus.CANCELLED:
-            raise BadUserInput("the meeting was cancelled: it has no minutes", field="meetingId")
-        when = held_at or meeting.scheduled_at
-        if when > actor.now:
-            raise BadUserInput("minutes are recorded once the meeting has started", field="heldAt")
-        if next_at is not None and next_at <= when:
-            raise BadUserInput("the next meeting must be after this one", field="nextMeetingAt")
-        if data.participants is not None:
-            await _check_participants(edit.session, family_id, data.participants)
-        # Actions are validated (and the version checked) by add_action/change_action before anything changes.
-        created = [
-            await add_action(edit, goal_id, spec, meeting_id=meeting.id) for goal_id, spec in data.new_actions
-        ]
-        changed = [
-            await change_action(edit, aid, patch, meeting_id=meeting.id) for aid, patch in data.action_updates
-        ]
-        edit.require_current()
-        first_time = meeting.status is MeetingStatus.SCHEDULED
-        meeting.scheduled_at = when
-        meeting.status = MeetingStatus.HELD
-        meeting.minutes = minutes
-        meeting.decisions = decisions
-        meeting.next_meeting_at = next_at
-        meeting.minutes_recorded_by = actor.principal.user_id
-        meeting.minutes_recorded_at = actor.now
-        if data.participants is not None:
-            await edit.session.execute(
-                delete(MeetingParticipant).where(MeetingParticipant.meeting_id == meeting.id)
-            )
-            _set_participants(edit.session, meeting.id, data.participants)
-        await edit.log(
-            entity=Entity.MEETING,
-            entity_id=meeting.id,
-            change=ChangeKind.MINUTES_RECORDED,
-            summary=f"Minutes {'recorded' if first_time else 'corrected'} for the meeting of {when:%Y-%m-%d}",
-            diff={
-                "minutes": "set" if first_time else "changed",
-                "decisions": len(decisions),
-                "actions_created": len(created),
-                "actions_changed": len(changed),
-                "next_meeting_at": next_at.isoformat() if next_at else None,
-            },
-        )
-        if next_at is not None:
-            await _schedule_next(edit, meeting, next_at)
+        meeting = await write_minutes(edit, meeting_id, clean)
         return await _view(edit, meeting)
+
+
+def clean_minutes(data: MinutesInput) -> MinutesInput:
+    """The input with its free text trimmed and bounded (BAD_USER_INPUT before anything is locked)."""
+    return replace(
+        data,
+        minutes=text(data.minutes, "minutes", max_len=MINUTES_MAX),
+        decisions=_items(data.decisions, "decisions"),
+        held_at=_aware(data.held_at, "heldAt") if data.held_at else None,
+        next_meeting_at=_aware(data.next_meeting_at, "nextMeetingAt") if data.next_meeting_at else None,
+    )
+
+
+async def write_minutes(edit: Edit, meeting_id: str, data: MinutesInput) -> Meeting:
+    """Record cleaned minutes inside an open, version-checked edit: recordMeetingMinutes, and the close of a
+    live meeting (hub/plan/live_meeting.py), which records its draft in the same one versioned step."""
+    actor, family_id = edit.actor, edit.family_id
+    minutes, decisions = data.minutes, list(data.decisions)
+    held_at, next_at = data.held_at, data.next_meeting_at
+    meeting = await edit.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.family_id != family_id:
+        raise MEETING.error()
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise BadUserInput("the meeting was cancelled: it has no minutes", field="meetingId")
+    when = held_at or meeting.scheduled_at
+    if when > actor.now:
+        raise BadUserInput("minutes are recorded once the meeting has started", field="heldAt")
+    if next_at is not None and next_at <= when:
+        raise BadUserInput("the next meeting must be after this one", field="nextMeetingAt")
+    if data.participants is not None:
+        await _check_participants(edit.session, family_id, data.participants)
+    # Actions are validated (and the version checked) by add_action/change_action before anything changes.
+    created = [
+        await add_action(edit, goal_id, spec, meeting_id=meeting.id) for goal_id, spec in data.new_actions
+    ]
+    changed = [
+        await change_action(edit, aid, patch, meeting_id=meeting.id) for aid, patch in data.action_updates
+    ]
+    for goal_id, status in data.goal_updates:
+        await change_goal(edit, goal_id, {"status": status})
+    edit.require_current()
+    first_time = meeting.status is MeetingStatus.SCHEDULED
+    meeting.scheduled_at = when
+    meeting.status = MeetingStatus.HELD
+    meeting.minutes = minutes
+    meeting.decisions = decisions
+    meeting.next_meeting_at = next_at
+    meeting.minutes_recorded_by = actor.principal.user_id
+    meeting.minutes_recorded_at = actor.now
+    if data.participants is not None:
+        await edit.session.execute(
+            delete(MeetingParticipant).where(MeetingParticipant.meeting_id == meeting.id)
+        )
+        _set_participants(edit.session, meeting.id, data.participants)
+    await edit.log(
+        entity=Entity.MEETING,
+        entity_id=meeting.id,
+        change=ChangeKind.MINUTES_RECORDED,
+        summary=f"Minutes {'recorded' if first_time else 'corrected'} for the meeting of {when:%Y-%m-%d}",
+        diff={
+            "minutes": "set" if first_time else "changed",
+            "decisions": len(decisions),
+            "actions_created": len(created),
+            "actions_changed": len(changed),
+            "next_meeting_at": next_at.isoformat() if next_at else None,
+        },
+    )
+    if next_at is not None:
+        await _schedule_next(edit, meeting, next_at)
+    return meeting
 
 
 async def _schedule_next(edit: Edit, meeting: Meeting, next_at: datetime) -> None:

@@ -251,3 +251,43 @@ class WithdrawnConsentMark(Base):
     subject_id: Mapped[str] = mapped_column(String(36))  # whose consent (hub person id)
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)  # the consent's departments
     withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MeetingDraft(Base):
+    """The live draft of a meeting's minutes (hub/plan/live_meeting.py), saved as it is typed.
+
+    `version` guards the draft alone (a stale one is a CONFLICT): the plan's version moves only when the
+    meeting is closed and the minutes recorded. The row stays after the close (`closed_at`), so a screen that
+    joins late still learns the meeting ended.
+    """
+
+    __tablename__ = "plan_meeting_drafts"
+
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("plan_meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    family_id: Mapped[str] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # agreed new actions
+    goal_changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # {goalId, status}
+    opened_by: Mapped[str | None] = mapped_column(_user_fk())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(_user_fk())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[str | None] = mapped_column(_user_fk())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MeetingPen(Base):
+    """Who may write a live meeting's draft: a lease, renewed by every draft update, lapsing after a while."""
+
+    __tablename__ = "plan_meeting_pens"
+
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("plan_meeting_drafts.meeting_id", ondelete="CASCADE"), primary_key=True
+    )
+    holder_user_id: Mapped[str | None] = mapped_column(_user_fk())
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_active_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

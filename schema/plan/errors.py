@@ -45,11 +45,15 @@ class PlanForbiddenError(PlanMutationError):
     "course is closed and its plan is read-only (reason FAMILY_CLOSED)."
 )
 class PlanConflictError(PlanMutationError):
-    current_version: int = strawberry.field(description="The plan's current version.")
+    current_version: int = strawberry.field(
+        description="The plan's current version; for a live meeting's draft (reasons STALE_DRAFT, PEN_HELD, "
+        "NO_PEN, MEETING_CLOSED) the draft's current version."
+    )
     reason: str | None = strawberry.field(
         default=None,
-        description="FAMILY_CLOSED when the family's course is closed (re-open it first); null for a stale "
-        "version.",
+        description="FAMILY_CLOSED when the family's course is closed (re-open it first); for a live meeting "
+        "STALE_DRAFT (the draft was saved since: reload it), PEN_HELD (someone else holds the pen), NO_PEN "
+        "(take the pen first) or MEETING_CLOSED; null for a stale plan version.",
     )
 
 

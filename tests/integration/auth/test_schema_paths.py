@@ -31,6 +31,7 @@ from graphql import (
     is_leaf_type,
     is_required_argument,
 )
+from sqlalchemy import select
 
 from hub.access.facts import AccessFacts, load_facts
 from hub.access.policy import family_access, full_cpr_visible, member_access, section_access
@@ -38,6 +39,7 @@ from hub.auth.authenticator import AUTHENTICATE, Authenticator
 from hub.auth.principal import Principal
 from hub.domain import Department
 from hub.persistence.models import Membership
+from hub.plan.models import Meeting
 from schema import build_schema
 from tests.support.stack import Stack
 
@@ -190,7 +192,13 @@ class Call:
 
 
 def calls(
-    schema: GraphQLSchema, root: str, node: Node, families: list[str], persons: dict[str, str]
+    schema: GraphQLSchema,
+    root: str,
+    node: Node,
+    families: list[str],
+    persons: dict[str, str],
+    *,
+    meetings: dict[str, str] | None = None,
 ) -> list[Call]:
     query_type = schema.query_type
     assert query_type is not None
@@ -210,6 +218,8 @@ def calls(
         return [Call(root, text, dict.fromkeys(required, pid), fam) for pid, fam in persons.items()]
     if set(required) <= FAMILY_ROOTS_ARGS:
         return [Call(root, text, dict.fromkeys(required, fid), fid) for fid in families]
+    if set(required) == {"meetingId"}:  # liveMeeting: a follow-up meeting of each family (and none)
+        return [Call(root, text, {"meetingId": mid}, fam) for mid, fam in (meetings or {}).items()]
     pytest.fail(f"root field {root} needs arguments {sorted(required)}: teach this test how to call it")
     raise AssertionError
 
@@ -319,6 +329,7 @@ def test_the_walk_finds_the_known_paths() -> None:
         "familyMember.childAndYouth",
         "families.edges.node.members.employment",
         "_entities.... on FamilyMember.leisure",
+        "liveMeeting.meeting.participants.member",
     ):
         assert expected in paths
 
@@ -338,6 +349,15 @@ async def test_every_person_path_goes_through_need_to_know(stack: Stack) -> None
     persons = {pid: fam for pid, fam in sorted(family_of.items()) if fam in ("F00001", "F00002")}
     persons |= {min(p for p, f in family_of.items() if f == fam): fam for fam in set(family_of.values())}
     persons["P-NOBODY"] = "F99999"
+    async with stack.services.sessions() as session:
+        meeting_rows = (
+            await session.execute(select(Meeting.id, Meeting.family_id).order_by(Meeting.id))
+        ).all()
+    meetings = {}
+    for mid, fam in meeting_rows:
+        if fam not in meetings.values():
+            meetings[str(mid)] = str(fam)
+    meetings["M-NOBODY"] = "F99999"
     authenticator: Authenticator = stack.services.extras[AUTHENTICATE]
     seen: dict[str, int] = {}
     for username in USERS:
@@ -348,7 +368,7 @@ async def test_every_person_path_goes_through_need_to_know(stack: Stack) -> None
         token = stack.token(username)
         for root, node in roots.items():
             not_found: set[tuple[str, str]] = set()
-            for call in calls(schema, root, node, families, persons):
+            for call in calls(schema, root, node, families, persons, meetings=meetings):
                 body = await stack.graphql(call.query, call.variables, token=token)
                 checker.visit(body.get("data"), where=f"{username}:{root}{call.variables}")
                 visible = (

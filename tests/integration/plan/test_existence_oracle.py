@@ -22,7 +22,7 @@ from hub.consent.rules import ConsentRequest
 from hub.consent.service import ConsentService, StatutoryRequest
 from hub.consent.vocabulary import Channel
 from hub.domain import DataCategory, Department
-from hub.plan import goals, meetings, voice
+from hub.plan import goals, live_meeting, meetings, voice
 from hub.services import Services
 from hub.settings import Settings
 from schema import MUTATIONS, SCALARS
@@ -63,6 +63,12 @@ ROWS: list[tuple[str, str, dict[str, Any]]] = [
     ("recordMeetingMinutes", plan("recordMeetingMinutes", "RecordMeetingMinutesInput"), {"input": {"meetingId": "{meeting}", "expectedVersion": 2, "minutes": "Referat"}}),
     ("moveMeeting", plan("moveMeeting", "MoveMeetingInput"), {"input": {"meetingId": "{meeting}", "scheduledAt": "2026-12-01T13:00:00+00:00", "reason": "Flyttet"}}),
     ("cancelMeeting", plan("cancelMeeting", "CancelMeetingInput"), {"input": {"meetingId": "{meeting}", "reason": "Aflyst"}}),
+    ("openLiveMeeting", "mutation($id: ID!) { openLiveMeeting(meetingId: $id) " + PLAN_RESULT + " }", {"id": "{meeting}"}),
+    ("updateMeetingDraft", plan("updateMeetingDraft", "UpdateMeetingDraftInput"), {"input": {"meetingId": "{meeting}", "expectedDraftVersion": 1, "minutes": "Referat"}}),
+    ("takeMeetingPen", "mutation($id: ID!) { takeMeetingPen(meetingId: $id) " + PLAN_RESULT + " }", {"id": "{meeting}"}),
+    ("handOverMeetingPen", plan("handOverMeetingPen", "HandOverMeetingPenInput"), {"input": {"meetingId": "{meeting}", "toUserId": "U-sof"}}),
+    ("releaseMeetingPen", "mutation($id: ID!) { releaseMeetingPen(meetingId: $id) " + PLAN_RESULT + " }", {"id": "{meeting}"}),
+    ("closeLiveMeeting", plan("closeLiveMeeting", "CloseLiveMeetingInput"), {"input": {"meetingId": "{meeting}", "expectedVersion": 2}}),
     ("recordMeasurement", plan("recordMeasurement", "RecordMeasurementInput"), {"input": {"memberId": "{member}", "instrument": "WHO5", "score": 64, "measuredOn": "2026-10-01"}}),
     ("assignTeamMember", plan("assignTeamMember", "AssignTeamMemberInput"), {"input": {"familyId": "{F}", "userId": "U-kff", "teamRole": "CORE_TEAM"}}),
     ("unassignTeamMember", plan("unassignTeamMember", "UnassignTeamMemberInput"), {"input": {"assignmentId": "{assignment}"}}),
@@ -118,6 +124,7 @@ async def real_ids(world: PlanWorld) -> dict[str, str]:
         spec=goals.ActionSpec(department=Department.BIF, kind="Mentor"),
     )
     meeting = await meetings.schedule_meeting(world.sessions, coord, family_id="F1", scheduled_at=NOW)
+    await live_meeting.open_live(world.sessions, coord, meeting_id=meeting.id, lease_s=60)  # a live draft too
     consent = await ConsentService(world.sessions, lambda: NOW).record_consent(
         principal("coord"),
         ConsentRequest(

@@ -67,6 +67,7 @@ function Meeting({ meeting, label }) {
     ${meeting.agenda.length > 0 && html`<p>Dagsorden:</p><ul>${meeting.agenda.map((a, i) => html`<li key=${i}>${a}</li>`)}</ul>`}
     ${meeting.minutes && html`<p><strong>Referat:</strong> ${meeting.minutes} <${WithdrawnConsent} marks=${meeting.withdrawnConsents} /></p>`}
     ${meeting.decisions.length > 0 && html`<p>Beslutninger:</p><ul>${meeting.decisions.map((d, i) => html`<li key=${i}>${d}</li>`)}</ul>`}
+    ${meeting.status === 'SCHEDULED' && html`<p><a href=${`/app/moede/${encodeURIComponent(meeting.id)}`}>Mødet på storskærm</a></p>`}
   </div>`;
 }
 

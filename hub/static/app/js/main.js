@@ -1,5 +1,5 @@
 // The shell: sign-in, navigation and a small path router (/app/familier, /app/familier/:id, /app/min-plan,
-// /app/vores-ord, /app/styregruppe). Links are ordinary <a href> elements; clicks on them are routed without a reload.
+// /app/vores-ord, /app/styregruppe, /app/moede/:meetingId). Links are ordinary <a href> elements; clicks on them are routed without a reload.
 import { html, render, useEffect, useState } from './lib.js';
 import { session, signOut, devUsers, devSignIn, loadConfig, oidcSignIn, oidcCallback, rememberViewer } from './auth.js';
 import { gql } from './api.js';
@@ -9,6 +9,7 @@ import { FamilyPage } from './family.js';
 import { MyPlanPage } from './myplan.js';
 import { VoicePage } from './voice.js';
 import { SteeringPage } from './steering.js';
+import { MeetingScreen } from './meeting.js';
 
 const WORKERS = ['COORDINATOR', 'CORE_TEAM', 'CASEWORKER'];
 
@@ -166,12 +167,15 @@ function App() {
   if (!viewer) return html`<main id="main"><p role="status">Indlæser…</p></main>`;
   let page;
   const family = path.match(/^\/app\/familier\/([^/]+)\/?$/);
+  const meeting = path.match(/^\/app\/moede\/([^/]+)\/?$/);
   if (path === '/app/' || path === '/app' || path.startsWith('/app/log-ind')) {
     page = html`<${Redirect} to=${homeFor(viewer.role)} />`;
   } else if (path === '/app/familier' || path === '/app/familier/') {
     page = html`<${FamiliesPage} />`;
   } else if (family) {
     page = html`<${FamilyPage} id=${decodeURIComponent(family[1])} viewer=${viewer} />`;
+  } else if (meeting) {
+    page = html`<${MeetingScreen} id=${decodeURIComponent(meeting[1])} viewer=${viewer} />`;
   } else if (path === '/app/min-plan') {
     page = html`<${MyPlanPage} viewer=${viewer} />`;
   } else if (path === '/app/vores-ord') {

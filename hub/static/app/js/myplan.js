@@ -102,7 +102,8 @@ export function MyPlanPage({ viewer }) {
     <section aria-labelledby="meeting-heading">
       <h2 id="meeting-heading">Næste møde</h2>
       ${plan.nextMeeting
-        ? html`<p>${formatDateTime(plan.nextMeeting.scheduledAt)}${plan.nextMeeting.location ? `, ${plan.nextMeeting.location}` : ''}</p>`
+        ? html`<p>${formatDateTime(plan.nextMeeting.scheduledAt)}${plan.nextMeeting.location ? `, ${plan.nextMeeting.location}` : ''}</p>
+          <p><a href=${`/app/moede/${encodeURIComponent(plan.nextMeeting.id)}`}>Følg mødet på storskærm</a></p>`
         : html`<p>Der er ikke planlagt et møde.</p>`}
     </section>`}
     ${consents && html`<section aria-labelledby="my-consents-heading">
