@@ -3,7 +3,7 @@ and the resilience around each call (deadline, circuit breaker, bulkhead, retrie
 
     call(method, path, idempotent=..., deadline=..., parse=...)
       ├── breaker permit (one per call, retries included) -> still inside a Retry-After? fail fast
-      └── tenacity: retry only DepartmentTransientError, only idempotent reads, full-jitter backoff or the
+      └── attempts: retry only DepartmentTransientError, only idempotent reads, full-jitter backoff or the
           department's Retry-After (only if it fits the deadline), stop on max attempts / deadline / spent
           retry budget; then the breaker hears the call's outcome and duration
             └── one attempt: deadline left? breaker not opened meanwhile? -> bulkhead slot -> HTTP -> parse
@@ -24,11 +24,13 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import aiohttp
 import httpx
 import orjson
+import yarl
 from httpx_aiohttp import AiohttpTransport
+from multidict import CIMultiDict
 from prometheus_client import Counter
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from connectors._mapping import map_exceptions, outcome_of, status_error
 from connectors.base import BreakerState, ConnectorError, Deadline
@@ -96,6 +98,21 @@ def build_client(
     )
 
 
+class _Answer:
+    """A department's answer, read: status, raw headers and body."""
+
+    __slots__ = ("body", "raw_headers", "status")
+
+    def __init__(self, status: int, raw_headers: Any, body: bytes) -> None:
+        self.status = status
+        self.raw_headers = raw_headers
+        self.body = body
+
+    def as_httpx(self) -> httpx.Response:
+        """For `status_error` (status and Retry-After), on the rare non-2xx answer."""
+        return httpx.Response(self.status, headers=list(self.raw_headers), content=self.body)
+
+
 # -- the resilient call ------------------------------------------------------------------------------
 
 
@@ -139,6 +156,12 @@ class DepartmentHttp:
             clock=clock,
         )
         self._bulkhead = asyncio.Semaphore(config.max_concurrency)
+        # For the direct aiohttp path (`_exchange`): the client's headers (auth, Accept, httpx's defaults)
+        # and each path's URL, built once.
+        self._base_url = client.base_url
+        self._headers: CIMultiDict[str] = CIMultiDict(client.headers.multi_items())
+        self._headers["Content-Type"] = "application/json"
+        self._urls: dict[str, yarl.URL] = {}
         self._error_counters: dict[tuple[str, str], Counter] = {}
         # The metrics' children, looked up once (a `labels()` call per request is a lock and a dict build).
         self._in_flight = metrics.in_flight.labels(department=self._label)
@@ -174,27 +197,9 @@ class DepartmentHttp:
             )
             self._failed(limited)
             raise limited
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(DepartmentTransientError),
-            stop=lambda rs: self._should_stop(rs, deadline, idempotent=idempotent),
-            wait=self._backoff,
-            sleep=self._sleep,
-            before_sleep=self._before_retry,
-            reraise=True,
-        )
         self.budget.record_request()
         try:
-            async for attempt in retrying:
-                with (
-                    attempt,
-                    tracing.span(
-                        "department call",
-                        department=self._label,
-                        attempt=attempt.retry_state.attempt_number,
-                        breaker=self.breaker.state.value,
-                    ),
-                ):
-                    result = await self._attempt(method, path, json_body, deadline, parse)
+            result = await self._attempts(method, path, json_body, deadline, parse, idempotent=idempotent)
         except (DepartmentTransientError, DepartmentServerError) as error:
             self.breaker.record_failure(permit)  # retries (if any) failed too
             if deadline.remaining() > 0 or not isinstance(error, DepartmentTransientError):
@@ -226,6 +231,37 @@ class DepartmentHttp:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def _attempts(
+        self,
+        method: str,
+        path: str,
+        json_body: Any,
+        deadline: Deadline,
+        parse: Callable[[Any], T],
+        *,
+        idempotent: bool,
+    ) -> T:
+        """The attempts of one call, in tenacity's order of decisions (retry only DepartmentTransientError;
+        then the backoff, then whether to stop, then `_before_retry` and the sleep), without building any
+        retry machinery for a first attempt that succeeds: the common case."""
+        attempt = 1
+        while True:
+            try:
+                with tracing.span(
+                    "department call",
+                    department=self._label,
+                    attempt=attempt,
+                    breaker=self.breaker.state.value,
+                ):
+                    return await self._attempt(method, path, json_body, deadline, parse)
+            except DepartmentTransientError as error:
+                upcoming = self._backoff(attempt, error)
+                if self._should_stop(attempt, error, upcoming, deadline, idempotent=idempotent):
+                    raise
+                self._before_retry(attempt, error)
+            await self._sleep(upcoming)
+            attempt += 1
 
     # -- one attempt --------------------------------------------------------------------------------------
 
@@ -268,20 +304,12 @@ class DepartmentHttp:
         cfg = self.config
         remaining = deadline.remaining()
         clipped = remaining < cfg.connect_timeout_s + cfg.read_timeout_s  # the deadline, not the department
-        timeout = httpx.Timeout(
-            connect=min(cfg.connect_timeout_s, remaining),
-            read=min(cfg.read_timeout_s, remaining),
-            write=min(cfg.read_timeout_s, remaining),
-            pool=min(cfg.connect_timeout_s, remaining),
-        )
         started = time.perf_counter()
         try:
             with map_exceptions(self.department):
                 # aiohttp's read timeout restarts on every chunk; this caps the whole attempt by the deadline.
                 async with asyncio.timeout(min(remaining, cfg.connect_timeout_s + cfg.read_timeout_s)):
-                    response = await self.client.request(
-                        method, path, json=json_body, timeout=timeout, headers=self._trace_headers()
-                    )
+                    response = await self._exchange(method, path, json_body, remaining)
         except DepartmentTransientError as error:
             self._observe(started, outcome_of(error))
             if isinstance(error, DepartmentTimeout) and clipped and deadline.remaining() <= 0.001:
@@ -295,20 +323,68 @@ class DepartmentHttp:
             self._observe(started, Outcome.CANCELLED)
             raise
 
-        if not response.is_success:
-            refusal = status_error(self.department, response)
+        if not 200 <= response.status < 300:
+            refusal = status_error(self.department, response.as_httpx())
             self._observe(started, outcome_of(refusal))
             if isinstance(refusal, DepartmentRateLimited) and refusal.retry_after:
                 self._rate_limited_until = max(self._rate_limited_until, self._clock() + refusal.retry_after)
             raise refusal
         try:
             with map_exceptions(self.department):
-                result = parse(orjson.loads(response.content))  # JSON is UTF-8; orjson's error is json's
+                result = parse(orjson.loads(response.body))  # JSON is UTF-8; orjson's error is json's
         except ConnectorError as error:
             self._observe(started, outcome_of(error))
             raise
         self._observe(started, Outcome.SUCCESS)
         return result
+
+    async def _exchange(self, method: str, path: str, json_body: Any, remaining: float) -> _Answer:
+        """One HTTP exchange, its body read. On the client's own aiohttp transport the request goes straight
+        to the transport's aiohttp session: URL and headers built once per department and path, the JSON
+        body encoded by orjson, no httpx request or response objects (their URL parsing, header
+        normalisation and per-request client work were most of a call's CPU). Any other transport (a test's
+        `httpx.MockTransport`, respx, which patches `_transport_for_url`) goes through `client.request` as
+        before. The same headers, timeouts (connect/read/pool clipped to the deadline) and redirect policy
+        (none) either way; aiohttp's errors are mapped by `map_exceptions` as httpx-aiohttp's were."""
+        cfg = self.config
+        client = self.client
+        transport = client._transport_for_url(self._base_url)  # what client.request would pick
+        if type(transport) is not AiohttpTransport:
+            timeout = httpx.Timeout(
+                connect=min(cfg.connect_timeout_s, remaining),
+                read=min(cfg.read_timeout_s, remaining),
+                write=min(cfg.read_timeout_s, remaining),
+                pool=min(cfg.connect_timeout_s, remaining),
+            )
+            reply = await client.request(
+                method, path, json=json_body, timeout=timeout, headers=self._trace_headers()
+            )
+            return _Answer(reply.status_code, reply.headers.raw, reply.content)
+        session = transport.client
+        if not isinstance(session, aiohttp.ClientSession):
+            session = transport.client = transport.get_client()
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = yarl.URL(str(client._merge_url(path)), encoded=True)
+        headers = self._headers
+        trace = self._trace_headers()
+        if trace:
+            headers = CIMultiDict(headers)
+            headers.update(trace)
+        async with session.request(
+            method,
+            url,
+            headers=headers,
+            data=None if json_body is None else orjson.dumps(json_body),
+            allow_redirects=False,
+            compress=False,
+            timeout=aiohttp.ClientTimeout(
+                sock_connect=min(cfg.connect_timeout_s, remaining),
+                sock_read=min(cfg.read_timeout_s, remaining),
+                connect=min(cfg.connect_timeout_s, remaining),
+            ),
+        ) as answer:
+            return _Answer(answer.status, answer.raw_headers, await answer.read())
 
     @staticmethod
     def _trace_headers() -> dict[str, str] | None:
@@ -329,36 +405,41 @@ class DepartmentHttp:
 
     # -- retry policy ---------------------------------------------------------------------------------------
 
-    def _should_stop(self, rs: RetryCallState, deadline: Deadline, *, idempotent: bool) -> bool:
-        error = rs.outcome.exception() if rs.outcome is not None else None
-        if not idempotent or rs.attempt_number >= self.config.max_attempts:
+    def _should_stop(
+        self,
+        attempt: int,
+        error: ConnectorError,
+        upcoming_sleep: float,
+        deadline: Deadline,
+        *,
+        idempotent: bool,
+    ) -> bool:
+        if not idempotent or attempt >= self.config.max_attempts:
             return True
         if (
             isinstance(error, DepartmentRateLimited)
             and (error.retry_after or 0.0) > self.config.retry_after_cap_s
         ):
             return True  # it asked us to stay away longer than we may wait
-        if rs.upcoming_sleep >= deadline.remaining():
+        if upcoming_sleep >= deadline.remaining():
             return True
         if not self.budget.try_withdraw():
             log.warning("retry budget spent, not retrying", extra={"department": self._label})
             return True
         return False
 
-    def _backoff(self, rs: RetryCallState) -> float:
-        error = rs.outcome.exception() if rs.outcome is not None else None
+    def _backoff(self, attempt: int, error: ConnectorError) -> float:
         if isinstance(error, DepartmentRateLimited) and error.retry_after is not None:
             return error.retry_after
-        ceiling = min(self.config.backoff_max_s, self.config.backoff_initial_s * 2 ** (rs.attempt_number - 1))
+        ceiling = min(self.config.backoff_max_s, self.config.backoff_initial_s * 2 ** (attempt - 1))
         return self._rng.uniform(0.0, ceiling)  # full jitter: callers that failed together spread out
 
-    def _before_retry(self, rs: RetryCallState) -> None:
+    def _before_retry(self, attempt: int, error: ConnectorError) -> None:
         self.metrics.retries.labels(department=self._label).inc()
-        error = rs.outcome.exception() if rs.outcome is not None else None
-        reason = metric_reason(error) if isinstance(error, ConnectorError) else "unknown"
+        reason = metric_reason(error)
         log.info(
             "retrying department call",
-            extra={"department": self._label, "attempt": rs.attempt_number, "reason": reason},
+            extra={"department": self._label, "attempt": attempt, "reason": reason},
         )
 
     # -- bookkeeping -------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.audit.chain import format_time, normalised_hash
@@ -33,19 +34,35 @@ from hub.persistence.base import utcnow
 
 def _heads_statements(dialect: str) -> tuple[Any, Any]:
     """The heads' upsert (creates missing heads; on SQLite also the write that takes the lock first) and the
-    ordered select of every head (FOR UPDATE on PostgreSQL)."""
+    ordered select of every head (FOR UPDATE on PostgreSQL). Built once per dialect: the upsert (an INSERT
+    ... ON CONFLICT DO NOTHING of constant rows) has no SQLAlchemy cache key, so it was compiled again at
+    every append; it is kept as its own SQL text with the constants inlined, which the cache does hold."""
+    statements = _HEADS_STATEMENTS.get(dialect)
+    if statements is None:
+        statements = _HEADS_STATEMENTS[dialect] = _build_heads_statements(dialect)
+    return statements
+
+
+def _build_heads_statements(dialect: str) -> tuple[Any, Any]:
     rows = [{"chain": kind, "seq": 0, "hash": GENESIS_HASH, "updated_at": None} for kind in AuditKind]
     upsert: Any
+    target: Dialect
     if dialect == "postgresql":
         upsert = postgresql.insert(heads_table).values(rows).on_conflict_do_nothing(index_elements=["chain"])
+        target = postgresql.dialect()  # type: ignore[no-untyped-call]
     elif dialect == "sqlite":
         upsert = sqlite.insert(heads_table).values(rows).on_conflict_do_nothing(index_elements=["chain"])
+        target = sqlite.dialect()
     else:  # pragma: no cover - the hub runs on SQLite and PostgreSQL only
         raise RuntimeError(f"audit log: unsupported database {dialect}")
     query = select(AuditHead.chain, AuditHead.seq, AuditHead.hash).order_by(AuditHead.chain)
     if dialect == "postgresql":
         query = query.with_for_update()
-    return upsert, query
+    compiled = upsert.compile(dialect=target, compile_kwargs={"literal_binds": True})
+    return text(str(compiled)), query
+
+
+_HEADS_STATEMENTS: dict[str, tuple[Any, Any]] = {}
 
 
 def _heads_of(rows: Iterable[Any]) -> dict[AuditKind, tuple[int, str]]:
@@ -109,29 +126,32 @@ def chain_entries(
     return rows, new_heads
 
 
+def _text(value: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    return str(value.value if isinstance(value, Enum) else value)
+
+
 def _normalised(fields: dict[str, Any], occurred: str, recorded: str) -> dict[str, Any]:
-    """The hashed fields as `hub.audit.chain` normalises them, built from what the writer knows the types are."""
-
-    def text(value: Any) -> str | None:
-        return None if value is None else str(value.value if isinstance(value, Enum) else value)
-
+    """The hashed fields as `hub.audit.chain` normalises them, built from what the writer knows the types are
+    (the enums are StrEnums: their value is the stored text)."""
     return {
-        "chain": text(fields["chain"]),
+        "chain": _text(fields["chain"]),
         "seq": fields["seq"],
         "occurred_at": occurred,
         "recorded_at": recorded,
-        "action": text(fields["action"]),
-        "decision": text(fields["decision"]),
+        "action": _text(fields["action"]),
+        "decision": _text(fields["decision"]),
         "reason": fields["reason"],
         "actor_user_id": fields["actor_user_id"],
-        "actor_role": text(fields["actor_role"]),
-        "actor_department": text(fields["actor_department"]),
+        "actor_role": _text(fields["actor_role"]),
+        "actor_department": _text(fields["actor_department"]),
         "actor_unit": fields["actor_unit"],
         "client": fields["client"],
         "subject_person_id": fields["subject_person_id"],
         "family_id": fields["family_id"],
         "source": fields["source"],
-        "categories": [text(c) for c in fields["categories"]],
+        "categories": [_text(c) for c in fields["categories"]],
         "purpose": fields["purpose"],
         "basis": fields["basis"],
         "request_id": fields["request_id"],

@@ -32,6 +32,7 @@ does not cover HEALTH once the child is 15.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -118,17 +119,23 @@ class ConsentDecision:
     kind: BasisKind | None = None
 
 
+@functools.lru_cache(maxsize=64)
 def local_day(now: datetime) -> date:
+    """The Copenhagen calendar day of `now`. Memoised by instant: a request decides every member, department
+    and category at one `now`, and this conversion was made per consent and per decision."""
     return now.astimezone(LOCAL_TZ).date()
 
 
 def consent_status(consent: ConsentFacts, subject_birth_date: date, now: datetime) -> ConsentStatus:
     """The status at `now`: withdrawal and supersession count from their moment, expiry by date."""
+    return _status(consent, subject_birth_date, now, local_day(now))
+
+
+def _status(consent: ConsentFacts, subject_birth_date: date, now: datetime, today: date) -> ConsentStatus:
     if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
         return ConsentStatus.WITHDRAWN
     if consent.superseded_by is not None and (consent.superseded_at is None or consent.superseded_at <= now):
         return ConsentStatus.SUPERSEDED
-    today = local_day(now)
     if today > consent.valid_until:
         return ConsentStatus.EXPIRED
     if consent.given_by_custody_holders and age_on(subject_birth_date, today) >= CUSTODY_AGE:
@@ -174,7 +181,7 @@ def resolve_consents(  # noqa: PLR0911, PLR0917 - one return per documented stat
     covering = [c for c in consents if _in_scope(c, subject, department, category, purpose)]
     if not covering:
         return ScopeResolution(EffectiveState.NONE, None, "no_consent")
-    statuses = {c.id: consent_status(c, subject.birth_date, now) for c in covering}
+    statuses = {c.id: _status(c, subject.birth_date, now, today) for c in covering}
     withdrawals = [
         c.withdrawn_at for c in covering if statuses[c.id] is ConsentStatus.WITHDRAWN and c.withdrawn_at
     ]

@@ -19,6 +19,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from connectors._http import AuthStyle
 from connectors.base import ConnectorError, DepartmentConnector
 from connectors.config import ConnectorConfig
+from connectors.errors import DepartmentConnectionError, DepartmentRateLimited, DepartmentServerError
 from connectors.metrics import ConnectorMetrics
 from connectors.registry import aclose_all, build_connectors, default_configs
 from hub.domain import Department
@@ -69,6 +70,59 @@ async def test_a_real_request_goes_through_aiohttp(metrics: ConnectorMetrics) ->
         await connector.aclose()
         await runner.cleanup()
     assert session.closed
+
+
+async def test_the_direct_aiohttp_path_sends_what_httpx_sent_and_maps_refusals(
+    metrics: ConnectorMetrics,
+) -> None:
+    """The production path skips httpx's request objects: the same headers and JSON body arrive, a 429's
+    Retry-After is honoured, a 500 is a server error, a dropped connection a connection error."""
+    seen: list[tuple[dict[str, str], bytes]] = []
+    statuses = [429, 500]
+
+    async def batch(request: web.Request) -> web.Response:
+        seen.append((dict(request.headers), await request.read()))
+        if statuses:
+            status = statuses.pop(0)
+            return web.Response(status=status, headers={"Retry-After": "7"} if status == 429 else {})
+        return web.json_response(answer((await request.json())["cprs"]))
+
+    app = web.Application()
+    app.router.add_post("/batch", batch)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    connector = FakeConnector(
+        ConnectorConfig(base_url=f"http://127.0.0.1:{port}", credential="c", max_attempts=1), metrics=metrics
+    )
+    try:
+        with pytest.raises(DepartmentRateLimited) as limited:
+            await connector.fetch_many(["0101900002"])
+        assert limited.value.retry_after == 7.0
+        connector.http._rate_limited_until = 0.0  # the test does not wait out the Retry-After
+        with pytest.raises(DepartmentServerError):
+            await connector.fetch_many(["0101900002"])
+        result = await connector.fetch_many(["0101900002"])
+        assert set(result) == {"0101900002"}
+        headers, body = seen[-1]
+        assert headers["Authorization"] == "Bearer c"
+        assert headers["Accept"] == "application/json"
+        assert headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {"cprs": ["0101900002"]}
+        assert connector.client._transport.client is not None  # type: ignore[attr-defined]
+    finally:
+        await connector.aclose()
+        await runner.cleanup()
+    gone = FakeConnector(
+        ConnectorConfig(base_url=f"http://127.0.0.1:{port}", credential="c", max_attempts=1), metrics=metrics
+    )
+    try:
+        with pytest.raises(DepartmentConnectionError):  # the server is gone
+            await gone.fetch_many(["0101900002"])
+    finally:
+        await gone.aclose()
 
 
 class ApiKeyConnector(FakeConnector):
