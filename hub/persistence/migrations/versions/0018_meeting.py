@@ -1,7 +1,7 @@
 """meeting: the live follow-up meeting's draft of the minutes, and the pen (a lease on writing it)
 
-Revision ID: 0016_meeting
-Revises: 0015_voice
+Revision ID: 0018_meeting
+Revises: 0017_course
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_meeting"
-down_revision: str | None = "0015_voice"
+revision: str = "0018_meeting"
+down_revision: str | None = "0017_course"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

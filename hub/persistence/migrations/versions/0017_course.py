@@ -1,7 +1,7 @@
 """course: half-yearly outcome snapshots claimed once per family, course and period
 
-Revision ID: 0016_course
-Revises: 0015_voice
+Revision ID: 0017_course
+Revises: 0016_loose
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_course"
-down_revision: str | None = "0015_voice"
+revision: str = "0017_course"
+down_revision: str | None = "0016_loose"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
