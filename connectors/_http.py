@@ -3,7 +3,7 @@ and the resilience around each call (deadline, circuit breaker, bulkhead, retrie
 
     call(method, path, idempotent=..., deadline=..., parse=...)
       ├── breaker permit (one per call, retries included) -> still inside a Retry-After? fail fast
-      └── attempts: retry only DepartmentTransientError, only idempotent reads, full-jitter backoff or the
+      └── tenacity: retry only DepartmentTransientError, only idempotent reads, full-jitter backoff or the
           department's Retry-After (only if it fits the deadline), stop on max attempts / deadline / spent
           retry budget; then the breaker hears the call's outcome and duration
             └── one attempt: deadline left? breaker not opened meanwhile? -> bulkhead slot -> HTTP -> parse
@@ -31,6 +31,7 @@ import yarl
 from httpx_aiohttp import AiohttpTransport
 from multidict import CIMultiDict
 from prometheus_client import Counter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from connectors._mapping import map_exceptions, outcome_of, status_error
 from connectors.base import BreakerState, ConnectorError, Deadline
@@ -242,26 +243,38 @@ class DepartmentHttp:
         *,
         idempotent: bool,
     ) -> T:
-        """The attempts of one call, in tenacity's order of decisions (retry only DepartmentTransientError;
-        then the backoff, then whether to stop, then `_before_retry` and the sleep), without building any
-        retry machinery for a first attempt that succeeds: the common case."""
-        attempt = 1
-        while True:
-            try:
-                with tracing.span(
+        """The attempts of one call under tenacity: retry only DepartmentTransientError; after a failure the
+        backoff, then whether to stop (attempts, deadline, idempotency, retry budget), then `_before_retry` and
+        the sleep."""
+
+        def error_of(rs: RetryCallState) -> ConnectorError:
+            error = rs.outcome.exception() if rs.outcome is not None else None
+            if not isinstance(error, ConnectorError):  # retry_if_exception_type admits only these
+                raise TypeError(f"tenacity retried a {type(error).__name__}")
+            return error
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(DepartmentTransientError),
+            wait=lambda rs: self._backoff(rs.attempt_number, error_of(rs)),
+            stop=lambda rs: self._should_stop(
+                rs.attempt_number, error_of(rs), rs.upcoming_sleep, deadline, idempotent=idempotent
+            ),
+            sleep=self._sleep,
+            before_sleep=lambda rs: self._before_retry(rs.attempt_number, error_of(rs)),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with (
+                attempt,
+                tracing.span(
                     "department call",
                     department=self._label,
-                    attempt=attempt,
+                    attempt=attempt.retry_state.attempt_number,
                     breaker=self.breaker.state.value,
-                ):
-                    return await self._attempt(method, path, json_body, deadline, parse)
-            except DepartmentTransientError as error:
-                upcoming = self._backoff(attempt, error)
-                if self._should_stop(attempt, error, upcoming, deadline, idempotent=idempotent):
-                    raise
-                self._before_retry(attempt, error)
-            await self._sleep(upcoming)
-            attempt += 1
+                ),
+            ):
+                return await self._attempt(method, path, json_body, deadline, parse)
+        raise AssertionError("tenacity ended without an outcome")  # reraise=True: never reached
 
     # -- one attempt --------------------------------------------------------------------------------------
 
