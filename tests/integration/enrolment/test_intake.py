@@ -211,7 +211,8 @@ async def test_only_a_coordinator_may_refer_a_family(stack: Stack, username: str
     # FORBIDDEN before any check of the input: an invalid referral says the same.
     invalid = error_of(await refer(stack, referral(members=[]), username))
     assert invalid["extensions"]["code"] == "FORBIDDEN"
-    assert await counts(stack) == before
+    # Nothing is written but the two refusals themselves, in the security audit chain (issue 19, part 5).
+    assert await counts(stack) == {**before, "audit": before["audit"] + 2}
     anonymous = await stack.client.post("/graphql", json={"query": REFER, "variables": {"input": referral()}})
     assert anonymous.status_code == 401
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
