@@ -163,7 +163,7 @@ async def test_a_killed_group_commit_fails_every_waiting_request_closed(stack: S
     stack.services.extras["audit_writer"] = killed_writer
     token = stack.token("bif-sagsbehandler")
     first = asyncio.create_task(_post(stack, FAMILIES_QUERY, token))
-    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(started.wait(), 60)
     others = [asyncio.create_task(_post(stack, FAMILIES_QUERY, token)) for _ in range(4)]
     committer = stack.services.extras["audit_committer"]
     for _ in range(3000):  # bounded (30 s at least, generous for a loaded machine): until the four are queued
