@@ -30,8 +30,8 @@ from hub.documents.trust import TRUSTED_DOCUMENTS, trusted_documents
 from hub.domain import Department
 from hub.enrolment.http import report_routes
 from hub.graphiql import graphiql_routes
-from hub.heap import freeze_startup_heap
 from hub.health import healthz, metrics_endpoint, readyz
+from hub.heap import freeze_startup_heap
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
 from hub.metrics import install_hub_metrics

@@ -39,7 +39,7 @@ def frozen_after_start(tmp_path: Path, how: str) -> int:
         "HUB_VAR_DIR": str(tmp_path / "var"),
         "HUB_LOG_LEVEL": "WARNING",
     }
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own script
         [sys.executable, "-c", SCRIPT, how], env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
