@@ -31,6 +31,7 @@ from hub.domain import Department
 from hub.enrolment.http import report_routes
 from hub.graphiql import graphiql_routes
 from hub.health import healthz, metrics_endpoint, readyz
+from hub.heap import freeze_startup_heap
 from hub.ingestion.wiring import ingestion_routes, install_ingestion, start_ingestion, stop_ingestion
 from hub.logging import configure_logging
 from hub.metrics import install_hub_metrics
@@ -86,7 +87,11 @@ def build_services(settings: Settings, registry: CollectorRegistry | None = None
     return services
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, services: Services | None = None, freeze_heap: bool = False
+) -> Starlette:
+    """The app. `freeze_heap`: once started, freeze the start-up heap out of garbage collection (hub.heap);
+    only for a process that serves until it exits, never for a test that builds many apps."""
     settings = settings or (services.settings if services else Settings())
     settings.check_production()
     services = services or build_services(settings)
@@ -114,6 +119,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         await start_ingestion(services)
         await start_readmodel(services, services.extras["pubsub"])
         await start_scheduler(services)
+        if freeze_heap:
+            freeze_startup_heap()
         try:
             yield {}
         finally:
@@ -183,4 +190,4 @@ def asgi() -> Starlette:
     """The uvicorn factory (`uvicorn --factory hub.app:asgi`): settings from the environment."""
     settings = Settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    return create_app(settings, freeze_heap=True)
