@@ -21,6 +21,7 @@ import uvicorn
 
 from tests.support.backends import unavailable
 from tests.support.stack import Stack
+from tests.support.waits import IT_HAPPENS_S
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -62,7 +63,7 @@ async def serving(stack: Stack) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 10)
+        await asyncio.wait_for(task, IT_HAPPENS_S)
 
 
 class Browser:

@@ -37,6 +37,8 @@ from tests.e2e.test_production_edge import _fresh, _secret, _token, issuer
 sys.path.insert(0, str(ROOT / "tests" / "integration" / "ingestion"))
 from ws_support import receive_text, serving
 
+from tests.support.waits import IT_HAPPENS_S
+
 __all__ = ["issuer"]  # the fixture, shared with test_production_edge.py
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -99,7 +101,7 @@ async def hub_app(
 async def following(base_url: str, token: str, pubsub: InProcessPubSub) -> AsyncIterator[ClientConnection]:
     """A graphql-transport-ws connection following family F00002 with the README's subscription, by id."""
     url = base_url.replace("http", "ws", 1) + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
+    async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=IT_HAPPENS_S) as ws:  # type: ignore[list-item]
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )

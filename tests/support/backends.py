@@ -12,6 +12,8 @@ import uuid
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.support.waits import IT_HAPPENS_S
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -32,7 +34,7 @@ async def _admin(url: str, statement: str) -> None:
         user=sa.username or "postgres",
         password=sa.password,
         database=sa.database or "postgres",
-        timeout=5,
+        timeout=IT_HAPPENS_S,
     )
     try:
         await conn.execute(statement)

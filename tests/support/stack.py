@@ -25,6 +25,7 @@ from hub.seed import SeedContext, seed_world
 from hub.services import Services
 from hub.settings import Settings
 from hub.world import WORLD_TODAY, World, generate_world
+from tests.support.waits import IT_HAPPENS_S
 
 ADMIN = {"Authorization": "Bearer dev-admin"}
 
@@ -58,27 +59,27 @@ class Stack:
         return DevIssuer.from_settings(self.settings).mint(username, ttl_s=ttl_s, username=username)
 
     async def mock_admin(self, department: Department) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.urls[department], headers=ADMIN, timeout=5)
+        return httpx.AsyncClient(base_url=self.urls[department], headers=ADMIN, timeout=IT_HAPPENS_S)
 
     async def stats(self) -> dict[Department, dict[str, Any]]:
         out: dict[Department, dict[str, Any]] = {}
-        async with httpx.AsyncClient(headers=ADMIN, timeout=5) as client:
+        async with httpx.AsyncClient(headers=ADMIN, timeout=IT_HAPPENS_S) as client:
             for d, url in self.urls.items():
                 out[d] = (await client.get(f"{url}/_admin/stats")).json()
         return out
 
     async def reset_stats(self) -> None:
-        async with httpx.AsyncClient(headers=ADMIN, timeout=5) as client:
+        async with httpx.AsyncClient(headers=ADMIN, timeout=IT_HAPPENS_S) as client:
             for url in self.urls.values():
                 await client.delete(f"{url}/_admin/stats")
 
     async def set_faults(self, department: Department, **faults: Any) -> None:
-        async with httpx.AsyncClient(headers=ADMIN, timeout=5) as client:
+        async with httpx.AsyncClient(headers=ADMIN, timeout=IT_HAPPENS_S) as client:
             response = await client.post(f"{self.urls[department]}/_admin/faults", json=faults)
             assert response.status_code in (200, 204), response.text
 
     async def clear_faults(self) -> None:
-        async with httpx.AsyncClient(headers=ADMIN, timeout=5) as client:
+        async with httpx.AsyncClient(headers=ADMIN, timeout=IT_HAPPENS_S) as client:
             for url in self.urls.values():
                 await client.delete(f"{url}/_admin/faults")
 

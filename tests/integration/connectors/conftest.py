@@ -18,6 +18,7 @@ from connectors.registry import aclose_all, build_connectors
 from hub.domain import Department
 from hub.world import World
 from hub.world.generator import generate_world
+from tests.support.waits import IT_HAPPENS_S
 
 ADMIN = {"Authorization": "Bearer dev-admin"}
 # Small numbers so that every failure path finishes in well under a second.
@@ -111,7 +112,7 @@ class Admin:
 
 @pytest.fixture
 async def admin(mocks: RunningDepartments) -> AsyncIterator[Admin]:
-    async with httpx.AsyncClient(timeout=5.0) as client:
+    async with httpx.AsyncClient(timeout=IT_HAPPENS_S) as client:
         yield Admin(client, mocks.urls)
 
 

@@ -17,6 +17,7 @@ from websockets.exceptions import InvalidStatus
 
 from hub.app import create_app
 from hub.settings import ProductionConfigError, Settings
+from tests.support.waits import IT_HAPPENS_S
 
 ALLOWED = "http://localhost:5173"
 OTHER = "https://evil.example"
@@ -70,13 +71,16 @@ async def _served(app: Starlette) -> AsyncIterator[str]:
         yield f"127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 10)
+        await asyncio.wait_for(task, IT_HAPPENS_S)
 
 
 async def _ws_accepted(address: str, origin: str) -> bool:
     try:
         async with connect(
-            f"ws://{address}/graphql", origin=origin, subprotocols=["graphql-transport-ws"], open_timeout=5
+            f"ws://{address}/graphql",
+            origin=origin,
+            subprotocols=["graphql-transport-ws"],
+            open_timeout=IT_HAPPENS_S,
         ):
             return True
     except InvalidStatus:

@@ -24,6 +24,8 @@ from tests.support.stack import Stack, running_stack
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingestion"))
 from ws_support import receive_text, serving
 
+from tests.support.waits import IT_HAPPENS_S
+
 ME = {"query": "{ me { username } }"}
 MUTATION = {
     "query": 'mutation { updateGoal(input: {goalId: "G-NONE", expectedVersion: 1, status: IN_PROGRESS}) { __typename } }'
@@ -129,7 +131,7 @@ async def test_subscription_starts_have_their_own_budget_over_websocket(tmp_path
             connect(
                 base_url.replace("http", "ws", 1) + "/graphql",
                 subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-                open_timeout=5,
+                open_timeout=IT_HAPPENS_S,
             ) as ws,
         ):
             auth = {"Authorization": f"Bearer {stack.token('tovholder')}"}

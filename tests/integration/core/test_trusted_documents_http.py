@@ -12,6 +12,7 @@ import pytest
 
 from hub.documents.manifest import ROOT, document_id
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import IT_HAPPENS_S
 
 ME = (ROOT / "schema" / "operations" / "Me.graphql").read_text(encoding="utf-8")
 ME_ID = document_id(ME)
@@ -83,7 +84,7 @@ async def test_a_websocket_operation_is_held_to_the_same_list(stack: Stack) -> N
 
     async with serving(stack.app) as base_url:
         url = base_url.replace("http", "ws") + "/graphql"
-        async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
+        async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=IT_HAPPENS_S) as ws:  # type: ignore[list-item]
             auth = {"Authorization": f"Bearer {stack.token('tovholder')}"}
             await ws.send(json.dumps({"type": "connection_init", "payload": auth}))
             assert (await receive_text(ws, 5))["type"] == "connection_ack"

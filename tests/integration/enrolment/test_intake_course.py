@@ -17,6 +17,7 @@ from hub.cpr import age_on
 from hub.domain import Department, MemberRole
 from hub.world import WorldFamily, WorldPerson
 from tests.support.stack import ADMIN, Stack, running_stack
+from tests.support.waits import IT_HAPPENS_S
 
 REFER = (
     """mutation($input: ReferFamilyInput!) { referFamily(input: $input) { id status members { id cpr } } }"""
@@ -132,7 +133,7 @@ async def test_persons_registered_through_the_mock_admin_api_make_a_new_family_e
     taken = {cpr for records in stack.world.department_records.values() for cpr in records}
     taken |= {p.cpr for f in stack.world.families for p in f.members}
     cprs = {p.cpr: _new_cpr(p.cpr, taken) for p in template.members}
-    async with httpx.AsyncClient(headers=ADMIN, timeout=5) as admin:
+    async with httpx.AsyncClient(headers=ADMIN, timeout=IT_HAPPENS_S) as admin:
         refused = await admin.post(
             f"{stack.urls[Department.SOF]}/_admin/persons", json={"cpr": "12", "record": {}}
         )

@@ -26,6 +26,7 @@ from hub.domain import Department
 from hub.ingestion.webhook import signed_headers
 from tests.support.backends import redis_url
 from tests.support.stack import Stack
+from tests.support.waits import IT_HAPPENS_S
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -86,7 +87,7 @@ async def test_a_push_to_one_process_reaches_a_subscriber_on_the_other(stack: St
         hub_process(stack, redis, prefix, tmp_path / "a.log") as hub_a,
         hub_process(stack, redis, prefix, tmp_path / "b.log") as hub_b,
         subscribed(hub_b, token, family.key) as subscriber,
-        httpx.AsyncClient(base_url=hub_a, timeout=5) as client,
+        httpx.AsyncClient(base_url=hub_a, timeout=IT_HAPPENS_S) as client,
     ):
         # The subscription becomes live on B a moment after `subscribe` is sent; push (new versions) until
         # one arrives, bounded. Every push must be acknowledged by A.

@@ -19,6 +19,7 @@ from ws_support import Subscriber, receive_text, serving
 
 from hub.world.generator import DEMO_SEED
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import IT_HAPPENS_S
 
 FOLLOW = """subscription($familyId: ID!) { familyUpdated(familyId: $familyId) { kind summary
   signals { key kind acknowledged } } }"""
@@ -42,7 +43,7 @@ async def test_acknowledging_reaches_a_follower_with_the_new_signals(demo: Stack
     assert overdue["acknowledged"] is False
     async with serving(demo.app) as url:
         ws_url = url.replace("http://", "ws://") + "/graphql"
-        async with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
+        async with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=IT_HAPPENS_S) as ws:  # type: ignore[list-item]
             await ws.send(
                 json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
             )

@@ -24,6 +24,7 @@ from hub.domain import Department
 from hub.ingestion.webhook import signed_headers
 from tests.support.backends import redis_url
 from tests.support.stack import Stack
+from tests.support.waits import IT_HAPPENS_S
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -58,7 +59,7 @@ async def test_a_subscriber_resumes_from_its_cursor_on_another_process(stack: St
     async with (
         hub_process(stack, redis, prefix, tmp_path / "a.log") as hub_a,
         hub_process(stack, redis, prefix, tmp_path / "b.log") as hub_b,
-        httpx.AsyncClient(base_url=hub_a, timeout=5) as client,
+        httpx.AsyncClient(base_url=hub_a, timeout=IT_HAPPENS_S) as client,
     ):
         version = 0
         async with subscribed(hub_b, token, family.key, resumable=True) as subscriber:

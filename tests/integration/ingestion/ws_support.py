@@ -13,6 +13,8 @@ import uvicorn
 from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection, connect
 
+from tests.support.waits import IT_HAPPENS_S
+
 SUBSCRIBE = """
 subscription Follow($familyId: ID!) {
   familyUpdated(familyId: $familyId) { familyId kind memberId department recordId version deleted summary }
@@ -54,7 +56,7 @@ async def serving(app: ASGIApp, *, lifespan: str = "off") -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 10)
+        await asyncio.wait_for(task, IT_HAPPENS_S)
 
 
 async def receive_text(ws: ClientConnection, wait_s: float) -> Any:
@@ -69,7 +71,7 @@ class Subscriber:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
 
-    async def next(self, wait_s: float = 5.0) -> dict[str, Any]:
+    async def next(self, wait_s: float = IT_HAPPENS_S) -> dict[str, Any]:
         """The next `next` payload's data (fails on an error or completion)."""
         while True:
             message = await receive_text(self.ws, wait_s)
@@ -95,7 +97,7 @@ async def subscribed(
     if resumable or after is not None:
         query, variables = RESUMABLE, {"familyId": family_id, "after": after}
     url = base_url.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=5) as ws:  # type: ignore[list-item]
+    async with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=IT_HAPPENS_S) as ws:  # type: ignore[list-item]
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )

@@ -12,6 +12,7 @@ from connectors.mock import default_urls, running_departments, serve_departments
 from hub.domain import Department
 from hub.world import World
 from tests.integration.mock.conftest import ADAPTERS
+from tests.support.waits import IT_HAPPENS_S
 
 PORT_ZERO = dict.fromkeys(Department, "http://127.0.0.1:0")
 
@@ -70,7 +71,7 @@ async def test_serve_departments_stops_on_cancellation_even_with_a_hung_request(
     await asyncio.wait_for(started.wait(), timeout=30)
     adapter = ADAPTERS[Department.BUF]
     path, _ = adapter.single(next(iter(world.department_records[Department.BUF])))
-    async with httpx.AsyncClient(timeout=5) as http:
+    async with httpx.AsyncClient(timeout=IT_HAPPENS_S) as http:
         hung = asyncio.create_task(http.get(free_url + path, headers=adapter.headers()))
         await asyncio.sleep(0.2)
         stopping = time.perf_counter()

@@ -19,6 +19,7 @@ from hub.audit.models import AuditEntry
 from hub.domain import Department
 from tests.integration.ingestion.ws_support import subscribed
 from tests.support.stack import Stack
+from tests.support.waits import IT_HAPPENS_S
 
 pytestmark = [pytest.mark.slow]
 
@@ -85,7 +86,7 @@ async def test_sigterm_drains_in_flight_requests_and_closes_subscriptions(
 
             # The subscription is closed at once, with a code that tells clients to reconnect.
             with pytest.raises(ConnectionClosed) as closed:
-                await subscriber.next(wait_s=5)
+                await subscriber.next(wait_s=IT_HAPPENS_S)
             assert closed.value.rcvd is not None
             assert closed.value.rcvd.code == 1012
 

@@ -52,6 +52,7 @@ from tests.support.backends import (
     unavailable,
 )
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import IT_HAPPENS_S
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -236,7 +237,7 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(pg_stack: Stack,
                 )
                 await asyncio.sleep(0.3)
             # Both live: push the watched record through the proxy until each has an update (bounded).
-            async with httpx.AsyncClient(base_url=lb, timeout=5) as warm:
+            async with httpx.AsyncClient(base_url=lb, timeout=IT_HAPPENS_S) as warm:
                 for _ in range(40):
                     if all(f.cursor is not None for f in followers):
                         break
@@ -431,7 +432,7 @@ async def test_replicas_behind_haproxy_survive_a_killed_replica(pg_stack: Stack,
             # A subscriber on the survivor (B) receives a push made through the restarted replica (A).
             async with (
                 subscribed(hub_b.url, citizen, family.key) as subscriber,
-                httpx.AsyncClient(base_url=hub_a.url, timeout=5) as direct,
+                httpx.AsyncClient(base_url=hub_a.url, timeout=IT_HAPPENS_S) as direct,
             ):
                 department, member = pushable[0]
                 received = None
