@@ -1,6 +1,6 @@
 """`python -m bench`: start the stack as real processes, run the chosen scenarios, print one table.
 
-Order: the mock departments and a hub on a SQLite world of `--families` (family_view; families_list when both
+Order: the mock departments and a hub on a SQLite world (`--hub-database postgres`: a fresh PostgreSQL database) of `--families` (family_view; families_list when both
 worlds are the same size), the same hub restarted with a long cache TTL (family_view_cached,
 subscription_latency, push_ingest on SQLite), a hub on a `--list-families` world (families_list), a hub on
 PostgreSQL (push_ingest), then the in-process micro-benchmark. Each hub is stopped before the next starts, so
@@ -26,7 +26,7 @@ from bench import family, hanging, push
 from bench.departments import set_latencies, wires
 from bench.guard import guarded
 from bench.options import Options, parse
-from bench.procs import BenchError, Pinning, Stack, temporary_root
+from bench.procs import BenchError, Pinning, Stack, fresh_postgres, temporary_root
 from bench.queries import HubClient
 from bench.report import Report, Row, Spread, Target, header, progress, table, to_json
 from bench.rounds import Rounds
@@ -117,11 +117,18 @@ def run(options: Options) -> Report:
     chosen = set(options.scenarios)
     separate_list = "families_list" in chosen and options.list_families != options.families
     needs_main = bool(MAIN_SCENARIOS & chosen) or ("families_list" in chosen and not separate_list)
-    with temporary_root(options.keep) as root:
+    with temporary_root(options.keep) as root, contextlib.ExitStack() as databases:
+
+        def database(name: str) -> str:
+            """The hub's database for one stack: a SQLite file, or a fresh PostgreSQL database (dropped after)."""
+            if options.hub_database == "postgres":
+                return databases.enter_context(fresh_postgres(options.postgres_url))
+            return _sqlite(root / name)
+
         (root / "main").mkdir()
         main = Stack(
             root / "main",
-            _sqlite(root / "main"),
+            database("main"),
             options.families,
             options.seed,
             pinning,
@@ -140,9 +147,7 @@ def run(options: Options) -> Report:
             if separate_list:
                 progress(f"seeding {options.list_families} families for families_list ...")
                 (root / "list").mkdir()
-                listing = Stack(
-                    root / "list", _sqlite(root / "list"), options.list_families, options.seed, pinning
-                )
+                listing = Stack(root / "list", database("list"), options.list_families, options.seed, pinning)
                 listing.department_urls = main.department_urls
                 try:
                     listing.prepare_database()

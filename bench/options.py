@@ -39,6 +39,7 @@ class Options:
     postgres_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     micro_iterations: int = 2_000
     hub_workers: int = 1  # `hub serve --workers N` (N > 1: the hub processes run unpinned)
+    hub_database: str = "sqlite"  # the hub's own store for the family scenarios: sqlite or postgres
     smoke: bool = False
     json: bool = False
     keep: bool = False
@@ -141,10 +142,21 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         "--scenarios", type=_scenarios, default=d.scenarios, help=f"comma list of {', '.join(SCENARIOS)}"
     )
     p.add_argument("--push-batch", type=int, default=d.push_batch, help="events per push (default 100)")
-    p.add_argument("--postgres-url", default=d.postgres_url, help="server for push_ingest on PostgreSQL")
+    p.add_argument(
+        "--postgres-url",
+        default=d.postgres_url,
+        help="server for push_ingest on PostgreSQL (and --hub-database postgres)",
+    )
     p.add_argument("--micro-iterations", type=int, default=d.micro_iterations, help="in-process iterations")
     p.add_argument(
         "--hub-workers", type=int, default=d.hub_workers, help="hub worker processes (default 1; >1 unpinned)"
+    )
+    p.add_argument(
+        "--hub-database",
+        choices=("sqlite", "postgres"),
+        default=d.hub_database,
+        help="the hub's database for the family scenarios (default sqlite; postgres: a fresh database on "
+        "--postgres-url's server, dropped afterwards)",
     )
     p.add_argument("--smoke", action="store_true", help="a few seconds, sanity assertions only (CI)")
     p.add_argument("--json", action="store_true", help="also write bench/results/<name>.json")
@@ -172,6 +184,7 @@ def parse(argv: Sequence[str] | None = None) -> Options:
         postgres_url=a.postgres_url,
         micro_iterations=a.micro_iterations,
         hub_workers=a.hub_workers,
+        hub_database=a.hub_database,
         json=a.json,
         keep=a.keep,
     )

@@ -10,6 +10,7 @@ It must never talk to anything but 127.0.0.1, and every wait here is bounded in 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -21,9 +22,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
 
 from hub.auth.devtokens import TokenError, mint_for_user
 from hub.domain import Department
@@ -52,6 +56,31 @@ def free_port() -> int:
 
 def cores() -> list[int]:
     return sorted(os.sched_getaffinity(0))
+
+
+@contextlib.contextmanager
+def fresh_postgres(server_url: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server of `server_url` (an asyncpg SQLAlchemy URL), dropped
+    afterwards; its URL. BenchError when there is no server to create it on."""
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin_url = server_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(admin_url, timeout=30)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise BenchError(f"no PostgreSQL server at --postgres-url ({type(exc).__name__})") from exc
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with contextlib.suppress(OSError, asyncpg.PostgresError):
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg  # type: ignore[import-untyped]
 import orjson
 
 from bench.guard import FAILURES, guarded
 from bench.options import Options
-from bench.procs import Pinning, Stack
+from bench.procs import BenchError, Pinning, Stack, fresh_postgres
 from bench.queries import AnswerError, HubClient, check_answer
 from bench.report import Report, Row, Spread, Target
 from bench.rounds import Load, Rounds, build_row
@@ -297,24 +296,24 @@ def postgres_push(
     options: Options, root: Path, department_urls: Mapping[Department, str], pinning: Pinning, report: Report
 ) -> None:
     """push_ingest against a hub on a fresh PostgreSQL database (created and dropped here)."""
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin_url = options.postgres_url.replace("postgresql+asyncpg://", "postgresql://")
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(admin_url, timeout=5)
+    with contextlib.ExitStack() as cleanup:
         try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
+            url = cleanup.enter_context(fresh_postgres(options.postgres_url))
+        except BenchError as exc:
+            report.skipped.append(f"push_ingest/postgresql: {exc}")
+            return
+        _postgres_push(options, root, department_urls, pinning, report, url=url)
 
-    try:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        report.skipped.append(
-            f"push_ingest/postgresql: no PostgreSQL server at --postgres-url ({type(exc).__name__})"
-        )
-        return
-    url = options.postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+def _postgres_push(
+    options: Options,
+    root: Path,
+    department_urls: Mapping[Department, str],
+    pinning: Pinning,
+    report: Report,
+    *,
+    url: str,
+) -> None:
     (root / "pg").mkdir()
     stack = Stack(root / "pg", url, options.families, options.seed, pinning)
     stack.department_urls = dict(department_urls)
@@ -360,5 +359,3 @@ def postgres_push(
         asyncio.run(go())
     finally:
         stack.close()
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
-            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -10,6 +10,7 @@ import math
 from collections.abc import AsyncIterator
 
 import aiohttp
+import asyncpg  # type: ignore[import-untyped]
 import orjson
 import pytest
 
@@ -17,6 +18,7 @@ from bench.departments import floor, mock_stats, naive, reset_mock_stats, wires
 from bench.family import plan_of
 from bench.load import RoundResult, closed_loop, open_loop, percentile
 from bench.options import Options, parse
+from bench.procs import BenchError, fresh_postgres
 from bench.queries import AnswerError, check_answer
 from bench.report import Report, Spread, table, to_json
 from bench.rounds import Load, Measured, build_row
@@ -129,6 +131,36 @@ def test_options_validate_latencies_and_smoke_is_small() -> None:
     assert smoke.smoke
     assert smoke.families <= 20
     assert smoke.duration_s < 1
+
+
+def test_the_hub_database_is_sqlite_unless_postgres_is_asked_for() -> None:
+    assert parse([]).hub_database == "sqlite"
+    assert parse(["--hub-database", "postgres"]).hub_database == "postgres"
+    with pytest.raises(SystemExit):
+        parse(["--hub-database", "oracle"])
+
+
+@pytest.mark.postgres
+def test_fresh_postgres_makes_an_empty_database_and_drops_it(postgres_database: str) -> None:
+    server = postgres_database.rsplit("/", 1)[0] + "/postgres"
+
+    async def databases() -> set[str]:
+        conn = await asyncpg.connect(server.replace("postgresql+asyncpg://", "postgresql://"), timeout=30)
+        try:
+            return {r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")}
+        finally:
+            await conn.close()
+
+    with fresh_postgres(server) as url:
+        name = url.rsplit("/", 1)[1]
+        assert name.startswith("bench_")
+        assert name in asyncio.run(databases())
+    assert name not in asyncio.run(databases())
+    with (
+        pytest.raises(BenchError, match="no PostgreSQL server"),
+        fresh_postgres("postgresql+asyncpg://postgres@127.0.0.1:1/postgres"),
+    ):
+        pass
 
 
 def test_check_answer_accepts_consent_gaps_and_rejects_real_errors() -> None:
