@@ -8,7 +8,7 @@ the request's own `today`/`now` (hub/access/policy.py, hub/consent/policy.py).
 
 Coherence, without any time-based staleness:
 - `sync()`, once per request before anything is read (the authenticator calls it), reads the facts epoch
-  (one indexed single-row SELECT; on SQLite directly, without a thread hop: hub/readmodel/epoch.py). If it moved past what this model reflects, the whole model is dropped.
+  (one indexed single-row SELECT, on a connection of its own without the ORM: hub/readmodel/epoch.py). If it moved past what this model reflects, the whole model is dropped.
 - `committed(epoch, changes)` (the writing process, at commit) and messages on the `facts` channel (every
   other process) drop exactly what a change touched; the epoch advances only when no change was missed.
 - A load that began before an invalidation is never stored (a generation counter), so a slow read of old
@@ -41,7 +41,7 @@ from hub.family.model import FamilyInfo, MemberInfo
 from hub.persistence.models import CaseloadEntry, Custody, Membership, Person, TeamAssignment
 from hub.pubsub import PubSub
 from hub.readmodel.changes import CHANNEL, Changes, FactKind, decode, encode, spawn
-from hub.readmodel.epoch import SqliteEpochReader
+from hub.readmodel.epoch import epoch_reader_for
 from hub.readmodel.lru import LRU
 from hub.readmodel.models import EPOCH_ROW, FactsEpoch
 
@@ -107,7 +107,7 @@ class ReadModel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
         self._epoch_stmt = select(FactsEpoch.epoch).where(FactsEpoch.id == EPOCH_ROW)
-        self._epoch_reader = SqliteEpochReader.for_url(engine.url)  # SQLite: no thread hop (epoch.py)
+        self._epoch_reader = epoch_reader_for(engine.url)  # without the ORM's round trips (epoch.py)
 
     # --- coherence -------------------------------------------------------------------------------------
 
@@ -126,7 +126,7 @@ class ReadModel:
 
     async def sync(self) -> None:
         """The per-request guard against a missed message: drop everything if the epoch moved past us."""
-        epoch = self._epoch_reader.read() if self._epoch_reader is not None else None
+        epoch = await self._epoch_reader.fetch() if self._epoch_reader is not None else None
         if epoch is None:
             async with self.engine.connect() as conn:
                 epoch = (await conn.execute(self._epoch_stmt)).scalar() or 0
@@ -201,7 +201,7 @@ class ReadModel:
             with contextlib.suppress(Exception):
                 await task
         if self._epoch_reader is not None:
-            self._epoch_reader.close()
+            await self._epoch_reader.aclose()
 
     # --- loading -----------------------------------------------------------------------------------------
 

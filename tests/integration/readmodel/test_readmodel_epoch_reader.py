@@ -1,5 +1,6 @@
-"""The SQLite epoch guard reads without a thread hop, sees every commit made before it, and falls back to the
-async path whenever the direct read cannot answer at once."""
+"""The epoch guard reads without the ORM (SQLite: without a thread hop; PostgreSQL: a prepared statement on an
+asyncpg connection of its own), sees every commit made before it, and falls back to the async path whenever the
+direct read cannot answer at once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.crypto import CprVault
 from hub.persistence.engine import create_engine, create_session_factory, transaction
 from hub.persistence.migrate import upgrade
-from hub.readmodel.epoch import SqliteEpochReader
+from hub.readmodel.epoch import PostgresEpochReader, SqliteEpochReader, epoch_reader_for
 from hub.readmodel.model import ReadModel
 from hub.readmodel.models import EPOCH_ROW, FactsEpoch
 from hub.settings import Settings
@@ -26,6 +27,18 @@ async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
     await upgrade(engine)
     yield engine
     await engine.dispose()
+
+
+def test_each_backend_gets_its_direct_reader(tmp_path: Path) -> None:
+    sqlite = epoch_reader_for(make_url(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"))
+    assert isinstance(sqlite, SqliteEpochReader)
+    postgres = epoch_reader_for(make_url("postgresql+asyncpg://u:secret@db.example:5433/hub"))
+    assert isinstance(postgres, PostgresEpochReader)
+    assert postgres.dsn == "postgresql://u:secret@db.example:5433/hub"
+    assert (
+        epoch_reader_for(make_url("postgresql+asyncpg://u@db/hub?ssl=require")) is None
+    )  # options: the ORM path
+    assert epoch_reader_for(make_url("postgresql+psycopg://u@db/hub")) is None
 
 
 def test_only_a_plain_sqlite_file_gets_a_direct_reader(tmp_path: Path) -> None:
@@ -45,8 +58,7 @@ async def test_the_direct_read_sees_a_commit_from_another_engine(
     engine: AsyncEngine, sqlite_url: str
 ) -> None:
     model = ReadModel(engine, create_session_factory(engine), CprVault.from_settings(Settings()))
-    reader = model._epoch_reader
-    assert reader is not None
+    assert isinstance(model._epoch_reader, SqliteEpochReader)
     await model.sync()
     before = model.epoch
     assert before is not None
@@ -68,7 +80,7 @@ async def test_the_direct_read_sees_a_commit_from_another_engine(
 async def test_a_locked_database_falls_back_to_the_async_path(engine: AsyncEngine, sqlite_url: str) -> None:
     model = ReadModel(engine, create_session_factory(engine), CprVault.from_settings(Settings()))
     reader = model._epoch_reader
-    assert reader is not None
+    assert isinstance(reader, SqliteEpochReader)
 
     class Refusing(SqliteEpochReader):
         def read(self) -> int | None:
@@ -78,3 +90,38 @@ async def test_a_locked_database_falls_back_to_the_async_path(engine: AsyncEngin
     await model.sync()  # answered by the async path
     assert model.epoch is not None
     await model.aclose()
+
+
+@pytest.mark.postgres
+async def test_postgres_direct_read_sees_a_commit_from_another_engine(postgres_database: str) -> None:
+    engine = create_engine(postgres_database)
+    await upgrade(engine)
+    model = ReadModel(engine, create_session_factory(engine), CprVault.from_settings(Settings()))
+    assert isinstance(model._epoch_reader, PostgresEpochReader)
+    other = create_engine(postgres_database)  # another process's engine: no message reaches this model
+    try:
+        await model.sync()
+        before = model.epoch
+        assert before is not None
+        queries = model.queries
+        async with transaction(create_session_factory(other)) as session:
+            await session.execute(
+                update(FactsEpoch).where(FactsEpoch.id == EPOCH_ROW).values(epoch=FactsEpoch.epoch + 3)
+            )
+        drops = model.full_drops
+        await model.sync()
+        assert model.epoch == before + 3
+        assert model.full_drops == drops + 1
+        assert model.queries == queries  # the epoch read never went through the ORM's counted path
+    finally:
+        await model.aclose()
+        await other.dispose()
+        await engine.dispose()
+
+
+async def test_an_unreachable_postgres_is_no_answer_and_not_retried_at_once() -> None:
+    reader = PostgresEpochReader("postgresql://postgres@127.0.0.1:1/none")  # nothing listens on port 1
+    assert await reader.fetch() is None
+    assert reader._retry_at > 0
+    assert await reader.fetch() is None  # within RETRY_AFTER_S: answered without a connect attempt
+    await reader.aclose()
