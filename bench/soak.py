@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import os
@@ -36,7 +35,7 @@ import orjson
 import redis.asyncio as aioredis
 
 from bench.load import percentile
-from bench.procs import Pinning, Proc, Stack, free_port, temporary_root, wait_http_ok
+from bench.procs import Pinning, Proc, Stack, free_port, fresh_postgres, temporary_root, wait_http_ok
 from bench.queries import FAMILY_QUERY
 from hub.cpr import age_on
 from hub.domain import Department
@@ -346,31 +345,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true")
     args = p.parse_args(argv)
 
-    database = f"soak_{uuid.uuid4().hex[:10]}"
     admin_url = args.postgres_url.replace("postgresql+asyncpg://", "postgresql://")
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(admin_url, timeout=5)
+    with fresh_postgres(args.postgres_url) as url, temporary_root(args.keep) as root:
+        database = url.rsplit("/", 1)[1]
+        stack = Stack(root, url, args.families, args.seed, Pinning.plan())
         try:
-            await conn.execute(sql)
+            stack.start_departments(dict.fromkeys(Department, args.latency_ms))
+            stack.prepare_database()
+            stack.wait_departments()
+            result = asyncio.run(soak(args, stack, database, admin_url))
         finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{database}"'))
-    url = args.postgres_url.rsplit("/", 1)[0] + f"/{database}"
-    try:
-        with temporary_root(args.keep) as root:
-            stack = Stack(root, url, args.families, args.seed, Pinning.plan())
-            try:
-                stack.start_departments(dict.fromkeys(Department, args.latency_ms))
-                stack.prepare_database()
-                stack.wait_departments()
-                result = asyncio.run(soak(args, stack, database, admin_url))
-            finally:
-                stack.close()
-    finally:
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
-            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            stack.close()
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}))
     for s in result["samples"]:
         print(
