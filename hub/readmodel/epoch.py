@@ -122,7 +122,7 @@ class PostgresEpochReader:
                         self._conn = await asyncpg.connect(self.dsn)
                         self._stmt = await self._conn.prepare(_SELECT_PG)
                     value = await self._stmt.fetchval(EPOCH_ROW)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except Exception:  # any failure: the ORM path answers (or fails with its own error)
                 self._drop()
                 self._retry_at = time.monotonic() + self.RETRY_AFTER_S
                 return None
