@@ -90,9 +90,10 @@ class PostgresEpochReader:
     Through SQLAlchemy the read is a pool checkout, BEGIN, the SELECT and ROLLBACK: about 0.6 ms of CPU per
     request, measured; a prepared statement on a plain asyncpg connection costs 35-85 us. The connection runs
     in autocommit, so the SELECT sees every transaction committed before it began: the same guarantee as the
-    async path. Requests take turns on the connection (a lock; the read is one short round trip). When the
-    server cannot be reached the reader answers None at once for `RETRY_AFTER_S`, so an outage never queues
-    requests behind a connect attempt; they take the async path and get its error there.
+    async path. Requests take turns on the connection (a lock; the read is one short round trip). After a
+    failed read (the server unreachable, the connection lost, anything else) the reader answers None at once for
+    `RETRY_AFTER_S`, so an outage never queues requests behind a connect attempt; they take the async path and
+    get its answer or its error there.
     """
 
     TIMEOUT_S = 5.0
