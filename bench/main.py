@@ -1,10 +1,11 @@
 """`python -m bench`: start the stack as real processes, run the chosen scenarios, print one table.
 
-Order: the mock departments and a hub on a SQLite world (`--hub-database postgres`: a fresh PostgreSQL database) of `--families` (family_view; families_list when both
+Order: the mock departments and a hub on a SQLite world of `--families` (family_view; families_list when both
 worlds are the same size), the same hub restarted with a long cache TTL (family_view_cached,
 subscription_latency, push_ingest on SQLite), a hub on a `--list-families` world (families_list), a hub on
-PostgreSQL (push_ingest), then the in-process micro-benchmark. Each hub is stopped before the next starts, so
-the hub's core is never shared. Everything stays on 127.0.0.1 and is bounded in time.
+PostgreSQL (push_ingest), then the in-process micro-benchmark. With `--hub-database postgres` the first hubs run
+on fresh PostgreSQL databases instead, and their push_ingest is the PostgreSQL one. Each hub is stopped before
+the next starts, so the hub's core is never shared. Everything stays on 127.0.0.1 and is bounded in time.
 
 A scenario that fails is reported as failed (and fails the smoke run); it never hides the other figures.
 """
@@ -154,7 +155,7 @@ def run(options: Options) -> Report:
                     asyncio.run(_list_stack(options, listing, report))
                 finally:
                     listing.close()
-            if "push_ingest" in chosen and not options.smoke:
+            if "push_ingest" in chosen and not options.smoke and options.hub_database != "postgres":
                 progress("push_ingest on PostgreSQL ...")
                 push.postgres_push(options, root, main.department_urls, pinning, report)
             if needs_main or separate_list:

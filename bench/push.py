@@ -248,7 +248,8 @@ async def family_view_cached(bench: Any, pusher: Pusher, source: EventSource, re
 
 
 async def main_stack_scenarios(bench: Any, stack: Stack, report: Report) -> None:
-    """The push scenarios on the main (SQLite) stack; each skipped with a reason when not available."""
+    """The push scenarios on the main stack (SQLite, or PostgreSQL with `--hub-database postgres`); each skipped
+    with a reason when not available."""
     o: Options = bench.options
     wanted = {"family_view_cached", "subscription_latency", "push_ingest"} & set(o.scenarios)
     if not wanted:
@@ -285,10 +286,11 @@ async def main_stack_scenarios(bench: Any, stack: Stack, report: Report) -> None
             )
     if "push_ingest" in wanted:
         rounds = Rounds(bench.session, {}, stack.hub)
+        backend = "postgresql" if o.hub_database == "postgres" else "sqlite"
         await guarded(
             report,
-            "push_ingest/sqlite",
-            push_ingest(pusher, source, rounds, o, backend="sqlite", avail=avail),
+            f"push_ingest/{backend}",
+            push_ingest(pusher, source, rounds, o, backend=backend, avail=avail),
         )
 
 
