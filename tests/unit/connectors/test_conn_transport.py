@@ -72,6 +72,18 @@ async def test_a_real_request_goes_through_aiohttp(metrics: ConnectorMetrics) ->
     assert session.closed
 
 
+async def test_a_closed_connector_opens_no_new_session(metrics: ConnectorMetrics) -> None:
+    """A call that comes after aclose (a straggling task at shutdown) fails as httpx would, and never creates an
+    aiohttp session that nothing would close (pytest reports those as unraisable ResourceWarnings)."""
+    connector = FakeConnector(ConnectorConfig(base_url="http://127.0.0.1:9", credential="c"), metrics=metrics)
+    await connector.aclose()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whichever error the connector maps it to
+        await connector.fetch_many(["0101900002"])
+    transport = connector.client._transport
+    assert isinstance(transport, AiohttpTransport)
+    assert transport.client is None
+
+
 async def test_the_direct_aiohttp_path_sends_what_httpx_sent_and_maps_refusals(
     metrics: ConnectorMetrics,
 ) -> None:
