@@ -22,6 +22,7 @@ from hub.domain import Department, Role
 from hub.persistence.engine import transaction
 from hub.persistence.models import Custody, Person, User
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import IT_HAPPENS_S
 
 DENIED_STATUSES = {"FORBIDDEN", "CONSENT_REQUIRED"}
 SECTIONS = {"social": "SOF", "employment": "BIF", "childAndYouth": "BUF", "leisure": "KFF", "health": "SUF"}
@@ -163,7 +164,7 @@ async def test_a_killed_group_commit_fails_every_waiting_request_closed(stack: S
     stack.services.extras["audit_writer"] = killed_writer
     token = stack.token("bif-sagsbehandler")
     first = asyncio.create_task(_post(stack, FAMILIES_QUERY, token))
-    await asyncio.wait_for(started.wait(), 60)
+    await asyncio.wait_for(started.wait(), IT_HAPPENS_S)
     others = [asyncio.create_task(_post(stack, FAMILIES_QUERY, token)) for _ in range(4)]
     committer = stack.services.extras["audit_committer"]
     for _ in range(3000):  # bounded (30 s at least, generous for a loaded machine): until the four are queued
@@ -212,7 +213,7 @@ async def test_a_full_audit_queue_answers_503_service_overloaded(stack: Stack) -
     finally:
         release.set()
     # Bounded too: once released, both views commit and answer ("it happens", not "it happens fast").
-    await asyncio.wait_for(asyncio.gather(writing, queued), 60)
+    await asyncio.wait_for(asyncio.gather(writing, queued), IT_HAPPENS_S)
     assert refused.status_code == 503
     assert int(refused.headers["retry-after"]) >= 1
     body = refused.json()

@@ -33,6 +33,7 @@ from schema.context import Context
 from schema.plan.live_meeting import LiveMeetingMutation, LiveMeetingQuery, LiveMeetingSubscription
 from schema.plan.queries import PlanQuery
 from tests.integration.plan.plan_world import NOW, VAULT, PlanWorld, actor, principal
+from tests.support.waits import IT_HAPPENS_S
 
 SCHEMA = Schema(
     query=merge_types("Query", (PlanQuery, LiveMeetingQuery)),
@@ -149,7 +150,7 @@ class Screen:
             await self._task
 
     async def next(self) -> dict[str, Any]:
-        return await asyncio.wait_for(self.updates.get(), 60)  # "it happens": generous on a loaded machine
+        return await asyncio.wait_for(self.updates.get(), IT_HAPPENS_S)
 
 
 async def _subscribed(pubsub: PubSub, screens: int) -> None:
@@ -157,7 +158,7 @@ async def _subscribed(pubsub: PubSub, screens: int) -> None:
     its pattern subscription was confirmed at start)."""
     local = pubsub._local if isinstance(pubsub, RedisPubSub) else pubsub
     assert isinstance(local, InProcessPubSub)
-    deadline = asyncio.get_running_loop().time() + 120  # "it happens": generous on a loaded machine (#21)
+    deadline = asyncio.get_running_loop().time() + IT_HAPPENS_S
     while asyncio.get_running_loop().time() < deadline:
         if local.subscriber_count("family:F1") >= screens:
             return
@@ -358,9 +359,9 @@ async def test_a_screen_whose_viewer_left_the_team_stops_following(
     first = asyncio.ensure_future(anext(stream))  # type: ignore[arg-type]
     await _subscribed(services.extras["pubsub"], 1)
     await _save(services, "coord", meeting_id, 1, minutes="Før")
-    assert (await asyncio.wait_for(first, 60)).data["meetingUpdated"]["draftVersion"] == 2
+    assert (await asyncio.wait_for(first, IT_HAPPENS_S)).data["meetingUpdated"]["draftVersion"] == 2
     await team.unassign_team_member(plan_world.sessions, actor("coord"), assignment_id="TA-sof")
     await _save(services, "coord", meeting_id, 2, minutes="Efter")
-    ended = await asyncio.wait_for(anext(stream), 60)  # type: ignore[arg-type]
+    ended = await asyncio.wait_for(anext(stream), IT_HAPPENS_S)  # type: ignore[arg-type]
     assert ended.errors is not None
     assert ended.errors[0].message == "no such meeting"

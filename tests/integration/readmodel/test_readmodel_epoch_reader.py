@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.crypto import CprVault
 from hub.persistence.engine import create_engine, create_session_factory, transaction
 from hub.persistence.migrate import upgrade
+from hub.readmodel import epoch
 from hub.readmodel.epoch import PostgresEpochReader, SqliteEpochReader, epoch_reader_for
 from hub.readmodel.model import ReadModel
 from hub.readmodel.models import EPOCH_ROW, FactsEpoch
@@ -119,9 +120,22 @@ async def test_postgres_direct_read_sees_a_commit_from_another_engine(postgres_d
         await engine.dispose()
 
 
-async def test_an_unreachable_postgres_is_no_answer_and_not_retried_at_once() -> None:
+async def test_an_unreachable_postgres_is_no_answer_and_not_retried_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     reader = PostgresEpochReader("postgresql://postgres@127.0.0.1:1/none")  # nothing listens on port 1
+    attempts: list[str] = []
+    connect = epoch.asyncpg.connect
+
+    async def counted(dsn: str) -> object:
+        attempts.append(dsn)
+        return await connect(dsn)
+
+    monkeypatch.setattr(epoch.asyncpg, "connect", counted)
     assert await reader.fetch() is None
-    assert reader._retry_at > 0
     assert await reader.fetch() is None  # within RETRY_AFTER_S: answered without a connect attempt
+    assert len(attempts) == 1
+    reader._retry_at = 0.0  # the second has passed
+    assert await reader.fetch() is None
+    assert len(attempts) == 2
     await reader.aclose()
