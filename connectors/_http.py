@@ -361,9 +361,8 @@ class DepartmentHttp:
         (none) either way; aiohttp's errors are mapped by `map_exceptions` as httpx-aiohttp's were."""
         cfg = self.config
         client = self.client
-        if (
-            client.is_closed
-        ):  # as client.request would: never open a new aiohttp session (and leak it) after aclose
+        # As client.request would: after aclose, never open a new aiohttp session (nothing would close it).
+        if client.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         transport = client._transport_for_url(self._base_url)  # what client.request would pick
         if type(transport) is not AiohttpTransport:
