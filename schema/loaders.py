@@ -20,6 +20,7 @@ from hub.family.sections import SectionService
 from hub.readmodel.model import ReadModel
 from hub.readmodel.wiring import readmodel_of
 from hub.services import LATENCY_BUDGETS
+from schema.audit.extension import commit_soon
 from schema.audit.reads import section_audit
 from schema.context import Context, Info
 
@@ -61,6 +62,8 @@ def section_service(info: Info) -> SectionService:
             cache=ctx.services.extras.get("section_cache"),
             budgets=ctx.services.extras.get(LATENCY_BUDGETS),
             started=ctx.started,
+            # A department call is a wait: the request's audit commit runs meanwhile (schema/audit/extension.py).
+            on_call=lambda: commit_soon(ctx),
         )
         ctx.loaders["sections"] = existing
     assert isinstance(existing, SectionService)  # noqa: S101 - the key is ours

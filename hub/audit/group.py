@@ -3,6 +3,11 @@ that moment in ONE transaction, and each request waits for the commit that holds
 
     committer = GroupCommitter(writer, max_pending=..., max_batch_events=...)
     await committer.append(events)    # returns once committed; raises AuditWriteFailed / AuditOverloaded
+    done = committer.submit_later(buffer.drain)   # queued now, drained when its batch forms; await done later
+
+A request that is about to wait for a department can start its commit early (`submit_later`): its events
+are taken from its buffer when its batch is formed, so the transaction runs while the departments answer and
+the response finds it committed. Whatever the request buffers after that is committed at its end as before.
 
 Requests queue in arrival order and a batch is written in that order, so the hash chains get the entries in
 the order the requests asked (`hub.audit.log.record` chains a batch as one append). While one batch is being
@@ -59,6 +64,13 @@ class AuditWriteFailed(RuntimeError):
 class _Waiting:
     events: Sequence[AuditEvent]
     done: asyncio.Future[None] = field(repr=False)
+    drain: Callable[[], Sequence[AuditEvent]] | None = field(default=None, repr=False)
+
+    def take(self) -> Sequence[AuditEvent]:
+        """The events, drained from the request's buffer the first time a batch looks at them."""
+        if self.drain is not None:
+            self.events, self.drain = list(self.drain()), None
+        return self.events
 
 
 class GroupCommitter:
@@ -93,17 +105,28 @@ class GroupCommitter:
         """Queue `events` for the next group commit and wait until the transaction holding them committed."""
         if not events:
             return
+        # Shielded: a client that goes away does not cancel the write other requests share.
+        await asyncio.shield(self._submit(list(events), None))
+
+    def submit_later(self, drain: Callable[[], Sequence[AuditEvent]]) -> asyncio.Future[None]:
+        """Queue a request for the next group commit without waiting; `drain` hands over its events when the
+        batch is formed (events buffered until then ride along). The caller awaits the future (shielded) before
+        any of its data leaves. Raises AuditOverloaded at once when the queue is full."""
+        return self._submit((), drain)
+
+    def _submit(
+        self, events: Sequence[AuditEvent], drain: Callable[[], Sequence[AuditEvent]] | None
+    ) -> asyncio.Future[None]:
         if len(self._queue) >= self.max_pending:
             raise AuditOverloaded()
         loop = asyncio.get_running_loop()
-        waiting = _Waiting(list(events), loop.create_future())
+        waiting = _Waiting(events, loop.create_future(), drain)
         waiting.done.add_done_callback(_retrieved)  # a client gone meanwhile: no "never retrieved" noise
         self._queue.append(waiting)
         self._ensure_writer(loop)
         assert self._wake is not None  # noqa: S101 - _ensure_writer sets it
         self._wake.set()
-        # Shielded: a client that goes away does not cancel the write other requests share.
-        await asyncio.shield(waiting.done)
+        return waiting.done
 
     def _ensure_writer(self, loop: asyncio.AbstractEventLoop) -> None:
         task = self._task
@@ -131,8 +154,8 @@ class GroupCommitter:
     def _take(self) -> list[_Waiting]:
         """The requests of the next batch, oldest first: all waiting, up to `max_batch_events` (at least one)."""
         batch = [self._queue.popleft()]
-        count = len(batch[0].events)
-        while self._queue and count + len(self._queue[0].events) <= self.max_batch_events:
+        count = len(batch[0].take())
+        while self._queue and count + len(self._queue[0].take()) <= self.max_batch_events:
             waiting = self._queue.popleft()
             count += len(waiting.events)
             batch.append(waiting)
@@ -140,6 +163,11 @@ class GroupCommitter:
 
     async def _write(self, batch: list[_Waiting]) -> None:
         events = [event for waiting in batch for event in waiting.events]
+        if not events:  # early commits whose requests had buffered nothing new: nothing to write
+            for waiting in batch:
+                if not waiting.done.done():
+                    waiting.done.set_result(None)
+            return
         started = time.perf_counter()
         try:
             await self._writer()(events)

@@ -16,7 +16,7 @@ deletes an existing entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -180,8 +180,56 @@ def record_sync(conn: Connection, events: Sequence[AuditEvent]) -> None:
     heads = _heads_of(conn.execute(query).all())
     recorded_at = utcnow()
     rows, new_heads = chain_entries(events, heads, recorded_at)
-    conn.execute(insert(entries_table), rows)
+    sql, columns, processors = _driver_insert(conn.dialect)
+    conn.exec_driver_sql(sql, _driver_rows(rows, columns, processors))
     conn.execute(_HEADS_UPDATE, _head_params(new_heads, recorded_at))
+
+
+_Processor = Callable[[Any], Any]
+_DRIVER_INSERTS: dict[str, tuple[str, tuple[str, ...], tuple[_Processor | None, ...]]] = {}
+
+
+def _driver_insert(dialect: Dialect) -> tuple[str, tuple[str, ...], tuple[_Processor | None, ...]]:
+    """The entries' INSERT as the driver's SQL, its columns in order and each column type's bind processor
+    (built once per dialect). The synchronous append hands the rows to the driver's executemany itself:
+    SQLAlchemy's per-row parameter processing was most of an append's CPU (0.5 of 1.3 ms for 25 entries).
+    The values are converted by the columns' own types, so the stored rows are the ones `record` writes."""
+    built = _DRIVER_INSERTS.get(dialect.name)
+    if built is None:
+        compiled = insert(entries_table).compile(dialect=dialect)
+        columns = tuple(compiled.positiontup or ())
+        if dialect.paramstyle != "qmark" or set(columns) != set(entries_table.c.keys()):
+            raise RuntimeError(f"audit log: no driver-level insert for {dialect.name}")  # pragma: no cover
+        processors = tuple(
+            entries_table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+        )
+        built = _DRIVER_INSERTS[dialect.name] = (str(compiled), columns, processors)
+    return built
+
+
+def _driver_rows(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], processors: Sequence[_Processor | None]
+) -> list[tuple[Any, ...]]:
+    """The rows as parameter tuples; a column's processor runs once per distinct value of the batch (its
+    entries share their times, actor and source)."""
+    memos: list[dict[Any, Any]] = [{} for _ in columns]
+    out: list[tuple[Any, ...]] = []
+    for row in rows:
+        values: list[Any] = []
+        for name, process, memo in zip(columns, processors, memos, strict=True):
+            value = row[name]
+            if process is not None and value is not None:
+                key = tuple(value) if isinstance(value, list) else value
+                done = memo.get(key, _UNSET)
+                if done is _UNSET:
+                    done = memo[key] = process(value)
+                value = done
+            values.append(value)
+        out.append(tuple(values))
+    return out
+
+
+_UNSET: Any = object()
 
 
 _HEADS_UPDATE = (

@@ -75,6 +75,8 @@ class Fetched:
 
 # Records one (member, department) decision, granted or denied, in the request's audit log buffer.
 DecisionAudit = Callable[[MemberInfo, Department, SectionDecision], None]
+# Told, before each department call of the request, that it is about to wait (the audit log starts its commit).
+CallHook = Callable[[], None]
 
 
 class SectionService:
@@ -91,8 +93,10 @@ class SectionService:
         cache: SectionCache | None = None,
         budgets: Mapping[Department, LatencyBudget] | None = None,
         started: float | None = None,
+        on_call: CallHook | None = None,
     ) -> None:
         self.gate = gate
+        self.on_call = on_call
         self.started = started  # the request's arrival (time.monotonic()): latency budgets count from here
         self.connectors = connectors
         self.deadline = deadline
@@ -116,6 +120,8 @@ class SectionService:
             budget = self.budgets.get(department)
             if budget is not None:
                 connector = _WithinBudget(connector, budget, self._late_keeper, self.started)
+            if self.on_call is not None:
+                connector = _Announced(connector, self.on_call)
 
             async def load(cprs: list[str]) -> Sequence[Fetched | BaseException]:
                 return await self._fetch(connector, cprs)
@@ -276,6 +282,28 @@ class _WithinBudget:
         return await self.budget.run(
             self.inner.fetch_many(cprs, deadline=deadline), on_late=keep, started=self.started
         )
+
+    async def probe(self) -> ConnectorHealth:
+        return await self.inner.probe()
+
+    async def aclose(self) -> None:
+        """Nothing to close: the connector belongs to the hub, not to the request."""
+
+
+class _Announced:
+    """A connector that calls `on_call` before each department call (not for answers the cache gives)."""
+
+    def __init__(self, inner: DepartmentConnector, on_call: CallHook) -> None:
+        self.inner = inner
+        self.on_call = on_call
+        self.department = inner.department
+        self.batch_limit = inner.batch_limit
+
+    async def fetch_many(
+        self, cprs: Sequence[str], *, deadline: Deadline | None = None
+    ) -> Mapping[str, LookupResult]:
+        self.on_call()
+        return await self.inner.fetch_many(cprs, deadline=deadline)
 
     async def probe(self) -> ConnectorHealth:
         return await self.inner.probe()

@@ -9,6 +9,11 @@ committed. If it did not, the result is withheld: `data` becomes null and the on
 request id. Fail closed: no audit entry, no data. If too many requests are already waiting, the result is
 withheld with SERVICE_OVERLOADED (HTTP 503 with Retry-After).
 
+A request that starts a department call (`commit_soon`, from the section service) queues its commit at once:
+the group writer drains the request's buffer when it forms that batch, so the transaction runs while the
+departments answer. The flush then waits for that commit and commits only what was buffered since; the result
+is withheld as above if either did not commit.
+
 The writer is `services.extras["audit_writer"]` when set (tests inject a failing one), else the default
 session writer; the committer is `services.extras["audit_committer"]`, built on first use. Never logs event
 contents.
@@ -16,6 +21,7 @@ contents.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -36,6 +42,10 @@ logger = logging.getLogger("hub.audit")
 
 WRITER_KEY = "audit_writer"
 COMMITTER_KEY = "audit_committer"
+EARLY_DELAY_S = 0.002  # after the department requests are on their way: the commit's CPU does not delay them
+EARLY_KEY = (
+    "audit_early"  # context.state: the request's early commit (commit_soon), until the flush awaits it
+)
 
 
 def writer_for(context: Context) -> AuditWriter:
@@ -70,6 +80,40 @@ async def close_audit(services: Any) -> None:
         await committer.aclose()
 
 
+def commit_soon(context: Context) -> None:
+    """Start committing the request's buffered events now (it is about to wait for a department): queued at
+    once, drained when its batch forms. Once per flush; the flush awaits it. A full queue is left to the flush,
+    which refuses the response with SERVICE_OVERLOADED."""
+    state = context.state
+    buffer = state.get(STATE_KEY)
+    if EARLY_KEY in state or not isinstance(buffer, ReadBuffer):
+        return
+    early = state[EARLY_KEY] = _Early()
+    early.timer = asyncio.get_running_loop().call_later(EARLY_DELAY_S, early.submit, context.services, buffer)
+
+
+class _Early:
+    """An early commit: a timer until it is queued, then the committer's future."""
+
+    def __init__(self) -> None:
+        self.timer: asyncio.TimerHandle | None = None
+        self.done: asyncio.Future[None] | None = None
+
+    def submit(self, services: Any, buffer: ReadBuffer) -> None:
+        self.timer = None
+        try:
+            self.done = committer_for(services).submit_later(buffer.drain)
+        except AuditOverloaded:
+            return
+
+    def cancel(self) -> asyncio.Future[None] | None:
+        """Not queued yet: never will be (the flush commits everything); queued: the future to await."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        return self.done
+
+
 class AuditFlush(SchemaExtension):
     def _context(self) -> Context | None:
         context = self.execution_context.context
@@ -79,11 +123,15 @@ class AuditFlush(SchemaExtension):
         context = self._context()
         if context is None:
             return
+        pending: _Early | None = context.state.pop(EARLY_KEY, None)
+        early = pending.cancel() if pending is not None else None
         buffer = context.state.get(STATE_KEY)
-        if not isinstance(buffer, ReadBuffer) or not len(buffer):
+        if early is None and (not isinstance(buffer, ReadBuffer) or not len(buffer)):
             return
-        events = buffer.drain()
+        events = buffer.drain() if isinstance(buffer, ReadBuffer) else []
         try:
+            if early is not None:
+                await asyncio.shield(early)
             await committer_for(context.services).append(events)
         except AuditOverloaded as exc:
             logger.warning("audit queue full; refusing the response", extra={"events": len(events)})

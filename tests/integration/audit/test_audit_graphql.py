@@ -380,3 +380,111 @@ async def test_only_citizens_have_an_access_log(stack: Stack) -> None:
     anonymous = await stack.client.post("/graphql", json={"query": ACCESS_LOG, "variables": {"first": 5}})
     assert anonymous.status_code == 401
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+class HeldConnector:
+    """A department connector whose calls wait until released (the department is slow to answer)."""
+
+    def __init__(self, inner: Any) -> None:
+        import asyncio
+
+        self.inner = inner
+        self.department = inner.department
+        self.batch_limit = inner.batch_limit
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def fetch_many(self, cprs: Any, *, deadline: Any = None) -> Any:
+        self.calls += 1
+        await self.release.wait()
+        return await self.inner.fetch_many(cprs, deadline=deadline)
+
+    async def probe(self) -> Any:
+        return await self.inner.probe()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _hold(stack: Stack, department: Department) -> HeldConnector:
+    held = HeldConnector(stack.services.connectors[department])
+    stack.services.connectors[department] = held  # type: ignore[index]
+    return held
+
+
+async def _until(condition: Any) -> None:
+    import asyncio
+
+    for _ in range(int(IT_HAPPENS_S / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("did not happen")
+
+
+@pytest.fixture
+async def patient_stack(tmp_path: Path) -> AsyncIterator[Stack]:
+    """A hub that waits for a slow department as long as a test may take (no latency budget cuts it short)."""
+    async with running_stack(
+        tmp_path,
+        families=6,
+        seed=7,
+        department_budget_s=4 * IT_HAPPENS_S,
+        request_deadline_s=8 * IT_HAPPENS_S,
+    ) as st:
+        yield st
+
+
+async def test_a_view_commits_its_entries_while_the_department_answers(patient_stack: Stack) -> None:
+    """The early commit: the view's whole audit append runs while its department call is outstanding, and the
+    response needs no second transaction."""
+    import asyncio
+
+    counter = InsertCounter(
+        writer_engine(patient_stack.services.engine) or patient_stack.services.engine.sync_engine
+    )
+    held = _hold(patient_stack, Department.BIF)
+    view = asyncio.create_task(
+        patient_stack.graphql(FAMILIES_QUERY, token=patient_stack.token("bif-sagsbehandler"))
+    )
+    await _until(lambda: counter.count == 1)
+    assert held.calls  # BIF was asked ...
+    assert not view.done()  # ... and the view committed while BIF had not answered
+    committed = await _entries(patient_stack)
+    assert {e.source for e in committed} >= {"BIF", "HUB:family"}  # decisions and identity reads alike
+    held.release.set()
+    body = await asyncio.wait_for(view, IT_HAPPENS_S)
+    assert body["data"] is not None, body
+    assert {
+        m["employment"]["status"] for e in body["data"]["families"]["edges"] for m in e["node"]["members"]
+    }
+    assert counter.count == 1  # no second transaction at the end
+    assert [(e.chain, e.seq) for e in await _entries(patient_stack)] == [(e.chain, e.seq) for e in committed]
+    async with patient_stack.services.sessions() as s:
+        assert (await verify_chains(s)).ok
+
+
+async def test_a_failed_early_commit_withholds_the_view_after_the_department_answers(
+    patient_stack: Stack,
+) -> None:
+    import asyncio
+
+    attempts: list[int] = []
+
+    async def failing_writer(events: Sequence[AuditEvent]) -> None:
+        attempts.append(len(events))
+        raise OSError("disk full")
+
+    patient_stack.services.extras["audit_writer"] = failing_writer
+    held = _hold(patient_stack, Department.BIF)
+    view = asyncio.create_task(_post(patient_stack, FAMILIES_QUERY, patient_stack.token("bif-sagsbehandler")))
+    await _until(lambda: bool(attempts))
+    assert held.calls
+    assert not view.done()
+    held.release.set()
+    response = await asyncio.wait_for(view, IT_HAPPENS_S)
+    body = response.json()
+    assert body["data"] is None, body
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL"]
+    assert "disk" not in response.text
+    assert await _entries(patient_stack) == []

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hub.audit.buffer import ReadBuffer
 from hub.audit.events import AuditAction, AuditDecision, AuditEvent
 from hub.audit.group import AuditOverloaded, AuditWriteFailed, GroupCommitter
 from hub.errors import ErrorCode
+from tests.support.waits import IT_HAPPENS_S
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -152,4 +154,47 @@ async def test_a_request_that_goes_away_does_not_cancel_the_shared_write() -> No
     await asyncio.gather(first, staying)
     assert leaving.cancelled()
     assert writer.batches[1] == ["r1", "r1", "r2", "r2"]  # logged all the same: the log errs on the safe side
+    await committer.aclose()
+
+
+async def test_an_early_commit_takes_the_events_buffered_until_its_batch_forms() -> None:
+    writer = GatedWriter()
+    committer = GroupCommitter(lambda: writer)
+    first = asyncio.create_task(committer.append(_events("r0")))
+    await writer.started.wait()  # r0's transaction is open: r1's early commit queues behind it
+    buffer = ReadBuffer()
+    buffer.extend(_events("r1", 1))
+    done = committer.submit_later(buffer.drain)
+    buffer.extend(_events("r1b", 1))  # buffered after the submit, before the batch forms: rides along
+    assert not done.done()
+    writer.release.set()
+    await asyncio.gather(first, done)
+    assert writer.batches == [["r0", "r0"], ["r1", "r1b"]]
+    assert len(buffer) == 0
+    buffer.extend(_events("r1c", 1))  # after the batch formed: left for the request's own flush
+    assert len(buffer) == 1
+    await committer.aclose()
+
+
+async def test_an_early_commit_with_nothing_buffered_commits_without_a_transaction() -> None:
+    writer = GatedWriter()
+    committer = GroupCommitter(lambda: writer)
+    await asyncio.wait_for(committer.submit_later(ReadBuffer().drain), IT_HAPPENS_S)
+    assert writer.batches == []
+    assert committer.batches == 0
+    await committer.aclose()
+
+
+async def test_an_early_commit_fails_closed_and_refuses_when_the_queue_is_full() -> None:
+    writer = GatedWriter(fail=True)
+    committer = GroupCommitter(lambda: writer, max_pending=1)
+    buffer = ReadBuffer()
+    buffer.extend(_events("r0"))
+    done = committer.submit_later(buffer.drain)
+    with pytest.raises(AuditOverloaded):
+        committer.submit_later(ReadBuffer().drain)
+    await writer.started.wait()
+    writer.release.set()
+    with pytest.raises(AuditWriteFailed):
+        await done
     await committer.aclose()
