@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.audit.buffer import audit_read
 from hub.audit.events import AuditDecision
+from hub.days import local_day
 from hub.family import repository
 from hub.family.gate import Gate
 from hub.family.model import FamilyInfo, MemberInfo
@@ -40,7 +41,7 @@ def gate(context: Context) -> Gate:
         existing = Gate(
             context.principal,
             sessions=context.services.sessions,
-            today=context.now.date(),
+            today=local_day(context.now),
             now=context.now,
             readmodel=readmodel(context),
         )

@@ -25,8 +25,9 @@ from hub.consent.facts import consent_facts
 from hub.consent.hooks import Withdrawal, run_withdrawal_hooks
 from hub.consent.models import Consent
 from hub.consent.permissions import audit_event
-from hub.consent.policy import consent_status, local_day
+from hub.consent.policy import consent_status
 from hub.consent.vocabulary import ConsentStatus, Purpose
+from hub.days import local_day
 from hub.ingestion.cache import purge_member_department
 
 FAMILY_CLOSED = "FAMILY_CLOSED"

@@ -16,7 +16,7 @@ from hub.access.policy import TEAM_ROLES, family_access
 from hub.auth.principal import Principal
 from hub.consent import repository as repo
 from hub.consent.facts import consent_facts, consent_rows, statutory_facts, statutory_rows
-from hub.consent.policy import ConsentFacts, StatutoryFacts, SubjectFacts, effective_state, local_day
+from hub.consent.policy import ConsentFacts, StatutoryFacts, SubjectFacts, effective_state
 from hub.consent.views import (
     DepartmentState,
     FamilyConsents,
@@ -26,6 +26,7 @@ from hub.consent.views import (
 )
 from hub.consent.vocabulary import CUSTODY_AGE, OWN_CONSENT_AGE, EffectiveState
 from hub.cpr import age_on
+from hub.days import local_day
 from hub.domain import DataCategory, Department, Role
 from hub.errors import Forbidden, NotFound
 

@@ -32,7 +32,6 @@ does not cover HEALTH once the child is 15.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,7 +39,6 @@ from datetime import date, datetime
 from hub.auth.principal import Principal
 from hub.consent.vocabulary import (
     CUSTODY_AGE,
-    LOCAL_TZ,
     OWN_CONSENT_AGE,
     BasisKind,
     ConsentStatus,
@@ -49,6 +47,7 @@ from hub.consent.vocabulary import (
     Purpose,
 )
 from hub.cpr import age_on
+from hub.days import local_day
 from hub.domain import DataCategory, Department, Role
 
 WORKER_ROLES = frozenset({Role.COORDINATOR, Role.CORE_TEAM, Role.CASEWORKER})
@@ -117,13 +116,6 @@ class ConsentDecision:
     basis: str | None  # consent id, statutory basis id, "own_department", "own_data", "custody", or None
     reason: str  # machine-readable: "consent", "statutory_basis", "no_consent", "consent_withdrawn", ...
     kind: BasisKind | None = None
-
-
-@functools.lru_cache(maxsize=64)
-def local_day(now: datetime) -> date:
-    """The Copenhagen calendar day of `now`. Memoised by instant: a request decides every member, department
-    and category at one `now`, and this conversion was made per consent and per decision."""
-    return now.astimezone(LOCAL_TZ).date()
 
 
 def consent_status(consent: ConsentFacts, subject_birth_date: date, now: datetime) -> ConsentStatus:

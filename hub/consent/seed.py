@@ -27,8 +27,9 @@ from hub.consent.models import (
     StatutoryBasisDepartment,
 )
 from hub.consent.rules import ConsentRequest, SubjectForRules, ValidConsent, add_months, validate_consent
-from hub.consent.vocabulary import LOCAL_TZ, Channel, ConsentStatus
+from hub.consent.vocabulary import Channel, ConsentStatus
 from hub.cpr import age_on
+from hub.days import LOCAL_TZ
 from hub.domain import DataCategory, Department, FamilyStatus
 from hub.errors import BadUserInput
 from hub.seed_context import SeedContext

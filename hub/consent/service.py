@@ -34,7 +34,6 @@ from hub.consent.permissions import (
 )
 from hub.consent.policy import (
     consent_status,
-    local_day,
 )
 from hub.consent.rules import (
     MAX_REFERENCE_LENGTH,
@@ -55,6 +54,7 @@ from hub.consent.vocabulary import (
     Channel,
     ConsentStatus,
 )
+from hub.days import local_day
 from hub.domain import DataCategory, Department, Role
 from hub.errors import BadUserInput, Conflict, NotFound
 from hub.ingestion.cache import purge_member_department

@@ -6,10 +6,8 @@ Pure enums and constants: no I/O, no imports from the rest of the hub beyond `hu
 from __future__ import annotations
 
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-# Consent periods and ages are counted in Copenhagen's calendar days, not UTC days.
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+# Consent periods and ages are counted in Copenhagen's calendar days, not UTC days: hub/days.py.
 
 DEFAULT_PERIOD_MONTHS = 12  # DOMAIN §4: "the course, or 12 months, re-consented at review"
 MAX_PERIOD_MONTHS = 24  # a longer period is not "specific": the citizen must be asked again at review

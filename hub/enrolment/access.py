@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from connectors.base import Deadline
 from hub.auth.principal import Principal
-from hub.consent.policy import local_day
+from hub.days import local_day
 from hub.domain import Role
 from hub.errors import Forbidden, NotFound
 from hub.family.gate import Gate

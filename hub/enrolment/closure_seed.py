@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.consent.closure import FAMILY_CLOSED
 from hub.consent.models import Consent
-from hub.consent.vocabulary import LOCAL_TZ, ConsentStatus
+from hub.consent.vocabulary import ConsentStatus
+from hub.days import LOCAL_TZ
 from hub.domain import FamilyStatus
 from hub.persistence.base import new_id
 from hub.persistence.models import Family, TeamAssignment, TeamRole

@@ -39,6 +39,7 @@ from hub.access.facts import AccessFacts, load_facts, model_facts
 from hub.access.policy import AccessDecision, Basis
 from hub.auth.principal import Principal
 from hub.consent.guard import ConsentGuard
+from hub.days import local_day
 from hub.domain import DataCategory, Department, Role
 from hub.family.model import MemberInfo
 
@@ -93,7 +94,7 @@ class Gate:
         # The moment consent is decided at: the request's time (a consent expires or is withdrawn by it).
         self.now = now or datetime.now(UTC)
         self._consent_guard: ConsentGuard | None = None
-        self.today = today or (facts.today if facts is not None else datetime.now(UTC).date())
+        self.today = today or (facts.today if facts is not None else local_day(datetime.now(UTC)))
         self._sessions = sessions
         self._facts = facts
         self._facts_lock = asyncio.Lock()

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from hub.days import local_day
 from hub.domain import Department
 from hub.errors import NotFound
 from hub.family import repository
@@ -186,7 +187,7 @@ async def deliverable(  # noqa: PLR0911 - one early "not for this viewer" per ru
         )
     if kind in ("PLAN_EDIT", "CONSENT_CHANGE"):
         principal = new_gate().principal
-        day = today() if today is not None else services.clock().date()
+        day = today() if today is not None else local_day(services.clock())
         async with services.sessions() as session:
             access = (await access_for(session, principal, [family_id], day))[family_id]
         if not access.sees_person(None if person_id is None else str(person_id)):

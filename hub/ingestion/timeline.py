@@ -19,7 +19,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.consent.vocabulary import LOCAL_TZ
+from hub.days import LOCAL_TZ
 from hub.domain import Department
 from hub.family.gate import Gate
 from hub.family.model import MemberInfo

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.audit.events import AuditAction, AuditDecision, AuditEvent, actor_fields
 from hub.audit.log import record as audit_record
 from hub.auth.principal import Principal
+from hub.days import local_day
 from hub.plan.domain import ChangeKind, Entity
 from hub.plan.models import HistoryEntry
 from hub.plan.repository import workers
@@ -58,7 +59,7 @@ class Actor:
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        return local_day(self.now)
 
 
 def _plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.access.visibility import MEETING
+from hub.days import local_day
 from hub.errors import NotFound
 from hub.family.gate import Gate
 from hub.ingestion.feed import cursor_of, family_channel, stored_after
@@ -76,7 +77,7 @@ async def _current(services: Services, meeting_id: str, new_gate: Callable[[], G
         new_gate().principal,
         meeting_id=meeting_id,
         now=now,
-        today=now.date(),
+        today=local_day(now),
         lease_s=services.settings.meeting_pen_lease_s,
     )
 

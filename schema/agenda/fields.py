@@ -15,6 +15,7 @@ from hub.agenda.acknowledge import acknowledgements
 from hub.agenda.contacts import family_contacts
 from hub.agenda.model import AgendaItem, Conflict, RuleSettings
 from hub.audit.buffer import audit_read
+from hub.days import local_day
 from hub.domain import Department
 from hub.errors import BadUserInput
 from hub.family.model import MemberInfo
@@ -38,7 +39,7 @@ class Window:
     def of(cls, info: Info, start: date | None, days: int) -> Window:
         if not 1 <= days <= MAX_DAYS:
             raise BadUserInput(f"days must be 1-{MAX_DAYS}", field="days")
-        first = start or info.context.now.date()
+        first = start or local_day(info.context.now)
         return cls(first, first + timedelta(days=days - 1))
 
 
@@ -106,7 +107,7 @@ async def member_agenda(info: Info, family_id: str, person_id: str, window: Wind
 
 def settings_for(info: Info, members: Sequence[MemberInfo]) -> RuleSettings:
     settings = info.context.services.settings
-    today = info.context.now.date()
+    today = local_day(info.context.now)
     return RuleSettings(
         travel_gap_minutes=settings.agenda_travel_gap_minutes,
         weekly_limit=settings.agenda_weekly_limit,
@@ -145,5 +146,5 @@ async def contacts(info: Info, family_id: str) -> list[FamilyContact]:
     records = await _records(info, members)
     team = []
     if await _readable_plan(info, family_id) is not None:
-        team = (await teams(info).load(family_id)).current(info.context.now.date())
+        team = (await teams(info).load(family_id)).current(local_day(info.context.now))
     return [FamilyContact.of(c) for c in family_contacts(team, records)]

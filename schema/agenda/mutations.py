@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from hub.agenda.acknowledge import acknowledge
+from hub.days import local_day
 from hub.errors import NotFound
 from hub.plan.access import access_for
 from schema.agenda.fields import DEFAULT_DAYS, Window, current_conflicts, family_conflicts
@@ -59,7 +60,7 @@ class AgendaMutation:
             if found is None:
                 raise NotFound("no such conflict", reason="NO_SUCH_CONFLICT")
             async with ctx.services.sessions.begin() as session:
-                access = (await access_for(session, principal, [family], ctx.now.date()))[family]
+                access = (await access_for(session, principal, [family], local_day(ctx.now)))[family]
                 access.require_edit()
                 await acknowledge(
                     session, principal, family, found, note, now=ctx.now, request_id=ctx.request_id or None

@@ -13,6 +13,7 @@ import strawberry
 
 from hub.audit.access_log import access_log_page, citizen_subjects
 from hub.audit.buffer import audit_read
+from hub.days import local_day
 from hub.domain import Role
 from hub.errors import BadUserInput, Forbidden
 from schema.audit.types import AccessLogConnection, AccessLogEdge, AccessLogEntry, AccessLogPageInfo
@@ -46,7 +47,7 @@ class AuditQuery:
         if not 1 <= first <= MAX_PAGE:
             raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field="first")
         async with info.context.services.sessions() as session:
-            subjects = await citizen_subjects(session, principal.person_id, info.context.now.date())
+            subjects = await citizen_subjects(session, principal.person_id, local_day(info.context.now))
             page = await access_log_page(session, subjects, first=first, after=after)
         for subject in subjects:
             audit_read(

@@ -13,6 +13,7 @@ import strawberry
 
 from connectors import records as r
 from hub.cpr import mask
+from hub.days import local_day
 from hub.domain import Department, District, FamilyStatus
 from hub.family.model import FamilyInfo, MemberInfo
 from hub.family.sections import Section, SectionStatus
@@ -140,7 +141,7 @@ class FamilyMember:
 
     @strawberry.field(description="Age in whole years today.")
     def age(self, info: Info) -> int:
-        return self.member.age(info.context.now.date())
+        return self.member.age(local_day(info.context.now))
 
     @strawberry.field(
         description="CPR number: in full (DDMMYY-SSSS) only for roles that need it, otherwise masked "
@@ -474,7 +475,7 @@ class Family:
     @strawberry.field(description="A short overview for the top of the family page.")
     async def summary(self, info: Info) -> FamilySummary:
         members = await family_members(info, self.info_.id)
-        today = info.context.now.date()
+        today = local_day(info.context.now)
         cases = await self._cases(info)
         sections = await _all_sections(info, members)
         unavailable = sorted(

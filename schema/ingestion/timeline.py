@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.days import local_day
 from hub.errors import BadUserInput
 from hub.family.repository import members_of
 from hub.ingestion.timeline import MAX_TIMELINE, timeline
@@ -17,7 +18,7 @@ async def family_timeline(info: Info, family_id: str, last: int) -> list[Timelin
     ctx = info.context
     members = await family_members(info, family_id)  # also decides that the viewer may see the family
     async with ctx.services.sessions() as session:
-        plan = (await access_for(session, ctx.principal, [family_id], ctx.now.date())).get(family_id)
+        plan = (await access_for(session, ctx.principal, [family_id], local_day(ctx.now))).get(family_id)
         # Former members too, for the period they were members (hub/ingestion/timeline.py).
         current = {m.person_id for m in members}
         every = (await members_of(session, ctx.services.vault, [family_id], include_former=True))[family_id]

@@ -7,6 +7,7 @@ one direction only (inside resolvers and through strawberry.lazy); schema/plan n
 
 from __future__ import annotations
 
+from hub.days import local_day
 from hub.plan.access import PlanAccess
 from schema.context import Info
 from schema.plan.enums import CoreTeamRole
@@ -39,7 +40,7 @@ async def readable_plan(info: Info, family_id: str, *, strict: bool = False) -> 
 async def core_team(info: Info, family_id: str) -> CoreTeam | None:
     if await _access(info, family_id) is None:
         return None
-    return CoreTeam(view=await teams(info).load(family_id), today=info.context.now.date())
+    return CoreTeam(view=await teams(info).load(family_id), today=local_day(info.context.now))
 
 
 async def coordinator(info: Info, family_id: str) -> CoreTeamMember | None:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import strawberry
 
+from hub.days import local_day
 from hub.errors import NotFound
 from hub.family.gate import Gate
 from hub.ingestion.feed import parse_cursor
@@ -272,7 +273,7 @@ class LiveMeetingQuery:
             ctx.require_principal(),
             meeting_id=str(meeting_id),
             now=ctx.now,
-            today=ctx.now.date(),
+            today=local_day(ctx.now),
             lease_s=_lease(info),
         )
         return LiveMeeting.of(view)

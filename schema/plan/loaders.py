@@ -12,6 +12,7 @@ from typing import TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from hub.days import local_day
 from hub.plan import history as plan_history
 from hub.plan import repository
 from hub.plan.access import PlanAccess, access_for
@@ -42,7 +43,7 @@ def _loader(
 
 
 def plan_access(info: Info) -> DataLoader[str, PlanAccess]:
-    principal, today = info.context.principal, info.context.now.date()
+    principal, today = info.context.principal, local_day(info.context.now)
 
     async def fetch(session: AsyncSession, ids: list[str]) -> dict[str, PlanAccess]:
         return await access_for(session, principal, ids, today)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from hub.days import local_day
 from hub.plan.access import PlanAccess
 from hub.plan.views import (
     HistoryView,
@@ -160,7 +161,9 @@ class FamilyPlan:
 
     @strawberry.field(description="The family's core team.")
     async def core_team(self, info: Info) -> CoreTeam:
-        return CoreTeam(view=await loaders.teams(info).load(self.family_id_), today=info.context.now.date())
+        return CoreTeam(
+            view=await loaders.teams(info).load(self.family_id_), today=local_day(info.context.now)
+        )
 
     @strawberry.field(description="All follow-up meetings, oldest first.")
     async def meetings(self, info: Info) -> list[PlanMeeting]:

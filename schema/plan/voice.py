@@ -12,6 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from hub.days import local_day
 from hub.plan import language, measurements, voice
 from hub.plan.language import LanguageNeedView, MeetingKind
 from hub.plan.voice import VoiceView
@@ -114,7 +115,7 @@ def _voices(info: Info) -> DataLoader[str, list[VoiceView]]:
         async def load(family_ids: list[str]) -> Sequence[list[VoiceView]]:
             access = dict(zip(family_ids, await access_loader.load_many(family_ids), strict=True))
             async with ctx.services.sessions() as session:
-                found = await voice.voices(session, family_ids, access, own, ctx.now.date())
+                found = await voice.voices(session, family_ids, access, own, local_day(ctx.now))
             return [found[f] for f in family_ids]
 
         existing = DataLoader(load_fn=load)

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.audit.buffer import audit_read
 from hub.auth.principal import Principal
+from hub.days import local_day
 from hub.domain import Role
 from hub.family.sections import SectionService
 from hub.services import LATENCY_BUDGETS
@@ -61,7 +62,7 @@ def signal_service(ctx: Context) -> SignalService:
             sections=_sections(ctx),
             sessions=ctx.services.sessions,
             vault=ctx.services.vault,
-            today=ctx.now.date(),
+            today=local_day(ctx.now),
             no_contact_weeks=ctx.services.settings.signal_no_contact_weeks,
             audit_health_read=audit_health,
         )

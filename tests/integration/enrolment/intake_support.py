@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hub.audit.models import entries_table
-from hub.consent.policy import local_day
 from hub.cpr import format_cpr
+from hub.days import local_day
 from hub.domain import Role
 from hub.persistence.models import Custody, Family, Membership, Person, TeamAssignment, User
 from hub.plan.models import HistoryEntry

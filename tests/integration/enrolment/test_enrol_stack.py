@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 
 from hub.audit.models import entries_table
 from hub.cpr import age_on
+from hub.days import local_day
 from hub.domain import Department, FamilyStatus
 from hub.persistence.models import Family, Person
 from schema import build_schema
@@ -167,7 +168,7 @@ async def test_enrolment_past_the_cap_is_a_conflict_and_the_family_is_waitlisted
                 .order_by(EnrolmentEvent.occurred_at.desc())
                 .limit(1)
             )
-            counted = await contact_points(session, [fid], stack.services.clock().date())
+            counted = await contact_points(session, [fid], local_day(stack.services.clock()))
         assert stored == counted[fid] > 0
     # Full now: the next eligible family is refused with CONFLICT and waitlisted.
     other = candidates[1]

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.audit.models import entries_table
-from hub.consent.policy import local_day
 from hub.cpr import format_cpr, mask
+from hub.days import local_day
 from hub.domain import Department, MemberRole
 from hub.persistence.models import Custody, Membership, Person, TeamAssignment
 from tests.integration.enrolment.intake_support import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub.consent.policy import local_day
 from hub.cpr import age_on
+from hub.days import local_day
 from hub.domain import Department, FamilyStatus, MemberRole
 from hub.world import WorldFamily, WorldPerson
 from tests.integration.enrolment.intake_support import (

@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from ws_support import Subscriber, receive_text, serving, subscribed
 
 from hub.auth.seed import user_id_for
-from hub.consent.policy import local_day
+from hub.days import local_day
 from hub.ingestion.feed import family_channel
 from hub.persistence.models import TeamAssignment, User
 from hub.pubsub import InProcessPubSub

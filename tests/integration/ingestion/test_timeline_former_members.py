@@ -14,7 +14,7 @@ import orjson
 import pytest
 from sqlalchemy import select
 
-from hub.consent.vocabulary import LOCAL_TZ
+from hub.days import LOCAL_TZ
 from hub.domain import Department
 from hub.ingestion.webhook import signed_headers
 from hub.persistence.models import Membership

@@ -16,9 +16,9 @@ from hub.consent.policy import (
     consent_status,
     decide,
     effective_state,
-    local_day,
 )
 from hub.consent.vocabulary import BasisKind, ConsentStatus, EffectiveState, GrantorCapacity, Purpose
+from hub.days import local_day
 from hub.domain import DataCategory, Department, Role
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
