@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hub.domain import Department, FamilyStatus
 from hub.persistence.models import TeamAssignment, TeamRole, User
+from tests.support.days import after_copenhagen_midnight
 from tests.support.stack import Stack, running_stack
 
 FAMILY = """query($id: ID!) { family(id: $id) { id status members { id social { status } employment { status } } } }"""
@@ -58,13 +59,6 @@ async def _team(stack: Stack, family_id: str) -> list[tuple[str, str, Any]]:
         return [(u, r, until) for u, r, until in rows.all()]
 
 
-def _after_copenhagen_midnight() -> datetime:
-    """The latest 23:30 UTC that has passed: Copenhagen's next day already (00:30 or 01:30), UTC's still today."""
-    now = datetime.now(UTC)
-    pinned = now.replace(hour=23, minute=30, second=0, microsecond=0)
-    return pinned if pinned <= now else pinned - timedelta(days=1)
-
-
 @pytest.mark.parametrize("clock", ["now", "after_copenhagen_midnight"])
 async def test_closing_ends_assignments_consents_meetings_and_freezes_the_plan(
     stack: Stack, clock: str
@@ -72,7 +66,7 @@ async def test_closing_ends_assignments_consents_meetings_and_freezes_the_plan(
     if clock == "after_copenhagen_midnight":
         # Closing ends the team's assignments on Copenhagen's day; the gate must read them on the same day, also
         # in the hour when the UTC date is still the day before (it did not: the team kept seeing the family).
-        pinned = _after_copenhagen_midnight()
+        pinned = after_copenhagen_midnight()
         stack.services.clock = lambda: pinned
     fid = _first_active_with_citizen(stack)
     coord = stack.token("tovholder")

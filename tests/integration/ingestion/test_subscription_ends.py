@@ -22,6 +22,7 @@ from hub.ingestion.feed import family_channel
 from hub.persistence.models import TeamAssignment, User
 from hub.pubsub import InProcessPubSub
 from schema.view import AuthenticatingTransportWS
+from tests.support.days import after_copenhagen_midnight
 from tests.support.stack import Stack, running_stack
 
 SETTLE_S = 10.0  # an upper bound for a close to arrive, never a speed target
@@ -146,8 +147,13 @@ async def test_the_stream_ends_not_found_when_the_viewer_leaves_the_team(stack: 
         assert (await receive_text(sub.ws, SETTLE_S))["type"] == "pong"
 
 
-async def test_the_stream_ends_not_found_when_the_family_is_closed(stack: Stack) -> None:
-    """Closing releases the core team (hub/enrolment): their streams end on the access decision."""
+@pytest.mark.parametrize("clock", ["now", "after_copenhagen_midnight"])
+async def test_the_stream_ends_not_found_when_the_family_is_closed(stack: Stack, clock: str) -> None:
+    """Closing releases the core team (hub/enrolment): their streams end on the access decision, on the day
+    the closing ended their assignments (Copenhagen's), also while UTC's date is the day before."""
+    if clock == "after_copenhagen_midnight":
+        pinned = after_copenhagen_midnight()
+        stack.services.clock = lambda: pinned
     family_id = stack.world.families[0].key
     async with stack.services.sessions() as session:
         username = await session.scalar(
