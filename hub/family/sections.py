@@ -258,7 +258,27 @@ class SectionService:
         return list(await asyncio.gather(*(self.section(member, d) for d in departments)))
 
 
-class _WithinBudget:
+class _RequestView:
+    """A hub connector seen by one request: answers through `fetch_many`, which subclasses wrap."""
+
+    def __init__(self, inner: DepartmentConnector) -> None:
+        self.inner = inner
+        self.department = inner.department
+        self.batch_limit = inner.batch_limit
+
+    async def fetch_many(
+        self, cprs: Sequence[str], *, deadline: Deadline | None = None
+    ) -> Mapping[str, LookupResult]:
+        return await self.inner.fetch_many(cprs, deadline=deadline)
+
+    async def probe(self) -> ConnectorHealth:
+        return await self.inner.probe()
+
+    async def aclose(self) -> None:
+        """Nothing to close: the connector belongs to the hub, not to the request."""
+
+
+class _WithinBudget(_RequestView):
     """A connector seen through its department's latency budget, for one request."""
 
     def __init__(
@@ -268,12 +288,10 @@ class _WithinBudget:
         late_keeper: Callable[[Department], Callable[[Mapping[str, LookupResult]], None]],
         started: float | None = None,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.started = started
         self.budget = budget
         self.late_keeper = late_keeper
-        self.department = inner.department
-        self.batch_limit = inner.batch_limit
 
     async def fetch_many(
         self, cprs: Sequence[str], *, deadline: Deadline | None = None
@@ -283,33 +301,19 @@ class _WithinBudget:
             self.inner.fetch_many(cprs, deadline=deadline), on_late=keep, started=self.started
         )
 
-    async def probe(self) -> ConnectorHealth:
-        return await self.inner.probe()
 
-    async def aclose(self) -> None:
-        """Nothing to close: the connector belongs to the hub, not to the request."""
-
-
-class _Announced:
+class _Announced(_RequestView):
     """A connector that calls `on_call` before each department call (not for answers the cache gives)."""
 
     def __init__(self, inner: DepartmentConnector, on_call: CallHook) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.on_call = on_call
-        self.department = inner.department
-        self.batch_limit = inner.batch_limit
 
     async def fetch_many(
         self, cprs: Sequence[str], *, deadline: Deadline | None = None
     ) -> Mapping[str, LookupResult]:
         self.on_call()
-        return await self.inner.fetch_many(cprs, deadline=deadline)
-
-    async def probe(self) -> ConnectorHealth:
-        return await self.inner.probe()
-
-    async def aclose(self) -> None:
-        """Nothing to close: the connector belongs to the hub, not to the request."""
+        return await super().fetch_many(cprs, deadline=deadline)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

@@ -43,9 +43,8 @@ logger = logging.getLogger("hub.audit")
 WRITER_KEY = "audit_writer"
 COMMITTER_KEY = "audit_committer"
 EARLY_DELAY_S = 0.002  # after the department requests are on their way: the commit's CPU does not delay them
-EARLY_KEY = (
-    "audit_early"  # context.state: the request's early commit (commit_soon), until the flush awaits it
-)
+# context.state: the request's early commit (commit_soon), until the flush awaits it
+EARLY_KEY = "audit_early"
 
 
 def writer_for(context: Context) -> AuditWriter:
