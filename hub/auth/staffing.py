@@ -24,6 +24,7 @@ from hub.access.hooks import AccessChange, run_access_hooks
 from hub.audit.log import record
 from hub.auth.security_audit import ChangeActor, security_event
 from hub.auth.users import find_user
+from hub.days import local_day
 from hub.domain import Department, FamilyStatus, Role
 from hub.errors import BadUserInput, Conflict, NotFound
 from hub.persistence.engine import transaction
@@ -74,7 +75,7 @@ async def assign(
 ) -> AssignmentView:
     """Put a worker (id or username) on a family's team in a team role (COORDINATOR, MAKKERPAR, CORE_TEAM)."""
     family_id = _id(family_id, "familyId")
-    today = now.date()
+    today = local_day(now)
     async with transaction(sessions) as session:
         family = await session.get(Family, family_id)
         if family is None:
@@ -117,12 +118,12 @@ async def end_assignment(
 ) -> AssignmentView:
     """End a team assignment (today unless `until`); the history stays."""
     assignment_id = _id(assignment_id, "assignmentId")
-    end = until or now.date()
+    end = until or local_day(now)
     async with transaction(sessions) as session:
         row = await session.get(TeamAssignment, assignment_id)
         if row is None:
             raise NotFound("no such team assignment", field="assignmentId")
-        if row.until is not None and row.until <= now.date():
+        if row.until is not None and row.until <= local_day(now):
             raise Conflict("the assignment has already ended", field="assignmentId")
         if end < row.since:
             raise BadUserInput("an assignment cannot end before it started", field="until")
