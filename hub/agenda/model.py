@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from hub.days import LOCAL_TZ
 from hub.domain import Department
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+LOCAL = LOCAL_TZ  # the programme's calendar (hub/days.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ import random
 from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hub.cpr import age_on
+from hub.days import LOCAL_TZ
 from hub.domain import Department, MemberRole
 from hub.world.model import WorldFamily, WorldPerson
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+LOCAL = LOCAL_TZ  # the programme's calendar (hub/days.py)
 DEMO_CLASH_FAMILY = "F00002"
 CLASH_SHARE = 0.3  # share of the other families with a planted clash
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
+from hub.audit.buffer import session_writer
 from hub.audit.events import AuditAction, AuditDecision, AuditEvent, AuditKind
 from hub.audit.log import record
 from hub.audit.models import AuditEntry
@@ -412,16 +413,6 @@ def _hold(stack: Stack, department: Department) -> HeldConnector:
     return held
 
 
-async def _until(condition: Any) -> None:
-    import asyncio
-
-    for _ in range(int(IT_HAPPENS_S / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("did not happen")
-
-
 @pytest.fixture
 async def patient_stack(tmp_path: Path) -> AsyncIterator[Stack]:
     """A hub that waits for a slow department as long as a test may take (no latency budget cuts it short)."""
@@ -443,11 +434,20 @@ async def test_a_view_commits_its_entries_while_the_department_answers(patient_s
     counter = InsertCounter(
         writer_engine(patient_stack.services.engine) or patient_stack.services.engine.sync_engine
     )
+    committed_once = asyncio.Event()
+    write = session_writer(patient_stack.services.sessions)
+
+    async def signalling_writer(events: Sequence[AuditEvent]) -> None:
+        await write(events)
+        committed_once.set()
+
+    patient_stack.services.extras["audit_writer"] = signalling_writer
     held = _hold(patient_stack, Department.BIF)
     view = asyncio.create_task(
         patient_stack.graphql(FAMILIES_QUERY, token=patient_stack.token("bif-sagsbehandler"))
     )
-    await _until(lambda: counter.count == 1)
+    await asyncio.wait_for(committed_once.wait(), IT_HAPPENS_S)
+    assert counter.count == 1
     assert held.calls  # BIF was asked ...
     assert not view.done()  # ... and the view committed while BIF had not answered
     committed = await _entries(patient_stack)
@@ -469,16 +469,16 @@ async def test_a_failed_early_commit_withholds_the_view_after_the_department_ans
 ) -> None:
     import asyncio
 
-    attempts: list[int] = []
+    tried = asyncio.Event()
 
     async def failing_writer(events: Sequence[AuditEvent]) -> None:
-        attempts.append(len(events))
+        tried.set()
         raise OSError("disk full")
 
     patient_stack.services.extras["audit_writer"] = failing_writer
     held = _hold(patient_stack, Department.BIF)
     view = asyncio.create_task(_post(patient_stack, FAMILIES_QUERY, patient_stack.token("bif-sagsbehandler")))
-    await _until(lambda: bool(attempts))
+    await asyncio.wait_for(tried.wait(), IT_HAPPENS_S)
     assert held.calls
     assert not view.done()
     held.release.set()
