@@ -6,14 +6,15 @@ each a thread wake-up on both sides: measured at several milliseconds of process
 2-core box. Here the same statements (`hub.audit.log.record_sync`: the same rows, types and hashes) run one
 after another in a worker thread (`asyncio.to_thread`), with the same SQLite configuration (WAL, busy
 timeout, BEGIN IMMEDIATE) and behind the same in-process writer queue as every other writing transaction
-(`hub.persistence.engine.sqlite_writer_lock`), so writers of this process still queue without sleeping and
-other processes are still serialised by SQLite's write lock. Fail closed as before: any error rolls the
+(`hub.persistence.engine.sqlite_writer_lock`) and the same lock between processes
+(`hub.persistence.writelock`), so writers queue without sleeping in SQLite's busy handler. Fail closed as before: any error rolls the
 transaction back and reaches the group committer, which fails the batch's requests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.audit.events import AuditEvent
 from hub.audit.log import record_sync
 from hub.persistence.engine import SQLITE_BEGIN, configure_sqlite_sync, sqlite_writer_lock
+from hub.persistence.writelock import WriterFileLock, writer_file_lock
 
 _sync_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
@@ -50,14 +52,18 @@ def sqlite_thread_writer(engine: AsyncEngine) -> Callable[[Sequence[AuditEvent]]
     if engine_for_thread is None:
         return None
     lock = sqlite_writer_lock(engine.sync_engine)
+    between_processes = writer_file_lock(engine.url)
 
     async def write(events: Sequence[AuditEvent]) -> None:
         async with lock:
-            await asyncio.to_thread(_append, engine_for_thread, events)
+            await asyncio.to_thread(_append, engine_for_thread, between_processes, events)
 
     return write
 
 
-def _append(engine: Engine, events: Sequence[AuditEvent]) -> None:
-    with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as conn, conn.begin():
-        record_sync(conn, events)
+def _append(engine: Engine, between_processes: WriterFileLock | None, events: Sequence[AuditEvent]) -> None:
+    with contextlib.ExitStack() as held:
+        if between_processes is not None:
+            held.enter_context(between_processes.held())
+        with engine.connect().execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) as conn, conn.begin():
+            record_sync(conn, events)

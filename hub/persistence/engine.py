@@ -7,6 +7,7 @@ traceback made from it, shows the statement but never the person ids, names or p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 # Registers the read model's change hooks on every session: each process that writes facts moves the epoch.
 import hub.readmodel.changes  # noqa: F401
 from hub.logging import quiet_driver_loggers
+from hub.persistence.writelock import writer_file_lock
 
 SQLITE_BEGIN = "familiehub_sqlite_begin"  # execution option: how a SQLite transaction begins
 _sqlite_writer_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -94,8 +96,15 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         async with factory() as session, session.begin():
             yield session
         return
-    # One writer at a time per SQLite database, queued here in this process: a writer that finds the lock
-    # taken would otherwise sleep in SQLite's busy handler (back-off steps up to 100 ms) and stretch the tail.
-    async with sqlite_writer_lock(engine), factory() as session, session.begin():
+    # One writer at a time per SQLite database, queued here in this process and between processes (the file
+    # lock): a writer that finds SQLite's lock taken would otherwise sleep in its busy handler (back-off steps up
+    # to 100 ms) and stretch the tail.
+    between_processes = writer_file_lock(engine.url)
+    async with contextlib.AsyncExitStack() as held:
+        await held.enter_async_context(sqlite_writer_lock(engine))
+        if between_processes is not None:
+            await held.enter_async_context(between_processes.held_async())
+        session = await held.enter_async_context(factory())
+        await held.enter_async_context(session.begin())
         await session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session
