@@ -87,6 +87,11 @@ class FamilyBench:
 
         await asyncio.gather(*(worker() for _ in range(8)))
 
+    async def warm_up(self, subjects: Mapping[str, Attempt]) -> None:
+        """Warm the hub (every worker's read model and caches, with `--hub-workers N`) and the floor."""
+        o = self.options
+        await self.rounds.warm_up(subjects, o.warmup_s, workers=o.hub_workers, distinct=len(self.sample))
+
     def subjects(self, *, with_naive: bool = False) -> dict[str, Attempt]:
         async def hub(i: int) -> object:
             return await self.client.family(self.family_at(i))
@@ -145,7 +150,7 @@ async def family_view(bench: FamilyBench) -> list[Row]:
             ok,
         )
     )
-    await bench.rounds.warm_up(bench.subjects(), o.warmup_s)
+    await bench.warm_up(bench.subjects())
 
     # Latency at a fixed arrival rate (open loop), hub paired with the floor.
     load = Load(rate=o.rate)

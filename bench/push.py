@@ -220,7 +220,7 @@ async def family_view_cached(bench: Any, pusher: Pusher, source: EventSource, re
         for start in range(0, len(events), 500):
             await pusher.mutation(department, events[start : start + 500])
     subjects = bench.subjects()
-    await bench.rounds.warm_up(subjects, o.warmup_s)
+    await bench.warm_up(subjects)
     rows = []
     for load in (Load(rate=o.rate), Load(concurrency=8 if not o.smoke else 4)):
         bench.hub.reset_peak_rss()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from bench.load import Attempt, RoundResult, closed_loop, open_loop
 from bench.procs import Proc
 from bench.report import Row, Spread
 from hub.domain import Department
+
+WARM_UP_CAP_S = 120.0  # the multi-worker warm-up's bound
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,34 @@ class Rounds:
                 out[name].append(await self.measure(subjects[name], load, duration_s, seed + r))
         return out
 
-    async def warm_up(self, subjects: Mapping[str, Attempt], duration_s: float) -> None:
+    async def warm_up(
+        self, subjects: Mapping[str, Attempt], duration_s: float, *, workers: int = 1, distinct: int = 0
+    ) -> None:
+        """A closed loop per subject for `duration_s`. With several hub workers each keeps its own read model
+        and caches, and a keep-alive connection stays with one worker: then the loop opens 4 connections per
+        worker and goes on until `distinct` requests (the sample's families) were asked ~10 times per worker,
+        so that every worker has most likely seen every family (at most `WARM_UP_CAP_S`)."""
         if duration_s <= 0:
             return
         for attempt in subjects.values():
-            await closed_loop(attempt, concurrency=4, duration_s=duration_s)
+            if workers <= 1 or distinct <= 0:
+                await closed_loop(attempt, concurrency=4, duration_s=duration_s)
+                continue
+            wanted, done, cap = 10 * workers * distinct, 0, time.monotonic() + WARM_UP_CAP_S
+            while done < wanted and time.monotonic() < cap:
+                result = await closed_loop(
+                    _from(attempt, done), concurrency=4 * workers, duration_s=duration_s
+                )
+                done += result.completed + result.error_count
+
+
+def _from(attempt: Attempt, offset: int) -> Attempt:
+    """`attempt` with its request index shifted, so that a loop continues the sequence instead of repeating it."""
+
+    async def shifted(index: int) -> object:
+        return await attempt(offset + index)
+
+    return shifted
 
 
 def _spread(measured: Sequence[Measured], q: float) -> Spread | None:
