@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,7 @@ class InProcessPubSub:
     def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
         self._queue_size = queue_size
         self._channels: dict[str, set[Subscription]] = {}
+        self._joined = asyncio.Condition()  # notified whenever a subscriber joins (`subscribed`)
 
     async def start(self) -> None:
         return None
@@ -27,10 +29,18 @@ class InProcessPubSub:
     def subscriber_count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))
 
+    async def subscribed(self, channel: str, count: int = 1) -> None:
+        """Return once `channel` has at least `count` subscribers in this process: for tests and start-up
+        checks that must know a subscription listens before they publish. The caller bounds the wait."""
+        async with self._joined:
+            await self._joined.wait_for(lambda: self.subscriber_count(channel) >= count)
+
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
         subscription = Subscription(channel, self._queue_size)
         self._channels.setdefault(channel, set()).add(subscription)
+        async with self._joined:
+            self._joined.notify_all()
         try:
             yield subscription
         finally:

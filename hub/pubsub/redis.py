@@ -117,6 +117,11 @@ class RedisPubSub:
         async with self._local.subscribe(channel) as subscription:
             yield subscription
 
+    async def subscribed(self, channel: str, count: int = 1) -> None:
+        """Return once `channel` has at least `count` subscribers in this process (`InProcessPubSub.subscribed`;
+        Redis delivers to them through this process's fan-out)."""
+        await self._local.subscribed(channel, count)
+
     async def aclose(self) -> None:
         reader, self._reader = self._reader, None
         if reader is not None:

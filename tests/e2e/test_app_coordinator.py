@@ -4,7 +4,6 @@ department's push shown without a reload. Each page passes an axe-core scan and 
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -17,10 +16,10 @@ import pytest
 from hub.auth.seed import system_username
 from hub.domain import Department
 from hub.ingestion.feed import family_channel
-from hub.pubsub import InProcessPubSub
 from hub.world.generator import DEMO_FAMILIES, DEMO_SEED
 from tests.e2e.app_browser import WAIT_MS, axe_violations, browsing, screenshots
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import listening
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,13 +39,11 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
 
 async def _wait_subscribed(stack: Stack, family_id: str) -> None:
     """The page's familyUpdated subscription has reached the hub's pub/sub (an event, not a pause)."""
-    pubsub = stack.services.extras["pubsub"]
-    assert isinstance(pubsub, InProcessPubSub)
-    for _ in range(600):
-        if pubsub.subscriber_count(family_channel(family_id)):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the page's subscription never reached the hub")
+    await listening(
+        stack.services.extras["pubsub"],
+        family_channel(family_id),
+        what="the page's subscription never reached the hub",
+    )
 
 
 def _push_for(stack: Stack, member_key: str) -> dict[str, Any]:

@@ -26,11 +26,11 @@ from hub.domain import Department
 from hub.ingestion.feed import family_channel
 from hub.persistence.engine import transaction
 from hub.persistence.models import CaseloadEntry
-from hub.pubsub.memory import InProcessPubSub
 from hub.world import WorldFamily, WorldPerson
 from tests.integration.ingestion.ws_support import serving, subscribed
 from tests.support.backends import create_postgres_database, drop_postgres_database
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import listening
 
 CASEWORKER = "buf-sagsbehandler"
 JUSTIFICATION = "Politiet ringer kl. 02: barnet er fundet alene hjemme, skolen skal kontaktes i nat."
@@ -114,13 +114,7 @@ async def _out_of_caseload(stack: Stack, family: WorldFamily) -> None:
 
 
 async def _wait_subscribed(stack: Stack, family_id: str) -> None:
-    pubsub = stack.services.extras["pubsub"]
-    assert isinstance(pubsub, InProcessPubSub)
-    for _ in range(500):
-        if pubsub.subscriber_count(family_channel(family_id)):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the subscription never reached pub/sub")
+    await listening(stack.services.extras["pubsub"], family_channel(family_id))
 
 
 async def test_break_the_glass_end_to_end(stack: Stack) -> None:

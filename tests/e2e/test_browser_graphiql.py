@@ -7,7 +7,6 @@ that GraphiQL cannot read). With CI=true a missing chromium or Playwright fails;
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -17,9 +16,9 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from hub.ingestion.feed import family_channel
-from hub.pubsub import InProcessPubSub
 from tests.e2e.app_browser import chromium_path, serving
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import listening
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,14 +33,12 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         yield s
 
 
-async def _wait_subscribed(stack: Stack, family_id: str, wait_s: float = 20.0) -> None:
-    pubsub = stack.services.extras["pubsub"]
-    assert isinstance(pubsub, InProcessPubSub)
-    for _ in range(int(wait_s / 0.05)):
-        if pubsub.subscriber_count(family_channel(family_id)):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the subscription GraphiQL started never reached the hub's pub/sub")
+async def _wait_subscribed(stack: Stack, family_id: str) -> None:
+    await listening(
+        stack.services.extras["pubsub"],
+        family_channel(family_id),
+        what="the subscription GraphiQL started never reached the hub's pub/sub",
+    )
 
 
 async def _family_with_a_goal(stack: Stack, token: str) -> tuple[str, str]:

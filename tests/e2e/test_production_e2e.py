@@ -5,7 +5,6 @@ ad-hoc documents, introspection, misspelt fields (suggestions), oversized bodies
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import sys
@@ -37,7 +36,7 @@ from tests.e2e.test_production_edge import _fresh, _secret, _token, issuer
 sys.path.insert(0, str(ROOT / "tests" / "integration" / "ingestion"))
 from ws_support import receive_text, serving
 
-from tests.support.waits import IT_HAPPENS_S
+from tests.support.waits import IT_HAPPENS_S, listening
 
 __all__ = ["issuer"]  # the fixture, shared with test_production_edge.py
 
@@ -113,10 +112,7 @@ async def following(base_url: str, token: str, pubsub: InProcessPubSub) -> Async
         assert refused["payload"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
         trusted = {"documentId": document_id(README["FamilyUpdated"])}
         await ws.send(json.dumps({"id": "readme", "type": "subscribe", "payload": trusted}))
-        for _ in range(500):  # bounded: until the subscription listens on the family's channel
-            if pubsub.subscriber_count(family_channel("F00002")):
-                break
-            await asyncio.sleep(0.01)
+        await listening(pubsub, family_channel("F00002"))
         yield ws
 
 

@@ -5,4 +5,21 @@ short wait of its own, which can only make it pass less strictly, never fail on 
 
 from __future__ import annotations
 
+import asyncio
+
+from hub.pubsub import InProcessPubSub
+from hub.pubsub.redis import RedisPubSub
+
 IT_HAPPENS_S = 60.0
+
+
+async def listening(
+    pubsub: object, channel: str, count: int = 1, *, what: str = "the subscription never reached pub/sub"
+) -> None:
+    """Until `count` subscribers listen on `channel` in this process: an event from the hub's pub/sub
+    (`InProcessPubSub.subscribed`; a `RedisPubSub` fans out through one), bounded by `IT_HAPPENS_S`."""
+    assert isinstance(pubsub, InProcessPubSub | RedisPubSub), pubsub
+    try:
+        await asyncio.wait_for(pubsub.subscribed(channel, count), IT_HAPPENS_S)
+    except TimeoutError:
+        raise AssertionError(what) from None

@@ -49,7 +49,9 @@ sys.stdin.read()
 
 def probe(path: str) -> str:
     """What another process finds the lock to be, without waiting: "busy" or "free"."""
-    done = subprocess.run([sys.executable, "-c", PROBE, path], capture_output=True, text=True, timeout=30)
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", PROBE, path], capture_output=True, text=True, timeout=30, check=True
+    )
     return done.stdout.strip()
 
 
@@ -57,10 +59,11 @@ def probe(path: str) -> str:
 def holder(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """Another process holding the lock until its stdin is closed."""
     path = str(tmp_path / f"hub.db{SUFFIX}")
-    with subprocess.Popen(
+    with subprocess.Popen(  # noqa: S603 - this interpreter, our own script
         [sys.executable, "-c", HOLD, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     ) as proc:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "held"
         try:
             yield path, proc
         finally:
@@ -85,7 +88,8 @@ async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 def test_one_lock_per_file_database_and_none_for_others(tmp_path: Path) -> None:
     url = make_url(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
     lock = writer_file_lock(url)
-    assert lock is not None and lock.path == str(tmp_path / "hub.db") + SUFFIX
+    assert lock is not None
+    assert lock.path == str(tmp_path / "hub.db") + SUFFIX
     assert writer_file_lock(make_url(f"sqlite:///{tmp_path / 'hub.db'}")) is lock  # the sync engine's too
     for other in (
         "sqlite+aiosqlite://",
@@ -155,7 +159,9 @@ async def test_the_audit_writer_holds_the_lock_while_it_appends(sqlite_engine: A
     lock = writer_file_lock(sqlite_engine.url)
     sync = writer_engine(sqlite_engine)
     write = sqlite_thread_writer(sqlite_engine)
-    assert lock is not None and sync is not None and write is not None
+    assert lock is not None
+    assert sync is not None
+    assert write is not None
     seen: list[str] = []
 
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -167,7 +173,8 @@ async def test_the_audit_writer_holds_the_lock_while_it_appends(sqlite_engine: A
         await write([_event()])
     finally:
         event.remove(sync, "before_cursor_execute", on_statement)
-    assert seen and set(seen) == {"busy"}
+    assert seen
+    assert set(seen) == {"busy"}
     assert probe(lock.path) == "free"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,9 +13,9 @@ from hub.cpr import age_on
 from hub.domain import Department
 from hub.ingestion.feed import family_channel
 from hub.ingestion.webhook import signed_headers
-from hub.pubsub import InProcessPubSub
 from hub.world.model import WorldPerson
 from tests.support.stack import Stack
+from tests.support.waits import listening
 
 
 def _event(stack: Stack, department: Department, person: WorldPerson, version: int) -> dict[str, Any]:
@@ -57,13 +56,7 @@ def _two_adults(stack: Stack) -> tuple[str, WorldPerson, Department, WorldPerson
 
 
 async def _wait_subscribed(stack: Stack, family_id: str) -> None:
-    pubsub = stack.services.extras["pubsub"]
-    assert isinstance(pubsub, InProcessPubSub)
-    for _ in range(300):
-        if pubsub.subscriber_count(family_channel(family_id)):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the subscription never reached pub/sub")
+    await listening(stack.services.extras["pubsub"], family_channel(family_id))
 
 
 async def test_a_citizen_gets_updates_about_themself_and_not_about_another_adult(stack: Stack) -> None:

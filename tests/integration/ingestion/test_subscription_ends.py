@@ -24,6 +24,7 @@ from hub.pubsub import InProcessPubSub
 from schema.view import AuthenticatingTransportWS
 from tests.support.days import after_copenhagen_midnight
 from tests.support.stack import Stack, running_stack
+from tests.support.waits import listening
 
 SETTLE_S = 10.0  # an upper bound for a close to arrive, never a speed target
 
@@ -38,13 +39,8 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
 async def _wait_subscribed(stack: Stack, family_id: str) -> InProcessPubSub:
     pubsub = stack.services.extras["pubsub"]
     assert isinstance(pubsub, InProcessPubSub)
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + SETTLE_S
-    while loop.time() < give_up:
-        if pubsub.subscriber_count(family_channel(family_id)):
-            return pubsub
-        await asyncio.sleep(0.01)
-    raise AssertionError("the subscription never reached pub/sub")
+    await listening(pubsub, family_channel(family_id))
+    return pubsub
 
 
 def _plan_edit(family_id: str) -> dict[str, Any]:

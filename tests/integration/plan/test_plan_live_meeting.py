@@ -33,7 +33,7 @@ from schema.context import Context
 from schema.plan.live_meeting import LiveMeetingMutation, LiveMeetingQuery, LiveMeetingSubscription
 from schema.plan.queries import PlanQuery
 from tests.integration.plan.plan_world import NOW, VAULT, PlanWorld, actor, principal
-from tests.support.waits import IT_HAPPENS_S
+from tests.support.waits import IT_HAPPENS_S, listening
 
 SCHEMA = Schema(
     query=merge_types("Query", (PlanQuery, LiveMeetingQuery)),
@@ -156,14 +156,7 @@ class Screen:
 async def _subscribed(pubsub: PubSub, screens: int) -> None:
     """The screens are listening: counted in this process's fan-out (Redis fans out through one too, after
     its pattern subscription was confirmed at start)."""
-    local = pubsub._local if isinstance(pubsub, RedisPubSub) else pubsub
-    assert isinstance(local, InProcessPubSub)
-    deadline = asyncio.get_running_loop().time() + IT_HAPPENS_S
-    while asyncio.get_running_loop().time() < deadline:
-        if local.subscriber_count("family:F1") >= screens:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the screens did not subscribe")
+    await listening(pubsub, "family:F1", screens, what="the screens did not subscribe")
 
 
 async def _meeting(w: PlanWorld) -> str:

@@ -26,6 +26,7 @@ from hub.plan.models import HistoryEntry
 from hub.pubsub import InProcessPubSub
 from hub.services import Services
 from hub.settings import Settings
+from tests.support.waits import listening
 
 SOF, BIF = Department.SOF, Department.BIF
 VIEWER = Principal(user_id="u1", username="tovholder", role=Role.COORDINATOR, department=None)
@@ -146,10 +147,7 @@ async def test_live_updates_are_decided_per_delivery(sessions, seeded: Seeded) -
 
     task = asyncio.create_task(follow())
     try:
-        for _ in range(200):  # bounded: the follower subscribes within a few loop turns
-            if pubsub.subscriber_count(family_channel(family_id)):
-                break
-            await asyncio.sleep(0.01)
+        await listening(pubsub, family_channel(family_id))
         svc = service(sessions, pubsub=pubsub)
         await svc.push(system(SOF), [event(seeded, SOF, cprs[SOF], version=1)])
         first = await asyncio.wait_for(updates.get(), 2)

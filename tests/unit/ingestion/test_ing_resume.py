@@ -22,6 +22,7 @@ from hub.persistence.models import User
 from hub.pubsub import InProcessPubSub
 from hub.services import Services
 from hub.settings import Settings
+from tests.support.waits import listening
 
 SOF, BIF = Department.SOF, Department.BIF
 
@@ -74,10 +75,13 @@ async def _following(
 
     task = asyncio.create_task(follow())
     try:
-        for _ in range(200):  # bounded: the follower subscribes within a few loop turns
-            if pubsub.subscriber_count(family_channel(family_id)) or task.done():
-                break
-            await asyncio.sleep(0.01)
+        # Live once it listens, or it ended first (refused: the error is on the queue).
+        listens = asyncio.create_task(listening(pubsub, family_channel(family_id)))
+        done, _ = await asyncio.wait({task, listens}, return_when=asyncio.FIRST_COMPLETED)
+        if listens in done:
+            listens.result()  # raises if the follower never subscribed
+        else:
+            listens.cancel()
         yield updates
     finally:
         task.cancel()

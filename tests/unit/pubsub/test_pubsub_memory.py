@@ -31,6 +31,17 @@ async def test_leaving_unsubscribes() -> None:
     await pubsub.publish("c", {"n": 1})  # nobody listening: nothing happens
 
 
+async def test_subscribed_returns_once_enough_subscribers_listen() -> None:
+    pubsub = InProcessPubSub()
+    waiting = asyncio.create_task(pubsub.subscribed("c", 2))
+    async with pubsub.subscribe("c"), pubsub.subscribe("other"):
+        await asyncio.sleep(0)  # the waiter runs: one subscriber on "c" is not enough
+        assert not waiting.done()
+        async with pubsub.subscribe("c"):
+            await asyncio.wait_for(waiting, 1)
+            await asyncio.wait_for(pubsub.subscribed("c", 2), 1)  # already there: returns at once
+
+
 async def test_a_slow_subscriber_loses_its_oldest_messages_not_the_newest() -> None:
     pubsub = InProcessPubSub(queue_size=3)
     async with pubsub.subscribe("c") as sub:
