@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.audit.asyncpg_writer import asyncpg_writer
 from hub.audit.events import AuditAction, AuditDecision, AuditEvent
 from hub.audit.log import record
 from hub.audit.threaded import sqlite_thread_writer
@@ -153,12 +154,13 @@ def audit_read(
 
 def session_writer(sessions: async_sessionmaker[AsyncSession]) -> AuditWriter:
     """The default writer: one transaction, one `record` call (one batched insert) per flush. On a SQLite file
-    the whole transaction runs in one worker-thread hop (hub/audit/threaded.py)."""
+    the whole transaction runs in one worker-thread hop (hub/audit/threaded.py); on PostgreSQL with asyncpg
+    on the driver's connection itself (hub/audit/asyncpg_writer.py)."""
     bind = sessions.kw.get("bind")
     if isinstance(bind, AsyncEngine):
-        threaded = sqlite_thread_writer(bind)
-        if threaded is not None:
-            return threaded
+        direct = sqlite_thread_writer(bind) or asyncpg_writer(bind)
+        if direct is not None:
+            return direct
 
     async def write(events: Sequence[AuditEvent]) -> None:
         async with transaction(sessions) as session:
