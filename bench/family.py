@@ -88,9 +88,12 @@ class FamilyBench:
         await asyncio.gather(*(worker() for _ in range(8)))
 
     async def warm_up(self, subjects: Mapping[str, Attempt]) -> None:
-        """Warm the hub (every worker's read model and caches, with `--hub-workers N`) and the floor."""
+        """Warm the hub (every worker's read model and caches, with `--hub-workers N`) and the others."""
         o = self.options
-        await self.rounds.warm_up(subjects, o.warmup_s, workers=o.hub_workers, distinct=len(self.sample))
+        hub = {name: attempt for name, attempt in subjects.items() if name == "hub"}
+        others = {name: attempt for name, attempt in subjects.items() if name != "hub"}
+        await self.rounds.warm_up(hub, o.warmup_s, workers=o.hub_workers, distinct=len(self.sample))
+        await self.rounds.warm_up(others, o.warmup_s)
 
     def subjects(self, *, with_naive: bool = False) -> dict[str, Attempt]:
         async def hub(i: int) -> object:

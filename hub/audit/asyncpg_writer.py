@@ -3,9 +3,10 @@
 Through the async session an append is seven statements (BEGIN, the heads' upsert, the heads' `SELECT ... FOR
 UPDATE`, the entries' insert, the heads' update, COMMIT, and the session's own bookkeeping), each handed
 through SQLAlchemy's async adaptation (a greenlet switch and a cursor per statement) and the insert's
-parameters processed row by row: 1.85 ms of hub CPU per append of 25 entries, measured on a local server.
+parameters processed row by row: 1.95 ms of hub CPU per append of 25 entries, measured on a local server.
 Here the same statements (`hub.audit.log.record_asyncpg`: the same rows, types, hashes and row locks) go to
-asyncpg directly inside one asyncpg transaction, on a connection checked out of the engine's own pool: 0.97 ms.
+asyncpg directly inside one asyncpg transaction, on a connection checked out of the engine's own pool: 1.11 ms
+(bench/README.md, "The audit append on asyncpg itself").
 
 Fail closed as before: any error rolls the transaction back and reaches the group committer, which fails the
 batch's requests. A connection that broke meanwhile fails the pool's pre-ping at its next checkout and is

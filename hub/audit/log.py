@@ -216,6 +216,7 @@ _ASYNCPG_HEADS: dict[str, tuple[str, str]] = {}
 _Processor = Callable[[Any], Any]
 _Driver = tuple[str, tuple[str, ...], tuple[_Processor | None, ...]]
 _DRIVER_STATEMENTS: dict[tuple[str, str, str], _Driver] = {}
+_POSITIONAL = ("qmark", "numeric_dollar")  # the paramstyles of sqlite3 and of SQLAlchemy's asyncpg dialect
 
 
 def _driver_insert(dialect: Dialect) -> _Driver:
@@ -236,10 +237,7 @@ def _driver_statement(key: str, statement: Any, dialect: Dialect) -> _Driver:
     cache_key = (key, dialect.name, dialect.driver)
     built = _DRIVER_STATEMENTS.get(cache_key)
     if built is None:
-        if dialect.paramstyle not in (
-            "qmark",
-            "numeric_dollar",
-        ):  # pragma: no cover - SQLite and asyncpg only
+        if dialect.paramstyle not in _POSITIONAL:  # pragma: no cover - SQLite and asyncpg only
             raise RuntimeError(f"audit log: no driver-level statements for {dialect.name}+{dialect.driver}")
         compiled = statement.compile(dialect=dialect)
         names = tuple(compiled.positiontup or ())

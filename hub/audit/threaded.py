@@ -6,8 +6,8 @@ each a thread wake-up on both sides: measured at several milliseconds of process
 2-core box. Here the same statements (`hub.audit.log.record_sync`: the same rows, types and hashes) run one
 after another in a worker thread (`asyncio.to_thread`), with the same SQLite configuration (WAL, busy
 timeout, BEGIN IMMEDIATE) and behind the same in-process writer queue as every other writing transaction
-(`hub.persistence.engine.sqlite_writer_lock`) and the same lock between processes
-(`hub.persistence.writelock`), so writers queue without sleeping in SQLite's busy handler. Fail closed as before: any error rolls the
+(`hub.persistence.engine.sqlite_writer_lock`) and the same lock between processes (`hub.persistence.writelock`),
+so writers queue without sleeping in SQLite's busy handler. Fail closed as before: any error rolls the
 transaction back and reaches the group committer, which fails the batch's requests.
 """
 
