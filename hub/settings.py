@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = "sqlite+aiosqlite:///var/hub.db"
     redis_url: str | None = None
-    workers: int = Field(default=1, ge=1)  # `hub serve` worker processes (more than 1 needs redis_url)
+    # `hub serve` worker processes (more than 1 needs `HUB_REDIS_URL`). On SQLite the processes' writers take turns
+    # on a lock file beside the database (`hub.db-writer.lock`): no writer sleeps in SQLite's busy handler.
+    workers: int = Field(default=1, ge=1)
     log_level: str = "INFO"
     # SIGTERM: stop accepting, let in-flight requests (and their audit commits) finish for at most this long,
     # close subscriptions with 1012 (service restart, so clients reconnect elsewhere), then exit.
