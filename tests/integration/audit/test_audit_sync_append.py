@@ -137,9 +137,8 @@ async def test_a_failed_asyncpg_append_stores_nothing_and_the_next_one_chains_on
     assert write is not None
     await write(EVENTS[:2])
     before = await _raw(postgres_database)
-    with pytest.raises(
-        Exception, match="too long"
-    ):  # reason is VARCHAR(64): the insert fails mid-transaction
+    # reason is VARCHAR(64): the insert fails mid-transaction, after the heads were locked and read
+    with pytest.raises(Exception, match="too long"):
         await write([EVENTS[2], event(reason="x" * 65)])
     assert await _raw(postgres_database) == before  # nothing of the failed batch, heads unmoved
     await write(EVENTS[2:])
