@@ -29,7 +29,7 @@ from bench.guard import guarded
 from bench.options import Options, parse
 from bench.procs import BenchError, Pinning, Stack, fresh_postgres, temporary_root
 from bench.queries import HubClient
-from bench.report import Report, Row, Spread, Target, header, progress, table, to_json
+from bench.report import Report, Row, Spread, Target, cpu_reference_ms, header, progress, table, to_json
 from bench.rounds import Rounds
 from bench.sanity import sanity_problems
 from hub.world import generate_world
@@ -115,6 +115,7 @@ def run(options: Options) -> Report:
     if pinning.load:
         os.sched_setaffinity(0, pinning.load)  # the load generator: this process and the threads it starts
     report = Report(options.name, options.public(), pinning.describe())
+    report.cpu_reference.append(cpu_reference_ms())
     chosen = set(options.scenarios)
     separate_list = "families_list" in chosen and options.list_families != options.families
     needs_main = bool(MAIN_SCENARIOS & chosen) or ("families_list" in chosen and not separate_list)
@@ -164,6 +165,7 @@ def run(options: Options) -> Report:
             main.close()
     if "micro" in chosen:
         _micro(options, pinning, report)
+    report.cpu_reference.append(cpu_reference_ms())
     return report
 
 

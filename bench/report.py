@@ -90,10 +90,39 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    # `cpu_reference_ms()` read at the start and at the end of the run (bench/main.py:run).
+    cpu_reference: list[float] = field(default_factory=list)
 
     def add(self, row: Row) -> Row:
         self.rows.append(row)
         return row
+
+
+REFERENCE_ROUNDS = 5
+
+
+def _reference_work() -> int:
+    """A fixed, interpreter-bound workload: a loop of dict updates, builtin calls and small string conversions."""
+    counts: dict[int, int] = {}
+    total = 0
+    for i in range(100_000):
+        key = i & 1023
+        counts[key] = counts.get(key, 0) + 1
+        total += len(str(key))
+    return total + len(counts)
+
+
+def cpu_reference_ms() -> float:
+    """This machine's CPU speed for Python now: the process CPU time of `_reference_work`, least of
+    REFERENCE_ROUNDS. CPU per request holds against other load but not across machines, nor when the machine
+    itself gets slower: the same code's CPU per view differed 2-3x between two sessions' machines, and this
+    reference went 42 -> 56 ms within one session (bench/README.md, "Comparing machines")."""
+    best = math.inf
+    for _ in range(REFERENCE_ROUNDS):
+        started = time.process_time()
+        _reference_work()
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 2)
 
 
 def machine() -> dict[str, Any]:
@@ -202,8 +231,13 @@ def header(report: Report) -> str:
     opts = " ".join(f"{k}={v}" for k, v in report.options.items())
     return (
         f"Familiehub benchmark {report.name!r} at {report.started} on {m['nproc']} x {m['cpu']} "
-        f"(Python {m['python']})\n{report.pinning}\noptions: {opts}"
+        f"(Python {m['python']})\n{reference_line(report)}\n{report.pinning}\noptions: {opts}"
     )
+
+
+def reference_line(report: Report) -> str:
+    readings = " then ".join(f"{r} ms" for r in report.cpu_reference) or "not read"
+    return f'CPU reference (bench/README.md, "Comparing machines"), start then end: {readings}'
 
 
 def to_json(report: Report) -> bytes:
@@ -211,6 +245,7 @@ def to_json(report: Report) -> bytes:
         "name": report.name,
         "started": report.started,
         "machine": machine(),
+        "cpu_reference_ms": report.cpu_reference,
         "pinning": report.pinning,
         "options": dict(report.options),
         "rows": [asdict(r) for r in report.rows],

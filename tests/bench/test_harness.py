@@ -20,7 +20,7 @@ from bench.load import RoundResult, closed_loop, open_loop, percentile
 from bench.options import Options, parse
 from bench.procs import BenchError, fresh_postgres
 from bench.queries import AnswerError, check_answer
-from bench.report import Report, Spread, table, to_json
+from bench.report import Report, Spread, cpu_reference_ms, header, table, to_json
 from bench.rounds import Load, Measured, build_row
 from bench.sanity import sanity_problems
 from connectors.mock.runner import RunningDepartments, running_departments
@@ -121,6 +121,18 @@ def test_table_and_json_show_the_same_rows() -> None:
     body = orjson.loads(to_json(report))
     assert [r["path"] for r in body["rows"]] == [r.path for r in report.rows]
     assert body["machine"]["nproc"] >= 1
+
+
+def test_the_cpu_reference_is_read_and_reported_at_the_start_and_the_end() -> None:
+    report = _sane_report(parse(["--smoke"]))
+    assert "CPU reference" in header(report)
+    assert "not read" in header(report)
+    first, second = cpu_reference_ms(), cpu_reference_ms()
+    assert 0 < first < 10_000
+    assert 0 < second < 10_000
+    report.cpu_reference.extend([first, second])
+    assert f"{first} ms then {second} ms" in header(report)
+    assert orjson.loads(to_json(report))["cpu_reference_ms"] == [first, second]
 
 
 def test_options_validate_latencies_and_smoke_is_small() -> None:
