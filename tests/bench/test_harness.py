@@ -123,7 +123,7 @@ def test_table_and_json_show_the_same_rows() -> None:
     assert body["machine"]["nproc"] >= 1
 
 
-def test_the_cpu_reference_is_read_and_reported_at_the_start_and_the_end() -> None:
+def test_the_cpu_reference_readings_show_in_the_header_and_the_json() -> None:
     report = _sane_report(parse(["--smoke"]))
     assert "CPU reference" in header(report)
     assert "not read" in header(report)
