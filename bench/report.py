@@ -115,8 +115,7 @@ def _reference_work() -> int:
 def cpu_reference_ms() -> float:
     """This machine's CPU speed for Python now: the process CPU time of `_reference_work`, least of
     REFERENCE_ROUNDS. CPU per request holds against other load but not across machines, nor when the machine
-    itself gets slower: the same code's CPU per view differed 2-3x between two sessions' machines, and this
-    reference went 42 -> 56 ms within one session (bench/README.md, "Comparing machines")."""
+    itself gets slower (measured: bench/README.md, "Comparing machines")."""
     best = math.inf
     for _ in range(REFERENCE_ROUNDS):
         started = time.process_time()
